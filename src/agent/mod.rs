@@ -1,0 +1,279 @@
+//! The supervisor: owns the platform session (WebSocket, polling), capacity and the running
+//! tasks; reacts to pushes; drains on the first signal and cancels on the second.
+
+pub mod capacity;
+pub mod registry;
+pub mod task;
+
+use crate::bundle::BundleSettings;
+use crate::bundle::extract::Limits;
+use crate::cases::CaseEnv;
+use crate::cases::api::request::HttpClients;
+use crate::config::{Config, Home};
+use crate::platform::wire::PushMessage;
+use crate::platform::ws::{self, ChannelConfig, ChannelEvent, ChannelStats};
+use crate::platform::{PlatformClient, PlatformError};
+use capacity::Capacity;
+use registry::Registry;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// What every part of the agent shares.
+pub struct Shared {
+    pub cfg: Arc<Config>,
+    pub home: Home,
+    pub client: Arc<PlatformClient>,
+    pub registry: Registry,
+    pub capacity: Arc<Capacity>,
+    pub env: Arc<CaseEnv>,
+    pub bundle: BundleSettings,
+    /// Cancels all execution at once (second signal, drain deadline, fatal error).
+    pub force: CancellationToken,
+    pub fetch_trigger: mpsc::Sender<()>,
+}
+
+/// The signals the agent obeys: `drain` = stop taking work and finish; `force` = stop now.
+#[derive(Clone, Default)]
+pub struct Shutdown {
+    pub drain: CancellationToken,
+    pub force: CancellationToken,
+}
+
+impl Shutdown {
+    /// First SIGTERM/SIGINT drains, the second forces.
+    pub fn from_signals() -> Self {
+        let s = Shutdown::default();
+        let sig = s.clone();
+        tokio::spawn(async move {
+            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::error!("cannot listen for SIGTERM: {e}");
+                    return;
+                }
+            };
+            let mut count = 0;
+            loop {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    r = tokio::signal::ctrl_c() => if r.is_err() { return },
+                }
+                count += 1;
+                if count == 1 {
+                    tracing::warn!("shutdown requested: no new tasks; running tasks may finish (a second signal stops them at once)");
+                    sig.drain.cancel();
+                } else {
+                    tracing::warn!("second signal: cancelling running tasks now");
+                    sig.force.cancel();
+                    return;
+                }
+            }
+        });
+        s
+    }
+}
+
+/// Builds what cases need from the configuration.
+pub fn case_env(cfg: &Config) -> Result<CaseEnv, String> {
+    Ok(CaseEnv {
+        http: HttpClients::new()?,
+        step_timeout_cap: cfg.agent.step_timeout_cap,
+        enable_stderr: cfg.enable_stderr,
+        max_response_bytes: 64 * 1024 * 1024,
+    })
+}
+
+pub fn bundle_settings(cfg: &Config) -> BundleSettings {
+    BundleSettings {
+        attempts: cfg.agent.download_attempts,
+        limits: Limits {
+            max_total_bytes: cfg.agent.max_bundle_mb.saturating_mul(1024 * 1024),
+            max_entries: cfg.agent.max_bundle_entries,
+            ..Limits::default()
+        },
+        default_max_thread: cfg.agent.default_max_thread,
+    }
+}
+
+/// Runs the agent until `shutdown` completes. An error is fatal (wrong credentials).
+pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), PlatformError> {
+    let cfg = Arc::new(cfg);
+    let client = PlatformClient::new(&cfg)?;
+    let env = case_env(&cfg).map_err(|reason| PlatformError::Transport {
+        endpoint: "engine".into(),
+        reason,
+    })?;
+    let (fetch_tx, fetch_rx) = mpsc::channel::<()>(8);
+    let shared = Arc::new(Shared {
+        home,
+        client: client.clone(),
+        registry: Registry::default(),
+        capacity: Capacity::new(cfg.max_run),
+        env: Arc::new(env),
+        bundle: bundle_settings(&cfg),
+        force: shutdown.force.clone(),
+        fetch_trigger: fetch_tx.clone(),
+        cfg: cfg.clone(),
+    });
+    tracing::info!(
+        platform = %cfg.platform_url,
+        engine = %cfg.engine_code,
+        max_run = cfg.max_run,
+        version = env!("CARGO_PKG_VERSION"),
+        "liuma-engine starting"
+    );
+
+    let (events_tx, mut events_rx) = mpsc::channel::<ChannelEvent>(64);
+    let ws_stop = CancellationToken::new();
+    let ws_stats = Arc::new(ChannelStats::default());
+    let ws_task = tokio::spawn(ws::run_channel(
+        ChannelConfig {
+            base_url: cfg.platform_url.clone(),
+            engine_code: cfg.engine_code.clone(),
+            engine_secret: client.engine_secret().clone(),
+            heartbeat_interval: cfg.agent.heartbeat_interval,
+        },
+        events_tx,
+        ws_stats,
+        ws_stop.clone(),
+    ));
+
+    let tracker = TaskTracker::new();
+    let (fatal_tx, mut fatal_rx) = mpsc::channel::<PlatformError>(1);
+    let fetcher = tokio::spawn(fetch_loop(shared.clone(), fetch_rx, tracker.clone(), shutdown.drain.clone(), fatal_tx));
+    let _ = fetch_tx.try_send(());
+
+    let mut poll = tokio::time::interval(cfg.agent.fetch_interval);
+    poll.tick().await;
+    let mut http_heartbeat = tokio::time::interval(Duration::from_secs(300));
+    http_heartbeat.tick().await;
+    let mut fatal: Option<PlatformError> = None;
+
+    // Working: react to pushes, poll, until asked to drain.
+    loop {
+        tokio::select! {
+            _ = shutdown.drain.cancelled() => break,
+            _ = shutdown.force.cancelled() => break,
+            Some(err) = fatal_rx.recv() => {
+                tracing::error!("{err}");
+                fatal = Some(err);
+                shutdown.drain.cancel();
+                shutdown.force.cancel();
+                break;
+            }
+            Some(ev) = events_rx.recv() => handle_event(&shared, ev),
+            _ = poll.tick() => { let _ = fetch_tx.try_send(()); }
+            _ = http_heartbeat.tick() => spawn_http_heartbeat(&shared),
+        }
+    }
+
+    // Draining: no fetches; stops still reach running tasks; bounded by the drain timeout.
+    fetcher.abort();
+    tracker.close();
+    if !tracker.is_empty() && !shutdown.force.is_cancelled() {
+        tracing::info!(tasks = shared.registry.len(), timeout_s = cfg.agent.drain_timeout.as_secs(), "waiting for running tasks");
+        let deadline = tokio::time::sleep(cfg.agent.drain_timeout);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                _ = tracker.wait() => break,
+                _ = &mut deadline => {
+                    tracing::warn!("drain timeout reached: cancelling running tasks");
+                    shutdown.force.cancel();
+                    break;
+                }
+                _ = shutdown.force.cancelled() => break,
+                Some(ev) = events_rx.recv() => handle_event(&shared, ev),
+            }
+        }
+    }
+    if tokio::time::timeout(Duration::from_secs(20), tracker.wait()).await.is_err() {
+        tracing::error!("tasks did not end within 20 s after cancellation");
+    }
+    ws_stop.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(5), ws_task).await;
+    tracing::info!("liuma-engine stopped");
+    match fatal {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+fn spawn_http_heartbeat(shared: &Arc<Shared>) {
+    let client = shared.client.clone();
+    tokio::spawn(async move {
+        match client.heartbeat().await {
+            Ok(()) => tracing::debug!("heartbeat/send ok"),
+            Err(e) => tracing::warn!("heartbeat/send failed: {e}"),
+        }
+    });
+}
+
+fn handle_event(shared: &Arc<Shared>, ev: ChannelEvent) {
+    match ev {
+        ChannelEvent::Connected => {
+            let _ = shared.fetch_trigger.try_send(());
+            spawn_http_heartbeat(shared);
+        }
+        ChannelEvent::Push(PushMessage::Start) => {
+            // `start` is sent before the platform commits the task: fetch now and shortly after.
+            let _ = shared.fetch_trigger.try_send(());
+            let trigger = shared.fetch_trigger.clone();
+            tokio::spawn(async move {
+                for delay in [1, 2] {
+                    tokio::time::sleep(Duration::from_secs(delay)).await;
+                    let _ = trigger.try_send(());
+                }
+            });
+        }
+        ChannelEvent::Push(PushMessage::Stop(id)) => {
+            if shared.registry.stop(&id) {
+                tracing::warn!(task = %id, "stop pushed by the platform");
+            } else {
+                tracing::info!(task = %id, "stop for a task this engine does not run: ignored");
+            }
+        }
+        ChannelEvent::Push(PushMessage::StopAll) => {
+            let n = shared.registry.stop_all();
+            tracing::warn!(tasks = n, "stopAll pushed by the platform");
+        }
+    }
+}
+
+/// Fetches while there is capacity, whenever triggered (push, poll, freed slot, reconnect).
+async fn fetch_loop(
+    shared: Arc<Shared>,
+    mut triggers: mpsc::Receiver<()>,
+    tracker: TaskTracker,
+    drain: CancellationToken,
+    fatal: mpsc::Sender<PlatformError>,
+) {
+    while triggers.recv().await.is_some() {
+        while triggers.try_recv().is_ok() {}
+        loop {
+            if drain.is_cancelled() {
+                return;
+            }
+            let Some(slot) = shared.capacity.try_reserve() else {
+                break;
+            };
+            match shared.client.fetch_task().await {
+                Ok(Some((task, _raw))) => {
+                    tracker.spawn(task::drive(shared.clone(), task, slot));
+                }
+                Ok(None) => break,
+                Err(e) if e.is_fatal() => {
+                    let _ = fatal.send(e).await;
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!("task/fetch failed: {e}; trying again at the next poll");
+                    break;
+                }
+            }
+        }
+    }
+}

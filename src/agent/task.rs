@@ -1,0 +1,193 @@
+//! One task from fetch to complete: plan, run, upload every result, complete, clean up — or,
+//! when the platform stops it, cancel, discard and clean up without completing.
+
+use super::Shared;
+use super::capacity::Slot;
+use super::registry::TaskHandle;
+use crate::backoff::Backoff;
+use crate::bundle::{self, Plan};
+use crate::ids::is_safe_path_component;
+use crate::platform::wire::{TaskObject, WireCaseResult};
+use crate::report::{Outbox, UploadEnd, UploadSettings, Uploader};
+use crate::runner::{self, RunEvent};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tracing::Instrument;
+
+/// Drives `task` to its end. The slot is freed when this returns.
+pub async fn drive(shared: Arc<Shared>, task: TaskObject, slot: Slot) {
+    let span = tracing::info_span!("task", id = %task.task_id);
+    async move {
+        let cases: usize = task.collections.iter().flatten().map(|c| c.cases.as_ref().map_or(0, Vec::len)).sum();
+        tracing::info!(
+            task_type = task.task_type.as_deref().unwrap_or(""),
+            collections = task.collections.as_ref().map_or(0, Vec::len),
+            cases,
+            max_thread = ?task.max_thread,
+            rerun = task.re_run.unwrap_or(false),
+            "task fetched"
+        );
+        let handle = shared.registry.insert(&task.task_id, &shared.force);
+        run_task(&shared, &task, &handle).await;
+        shared.registry.remove(&task.task_id);
+        drop(slot);
+        // A slot is free: look for more work at once.
+        let _ = shared.fetch_trigger.try_send(());
+    }
+    .instrument(span)
+    .await
+}
+
+async fn cleanup(shared: &Shared, task: &TaskObject) {
+    let id = task.task_id.as_str();
+    if !is_safe_path_component(id) {
+        return;
+    }
+    for dir in [shared.home.data.join(id), shared.home.image.join(id)] {
+        match tokio::fs::remove_dir_all(&dir).await {
+            Ok(()) => tracing::debug!("removed {}", dir.display()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!("cannot remove {}: {e}", dir.display()),
+        }
+    }
+    let _ = tokio::fs::remove_file(shared.home.data.join(format!("{id}.zip"))).await;
+}
+
+async fn poll_status(shared: Arc<Shared>, task: TaskObject, handle: TaskHandle) {
+    let mut ticker = tokio::time::interval(shared.cfg.agent.status_poll_interval);
+    ticker.tick().await;
+    loop {
+        tokio::select! {
+            _ = handle.halt.cancelled() => return,
+            _ = ticker.tick() => {}
+        }
+        match shared.client.task_stopped(&task.task_id).await {
+            Ok(true) => {
+                tracing::warn!("the platform says STOP for this task (task/status): stopping it");
+                handle.stop();
+                return;
+            }
+            Ok(false) => {}
+            Err(e) => tracing::debug!("task/status failed: {e}"),
+        }
+    }
+}
+
+async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle) {
+    let agent = &shared.cfg.agent;
+    let outbox = Arc::new(Outbox::new(agent.max_pending_results));
+    let uploader = tokio::spawn(
+        Uploader::new(
+            shared.client.clone(),
+            task.task_id.clone(),
+            outbox.clone(),
+            UploadSettings {
+                batch_interval: agent.result_batch_interval,
+                keepalive_interval: agent.keepalive_interval,
+                max_batch: agent.max_batch,
+            },
+            handle.halt.clone(),
+        )
+        .run()
+        .in_current_span(),
+    );
+    let poller = tokio::spawn(poll_status(shared.clone(), task.clone(), handle.clone()).in_current_span());
+
+    let plan = if is_safe_path_component(task.task_id.as_str()) {
+        bundle::prepare(&shared.client, task, &shared.home.data, &shared.bundle, &handle.exec).await
+    } else {
+        Some(Plan::unavailable(
+            task,
+            &format!("任务ID无效: taskId {:?} cannot name a folder", task.task_id.as_str()),
+            shared.bundle.default_max_thread,
+        ))
+    };
+
+    if let Some(plan) = plan {
+        tracing::info!(cases = plan.case_count(), max_thread = plan.max_thread, "running");
+        let (tx, mut rx) = mpsc::channel::<RunEvent>(64);
+        let sink = outbox.clone();
+        let consumer = tokio::spawn(async move {
+            while let Some(ev) = rx.recv().await {
+                if let RunEvent::CaseFinished(result) = ev {
+                    sink.push(WireCaseResult::from(result.as_ref())).await;
+                }
+            }
+        });
+        let summary = runner::run_plan(Arc::new(plan), shared.env.clone(), tx, handle.exec.clone()).await;
+        let _ = consumer.await;
+        tracing::info!(finished = summary.finished, cancelled = summary.cancelled, "run ended");
+    }
+    outbox.close();
+
+    if handle.is_stopped() {
+        finish_stopped(shared, task, handle, &outbox, poller).await;
+        return;
+    }
+    if shared.force.is_cancelled() {
+        // Forced shutdown: give the uploader a short, bounded chance, then leave.
+        let flushed = tokio::time::timeout(Duration::from_secs(10), uploader).await;
+        handle.halt.cancel();
+        poller.abort();
+        let left = outbox.len();
+        if left > 0 || flushed.is_err() {
+            tracing::error!(results_not_uploaded = left, "forced shutdown: the task is left unfinished on the platform");
+        }
+        cleanup(shared, task).await;
+        return;
+    }
+    let end = uploader.await.unwrap_or(UploadEnd::Halted);
+    if handle.is_stopped() || end == UploadEnd::Halted {
+        finish_stopped(shared, task, handle, &outbox, poller).await;
+        return;
+    }
+    let dead = outbox.dead_letters();
+    if !dead.is_empty() {
+        tracing::error!(count = dead.len(), "results the platform refused are not in the report (see the errors above)");
+    }
+    complete(shared, task, handle).await;
+    poller.abort();
+    cleanup(shared, task).await;
+}
+
+async fn finish_stopped(
+    shared: &Shared,
+    task: &TaskObject,
+    handle: &TaskHandle,
+    outbox: &Outbox,
+    poller: tokio::task::JoinHandle<()>,
+) {
+    handle.halt.cancel();
+    poller.abort();
+    let dropped = outbox.len();
+    outbox.discard();
+    tracing::warn!(results_discarded = dropped, "task stopped by the platform: not completing it");
+    cleanup(shared, task).await;
+}
+
+/// `task/complete`, retried until it succeeds, unless the task is stopped meanwhile.
+async fn complete(shared: &Shared, task: &TaskObject, handle: &TaskHandle) {
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
+    loop {
+        if handle.is_stopped() {
+            tracing::warn!("task stopped before completion: not completing it");
+            return;
+        }
+        match shared.client.complete(&task.task_id).await {
+            Ok(()) => {
+                tracing::info!("task completed");
+                return;
+            }
+            Err(e) => {
+                let delay = backoff.next_delay();
+                tracing::warn!("task/complete failed: {e}; retrying in {:.1}s", delay.as_secs_f64());
+                tokio::select! {
+                    _ = handle.halt.cancelled() => return,
+                    _ = shared.force.cancelled() => return,
+                    _ = tokio::time::sleep(delay) => {}
+                }
+            }
+        }
+    }
+}

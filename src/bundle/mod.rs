@@ -1,0 +1,108 @@
+//! From a task object to a runnable plan: inline debug data, or a downloaded, verified and
+//! extracted bundle, or — when neither can be had — a plan whose every case reports why.
+
+pub mod extract;
+pub mod plan;
+
+pub use plan::{CaseSource, Plan, PlannedCase, PlannedCollection};
+
+use crate::backoff::Backoff;
+use crate::platform::client::DownloadError;
+use crate::platform::PlatformClient;
+use crate::platform::wire::TaskObject;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone)]
+pub struct BundleSettings {
+    pub attempts: u32,
+    pub limits: extract::Limits,
+    pub default_max_thread: usize,
+}
+
+/// Builds the plan of `task`, downloading its bundle into `data_dir/<taskId>` when it has one.
+/// Never fails: what cannot be fetched becomes an `Unavailable` source with the reason.
+/// `None` only when cancelled.
+pub async fn prepare(
+    client: &PlatformClient,
+    task: &TaskObject,
+    data_dir: &Path,
+    settings: &BundleSettings,
+    cancel: &CancellationToken,
+) -> Option<Plan> {
+    let task_id = task.task_id.as_str();
+    if let Some(debug) = task.debug_data.as_ref().filter(|d| !d.is_null()) {
+        tracing::info!("debug task: running the inline case data");
+        return Some(Plan::inline(task, Arc::new(debug.clone()), settings.default_max_thread));
+    }
+    let Some(url) = task.download_url.as_deref().filter(|u| !u.is_empty()) else {
+        tracing::warn!("the platform sent neither debugData nor downloadUrl: every case is reported as error");
+        return Some(Plan::unavailable(
+            task,
+            "任务数据获取失败: the platform could not build the task data (downloadUrl and debugData are both null)",
+            settings.default_max_thread,
+        ));
+    };
+    let task_dir = data_dir.join(task_id);
+    let zip_path = data_dir.join(format!("{task_id}.zip"));
+    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+    let mut last_error = String::new();
+    for attempt in 1..=settings.attempts {
+        let limit = settings.limits.max_total_bytes;
+        let result = tokio::select! {
+            _ = cancel.cancelled() => return None,
+            r = client.download_bundle(url, &zip_path, limit) => r,
+        };
+        let retryable = match result {
+            Ok(dl) => {
+                tracing::info!(bytes = dl.bytes, md5 = %dl.md5_hex, "bundle downloaded");
+                let _ = tokio::fs::remove_dir_all(&task_dir).await;
+                let (zp, td, tid, limits) = (zip_path.clone(), task_dir.clone(), task_id.to_string(), settings.limits);
+                let extracted =
+                    tokio::task::spawn_blocking(move || extract::extract_bundle(&zp, &tid, &td, limits)).await;
+                let _ = tokio::fs::remove_file(&zip_path).await;
+                match extracted {
+                    Ok(Ok(done)) => {
+                        tracing::info!(files = done.files, bytes = done.bytes, "bundle extracted into {}", task_dir.display());
+                        return Some(Plan::from_files(task, &task_dir, settings.default_max_thread));
+                    }
+                    Ok(Err(e)) => {
+                        let _ = tokio::fs::remove_dir_all(&task_dir).await;
+                        last_error = e.to_string();
+                        e.is_retryable() || matches!(e, extract::ExtractError::Disk { .. })
+                    }
+                    Err(join) => {
+                        last_error = format!("extraction failed: {join}");
+                        false
+                    }
+                }
+            }
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&zip_path).await;
+                last_error = e.to_string();
+                match &e {
+                    DownloadError::Platform(p) => !p.is_fatal(),
+                    DownloadError::TooLarge { .. } => false,
+                    DownloadError::Disk { .. } | DownloadError::NotZip { .. } => true,
+                }
+            }
+        };
+        if !retryable || attempt == settings.attempts {
+            break;
+        }
+        let delay = backoff.next_delay();
+        tracing::warn!(attempt, "bundle not usable: {last_error}; downloading again in {:.1}s", delay.as_secs_f64());
+        tokio::select! {
+            _ = cancel.cancelled() => return None,
+            _ = tokio::time::sleep(delay) => {}
+        }
+    }
+    tracing::error!("giving up on the bundle: {last_error}; every case is reported as error");
+    Some(Plan::unavailable(
+        task,
+        &format!("任务数据下载失败: {last_error}"),
+        settings.default_max_thread,
+    ))
+}

@@ -1,0 +1,139 @@
+//! The plan: which cases run, in which collection and order, and where each case's JSON is.
+//! Built from the task object's ids (never from file names).
+
+use crate::ids::{CaseId, CollectionId, TaskId, is_safe_path_component};
+use crate::platform::wire::TaskObject;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Where a case's JSON comes from; read when the case runs, so memory stays bounded.
+#[derive(Debug, Clone)]
+pub enum CaseSource {
+    File(PathBuf),
+    Inline(Arc<serde_json::Value>),
+    /// The data could not be had; the case is reported as error with this reason.
+    Unavailable(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedCase {
+    pub index: i64,
+    pub case_id: CaseId,
+    pub case_type: String,
+    pub source: CaseSource,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedCollection {
+    pub id: CollectionId,
+    pub cases: Vec<PlannedCase>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub task_id: TaskId,
+    pub collections: Vec<PlannedCollection>,
+    pub max_thread: usize,
+    pub rerun: bool,
+}
+
+impl Plan {
+    fn build(task: &TaskObject, default_max_thread: usize, mut source: impl FnMut(&CollectionId, &CaseId) -> CaseSource) -> Plan {
+        let mut collections = Vec::new();
+        for c in task.collections.iter().flatten() {
+            let mut cases: Vec<PlannedCase> = c
+                .cases
+                .iter()
+                .flatten()
+                .map(|r| {
+                    let (case_type, src) = match r.case_type.as_deref() {
+                        Some(t) if !t.is_empty() => (t.to_string(), source(&c.collection_id, &r.case_id)),
+                        _ => (
+                            "API".to_string(),
+                            CaseSource::Unavailable(
+                                "用例类型为空: the task lists this case without a type (was it deleted?)".into(),
+                            ),
+                        ),
+                    };
+                    PlannedCase {
+                        index: r.index,
+                        case_id: r.case_id.clone(),
+                        case_type,
+                        source: src,
+                    }
+                })
+                .collect();
+            cases.sort_by_key(|c| c.index);
+            collections.push(PlannedCollection {
+                id: c.collection_id.clone(),
+                cases,
+            });
+        }
+        let max_thread = task
+            .max_thread
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default_max_thread)
+            .min(64);
+        Plan {
+            task_id: task.task_id.clone(),
+            collections,
+            max_thread,
+            rerun: task.re_run.unwrap_or(false),
+        }
+    }
+
+    /// A bundle task: `<task_dir>/<collectionId>/<caseId>.json`.
+    pub fn from_files(task: &TaskObject, task_dir: &Path, default_max_thread: usize) -> Plan {
+        Self::build(task, default_max_thread, |coll, case| {
+            if is_safe_path_component(coll.as_str()) && is_safe_path_component(case.as_str()) {
+                CaseSource::File(task_dir.join(coll.as_str()).join(format!("{}.json", case.as_str())))
+            } else {
+                CaseSource::Unavailable(format!(
+                    "用例数据路径无效: collectionId {coll:?} or caseId {case:?} is not a plain id"
+                ))
+            }
+        })
+    }
+
+    /// A debug task: only the first case of the first collection, with the inline data
+    /// (the Python engine does the same; the platform sends exactly one).
+    pub fn inline(task: &TaskObject, data: Arc<serde_json::Value>, default_max_thread: usize) -> Plan {
+        let mut plan = Self::build(task, default_max_thread, |_, _| CaseSource::Inline(data.clone()));
+        plan.collections.truncate(1);
+        if let Some(c) = plan.collections.first_mut() {
+            c.cases.truncate(1);
+        }
+        plan
+    }
+
+    /// Every case errors with `reason`: the task still ends instead of hanging.
+    pub fn unavailable(task: &TaskObject, reason: &str, default_max_thread: usize) -> Plan {
+        Self::build(task, default_max_thread, |_, _| CaseSource::Unavailable(reason.to_string()))
+    }
+
+    pub fn case_count(&self) -> usize {
+        self.collections.iter().map(|c| c.cases.len()).sum()
+    }
+}
+
+impl CaseSource {
+    /// Reads the case JSON; the error names the file.
+    pub async fn load(&self) -> Result<serde_json::Value, String> {
+        match self {
+            CaseSource::Inline(v) => Ok((**v).clone()),
+            CaseSource::Unavailable(reason) => Err(reason.clone()),
+            CaseSource::File(path) => {
+                let bytes = tokio::fs::read(path).await.map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        format!("用例数据文件不存在: {} is not in the bundle", path.display())
+                    } else {
+                        format!("用例数据文件读取失败: {}: {e}", path.display())
+                    }
+                })?;
+                serde_json::from_slice(&bytes)
+                    .map_err(|e| format!("用例数据不是合法JSON: {}: {e}", path.display()))
+            }
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Sending one API request: cookies from the collection's session, redirects followed by hand
+//! (so every hop's cookies are kept, api-cases §7.2), one deadline for the whole exchange
+//! (§6.3 Fix), bounded response size, and the response captured the way cases read it.
+
+use crate::cases::context::HttpSession;
+use crate::value::Value;
+use indexmap::IndexMap;
+use std::time::{Duration, Instant};
+
+/// Shared clients: connection pools are reused by every case; cookies are ours, not reqwest's.
+#[derive(Clone)]
+pub struct HttpClients {
+    verifying: reqwest::Client,
+    insecure: reqwest::Client,
+}
+
+impl HttpClients {
+    pub fn new() -> Result<Self, String> {
+        crate::net::ensure_crypto_provider();
+        let build = |verify: bool| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .danger_accept_invalid_certs(!verify)
+                .pool_idle_timeout(Duration::from_secs(60))
+                .tcp_nodelay(true)
+                .build()
+                .map_err(|e| format!("cannot build the HTTP client: {e}"))
+        };
+        Ok(Self {
+            verifying: build(true)?,
+            insecure: build(false)?,
+        })
+    }
+}
+
+/// A request ready to send (after collection and rendering).
+#[derive(Debug, Clone)]
+pub struct OutgoingRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: IndexMap<String, String>,
+    pub body: Option<Vec<u8>>,
+    pub verify: bool,
+}
+
+/// What cases see of a response.
+#[derive(Debug, Clone)]
+pub struct CapturedResponse {
+    pub status: u16,
+    /// Header names in the server's conventional spelling, repeated headers joined with ", ".
+    pub headers: IndexMap<String, String>,
+    pub bytes: Vec<u8>,
+    /// Parsed JSON when the body is JSON, else the text.
+    pub body: Value,
+    /// `name=value` pairs set by the final response, joined with `;`.
+    pub cookies: String,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("请求超时: no complete answer within {0:?}")]
+    Timeout(Duration),
+    #[error("请求失败: {0}")]
+    Transport(String),
+    #[error("请求地址无效: {0}")]
+    BadUrl(String),
+    #[error("响应体超过 {limit} 字节上限")]
+    TooLarge { limit: usize },
+    #[error("重定向次数超过30次")]
+    TooManyRedirects,
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        let t = inner.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        src = inner.source();
+    }
+    s
+}
+
+/// HTTP/1 servers send `Content-Type`; hyper keeps names lower-case, so the conventional
+/// spelling is restored for lookups such as `$.Content-Type` (api-cases §4.2).
+fn display_header_name(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut c = part.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Sends `req` with the session's cookies unless the request carries its own `cookie` header
+/// (api-cases A42); cookies set by every hop are stored in `session`.
+pub async fn send(
+    clients: &HttpClients,
+    session: &mut HttpSession,
+    req: &OutgoingRequest,
+    deadline: Duration,
+    max_bytes: usize,
+) -> Result<CapturedResponse, SendError> {
+    let started = Instant::now();
+    match tokio::time::timeout(deadline, send_inner(clients, session, req, max_bytes)).await {
+        Ok(r) => r.map(|mut resp| {
+            resp.elapsed = started.elapsed();
+            resp
+        }),
+        Err(_) => Err(SendError::Timeout(deadline)),
+    }
+}
+
+async fn send_inner(
+    clients: &HttpClients,
+    session: &mut HttpSession,
+    req: &OutgoingRequest,
+    max_bytes: usize,
+) -> Result<CapturedResponse, SendError> {
+    let client = if req.verify { &clients.verifying } else { &clients.insecure };
+    let mut url = url::Url::parse(&req.url).map_err(|e| SendError::BadUrl(format!("{} ({e})", req.url)))?;
+    let mut method = reqwest::Method::from_bytes(req.method.as_bytes())
+        .map_err(|_| SendError::BadUrl(format!("invalid method {}", req.method)))?;
+    let mut body = req.body.clone();
+    let explicit_cookie = req.headers.keys().any(|k| k.eq_ignore_ascii_case("cookie"));
+    let mut redirects = 0;
+    loop {
+        let mut builder = client.request(method.clone(), url.clone());
+        let has = |name: &str| req.headers.keys().any(|k| k.eq_ignore_ascii_case(name));
+        for (default_name, default_value) in [
+            ("User-Agent", "python-requests/2.24.0"),
+            ("Accept-Encoding", "gzip, deflate"),
+            ("Accept", "*/*"),
+        ] {
+            if !has(default_name) {
+                builder = builder.header(default_name, default_value);
+            }
+        }
+        for (k, v) in &req.headers {
+            let name = reqwest::header::HeaderName::from_bytes(k.trim().as_bytes())
+                .map_err(|_| SendError::BadUrl(format!("invalid header name {k:?}")))?;
+            let value = reqwest::header::HeaderValue::from_str(v)
+                .map_err(|_| SendError::BadUrl(format!("invalid value of header {k}")))?;
+            builder = builder.header(name, value);
+        }
+        if !explicit_cookie {
+            let cookies: Vec<String> = session
+                .jar
+                .get_request_values(&url)
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect();
+            if !cookies.is_empty() {
+                builder = builder.header(reqwest::header::COOKIE, cookies.join("; "));
+            }
+        }
+        if let Some(b) = &body {
+            builder = builder.body(b.clone());
+        }
+        let resp = builder
+            .send()
+            .await
+            .map_err(|e| SendError::Transport(error_chain(&e)))?;
+        let mut set_cookies = Vec::new();
+        for v in resp.headers().get_all(reqwest::header::SET_COOKIE) {
+            if let Ok(s) = v.to_str() {
+                let _ = session.jar.parse(s, &url);
+                if let Some(pair) = s.split(';').next() {
+                    set_cookies.push(pair.trim().to_string());
+                }
+            }
+        }
+        let status = resp.status();
+        if status.is_redirection()
+            && let Some(loc) = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok())
+        {
+            redirects += 1;
+            if redirects > 30 {
+                return Err(SendError::TooManyRedirects);
+            }
+            url = url
+                .join(loc)
+                .map_err(|e| SendError::BadUrl(format!("redirect to {loc} ({e})")))?;
+            let code = status.as_u16();
+            if (code == 303 && method != reqwest::Method::HEAD) || ((code == 301 || code == 302) && method == reqwest::Method::POST) {
+                method = reqwest::Method::GET;
+                body = None;
+            }
+            continue;
+        }
+        let mut headers: IndexMap<String, String> = IndexMap::new();
+        for (name, value) in resp.headers() {
+            let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            headers
+                .entry(display_header_name(name.as_str()))
+                .and_modify(|v| {
+                    v.push_str(", ");
+                    v.push_str(&text);
+                })
+                .or_insert(text);
+        }
+        let content_type = headers.get("Content-Type").cloned().unwrap_or_default();
+        let bytes = read_capped(resp, max_bytes).await?;
+        let body = body_value(&bytes, &content_type);
+        return Ok(CapturedResponse {
+            status: status.as_u16(),
+            headers,
+            bytes,
+            body,
+            cookies: set_cookies.join(";"),
+            elapsed: Duration::ZERO,
+        });
+    }
+}
+
+async fn read_capped(mut resp: reqwest::Response, max_bytes: usize) -> Result<Vec<u8>, SendError> {
+    let mut out = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| SendError::Transport(error_chain(&e)))?
+    {
+        if out.len() + chunk.len() > max_bytes {
+            return Err(SendError::TooLarge { limit: max_bytes });
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// JSON first (api-cases §7.6); otherwise text: ISO-8859-1 for `text/*` without a charset
+/// (A40 Compat), else UTF-8 with replacement.
+pub fn body_value(bytes: &[u8], content_type: &str) -> Value {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        return Value::from_json(&v);
+    }
+    let ct = content_type.to_ascii_lowercase();
+    if ct.contains("text") && !ct.contains("charset") {
+        return Value::Str(bytes.iter().map(|&b| b as char).collect());
+    }
+    Value::Str(String::from_utf8_lossy(bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_get_conventional_spelling() {
+        assert_eq!(display_header_name("content-type"), "Content-Type");
+        assert_eq!(display_header_name("x-mark"), "X-Mark");
+    }
+
+    #[test]
+    fn text_without_charset_is_latin1() {
+        assert_eq!(body_value(&[0xe9], "text/plain"), Value::Str("é".into()));
+        assert_eq!(body_value(b"{\"a\":1}", "text/plain"), Value::from_json(&serde_json::json!({"a":1})));
+    }
+}

@@ -1,0 +1,53 @@
+//! Case execution. Pure of platform I/O: a case gets its JSON and its collection context and
+//! returns a plain `CaseResult`.
+
+pub mod api;
+pub mod context;
+pub mod log;
+pub mod result;
+pub mod web;
+
+pub use context::CollectionContext;
+pub use result::{CaseMeta, CaseResult, Status, Transaction};
+
+use tokio_util::sync::CancellationToken;
+
+/// Engine-wide resources cases use: shared HTTP clients and limits.
+pub struct CaseEnv {
+    pub http: api::request::HttpClients,
+    /// Applied to every step, also those that set no `timeout` (api-cases §6.3 Fix).
+    pub step_timeout_cap: std::time::Duration,
+    /// `[Platform] enable-stderr`: error entries also carry the error chain.
+    pub enable_stderr: bool,
+    /// Response bodies beyond this many bytes are refused (bounded memory).
+    pub max_response_bytes: usize,
+}
+
+/// Runs one case occurrence. `None` when cancelled before it finished: a cancelled case has no
+/// result (it is not an error of the case).
+pub async fn execute(
+    meta: &CaseMeta,
+    case_json: Result<serde_json::Value, String>,
+    ctx: &mut CollectionContext,
+    env: &CaseEnv,
+    cancel: &CancellationToken,
+) -> Option<CaseResult> {
+    let start = result::now_ms();
+    let json = match case_json {
+        Ok(j) => j,
+        Err(reason) => return Some(CaseResult::error(meta, None, start, &reason)),
+    };
+    match meta.case_type.as_str() {
+        "API" => api::run_case(meta, &json, ctx, env, cancel).await,
+        "WEB" => Some(web::unsupported(meta, &json, start)),
+        other => {
+            let name = json.get("caseName").and_then(|v| v.as_str());
+            Some(CaseResult::error(
+                meta,
+                name,
+                start,
+                &format!("{other}用例暂不支持: this engine does not run {other} cases"),
+            ))
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Command implementations behind the binary's subcommands.
+
+pub mod check;

@@ -1,0 +1,3 @@
+//! Jobs beside the data flow: logging now; rotation, purge and backups later.
+
+pub mod logging;

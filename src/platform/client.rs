@@ -1,0 +1,423 @@
+//! The platform's HTTP API (platform-protocol §3) with the token handled once for every caller.
+
+use super::error::{BAD_CREDENTIALS, PlatformError, is_token_status};
+use super::wire::{Envelope, TaskObject, WireCaseResult};
+use crate::config::{Config, Secret};
+use crate::ids::TaskId;
+use futures_util::StreamExt;
+use md5::Digest;
+use serde_json::json;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{Mutex, RwLock};
+
+/// What a successful bundle download produced.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub bytes: u64,
+    pub md5_hex: String,
+}
+
+/// Why a download failed: either the platform (retry may help) or the file itself.
+#[derive(Debug, thiserror::Error)]
+pub enum DownloadError {
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+    #[error("writing {path}: {reason}")]
+    Disk { path: String, reason: String },
+    #[error("the download is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("the download is not a zip file (it starts with {start:?})")]
+    NotZip { start: String },
+}
+
+/// The current token and a generation counter, so that many callers that saw the same expired
+/// token trigger exactly one `token/apply` (single flight).
+struct TokenState {
+    token: Option<Secret>,
+    generation: u64,
+}
+
+/// Counters the `status` command and tests read.
+#[derive(Debug, Default)]
+pub struct ClientStats {
+    pub token_applies: AtomicUsize,
+    /// Epoch milliseconds of the last answer from the platform (any HTTP 200).
+    pub last_contact_ms: AtomicI64,
+    pub calls: AtomicU64,
+}
+
+pub struct PlatformClient {
+    http: reqwest::Client,
+    base: String,
+    engine_code: String,
+    engine_secret: Secret,
+    headers: reqwest::header::HeaderMap,
+    token: RwLock<TokenState>,
+    refresh_lock: Mutex<()>,
+    pub stats: ClientStats,
+}
+
+impl std::fmt::Debug for PlatformClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlatformClient").field("base", &self.base).finish_non_exhaustive()
+    }
+}
+
+fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(120)]);
+    text.replace(['\n', '\r'], " ")
+}
+
+impl PlatformClient {
+    pub fn new(cfg: &Config) -> Result<Arc<Self>, PlatformError> {
+        crate::net::ensure_crypto_provider();
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (k, v) in &cfg.headers {
+            if let (Ok(name), Ok(value)) = (
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()),
+                reqwest::header::HeaderValue::from_str(v),
+            ) {
+                headers.insert(name, value);
+            }
+        }
+        let http = reqwest::Client::builder()
+            .timeout(cfg.agent.platform_timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(50))
+            .no_proxy()
+            .build()
+            .map_err(|e| PlatformError::Transport {
+                endpoint: "client".into(),
+                reason: e.to_string(),
+            })?;
+        Ok(Arc::new(Self {
+            http,
+            base: cfg.platform_url.clone(),
+            engine_code: cfg.engine_code.clone(),
+            engine_secret: cfg.engine_secret.clone(),
+            headers,
+            token: RwLock::new(TokenState {
+                token: cfg.initial_token.clone(),
+                generation: 0,
+            }),
+            refresh_lock: Mutex::new(()),
+            stats: ClientStats::default(),
+        }))
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub fn engine_code(&self) -> &str {
+        &self.engine_code
+    }
+
+    pub(crate) fn engine_secret(&self) -> &Secret {
+        &self.engine_secret
+    }
+
+    fn touch(&self) {
+        self.stats
+            .last_contact_ms
+            .store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
+    }
+
+    fn transport(endpoint: &str, e: reqwest::Error) -> PlatformError {
+        // reqwest's Display can include the URL; ours carry no secrets, but keep it short.
+        let mut reason = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            reason.push_str(": ");
+            reason.push_str(&s.to_string());
+            src = s.source();
+        }
+        PlatformError::Transport {
+            endpoint: endpoint.to_string(),
+            reason,
+        }
+    }
+
+    /// HTTP status first; then the body is the envelope whatever its Content-Type says.
+    fn decode(endpoint: &str, status: u16, body: &[u8]) -> Result<Envelope, PlatformError> {
+        if status != 200 {
+            return Err(PlatformError::Http {
+                endpoint: endpoint.to_string(),
+                status,
+            });
+        }
+        serde_json::from_slice::<Envelope>(body).map_err(|_| PlatformError::NotJson {
+            endpoint: endpoint.to_string(),
+            snippet: snippet(body),
+        })
+    }
+
+    async fn current_token(&self) -> (Option<Secret>, u64) {
+        let t = self.token.read().await;
+        (t.token.clone(), t.generation)
+    }
+
+    /// Applies for a new token unless another caller already replaced generation `seen`.
+    async fn refresh_token(&self, seen: u64) -> Result<(), PlatformError> {
+        let _guard = self.refresh_lock.lock().await;
+        if self.token.read().await.generation != seen {
+            return Ok(());
+        }
+        let token = self.apply_token().await?;
+        let mut t = self.token.write().await;
+        t.token = Some(token);
+        t.generation += 1;
+        Ok(())
+    }
+
+    /// `POST /openapi/engine/token/apply` (no token needed).
+    pub async fn apply_token(&self) -> Result<Secret, PlatformError> {
+        const EP: &str = "token/apply";
+        self.stats.token_applies.fetch_add(1, Ordering::Relaxed);
+        let body = json!({
+            "engineCode": self.engine_code,
+            "engineSecret": self.engine_secret.expose(),
+            "timestamp": now_secs(),
+        });
+        let env = self.send_once(EP, "/openapi/engine/token/apply", &body, None).await?;
+        match env.status {
+            0 => match env.data.as_str() {
+                Some(t) if !t.is_empty() => {
+                    tracing::info!("obtained a new platform token");
+                    Ok(Secret::new(t))
+                }
+                _ => Err(PlatformError::Protocol {
+                    endpoint: EP.into(),
+                    reason: "token/apply succeeded without a token".into(),
+                }),
+            },
+            BAD_CREDENTIALS => Err(PlatformError::BadCredentials {
+                detail: env.data.as_str().unwrap_or_default().to_string(),
+            }),
+            s => Err(PlatformError::Rejected {
+                endpoint: EP.into(),
+                status: s,
+                message: env.message.unwrap_or_default(),
+                detail: env.data.to_string(),
+            }),
+        }
+    }
+
+    async fn send_once(
+        &self,
+        endpoint: &str,
+        path: &str,
+        body: &serde_json::Value,
+        token: Option<&Secret>,
+    ) -> Result<Envelope, PlatformError> {
+        self.stats.calls.fetch_add(1, Ordering::Relaxed);
+        let mut req = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .headers(self.headers.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json;charset=utf-8")
+            .body(body.to_string());
+        if let Some(t) = token {
+            req = req.header("token", t.expose());
+        }
+        let resp = req.send().await.map_err(|e| Self::transport(endpoint, e))?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(|e| Self::transport(endpoint, e))?;
+        let env = Self::decode(endpoint, status, &bytes)?;
+        self.touch();
+        Ok(env)
+    }
+
+    /// A token-protected call: one refresh on 2020/2030/2040 shared by every caller, then one retry.
+    async fn call(&self, endpoint: &str, path: &str, body: serde_json::Value) -> Result<serde_json::Value, PlatformError> {
+        let mut refreshed = false;
+        loop {
+            let (token, generation) = self.current_token().await;
+            if token.is_none() {
+                self.refresh_token(generation).await?;
+                refreshed = true;
+                continue;
+            }
+            let env = self.send_once(endpoint, path, &body, token.as_ref()).await?;
+            match env.status {
+                0 => return Ok(env.data),
+                s if is_token_status(s) && !refreshed => {
+                    tracing::info!(endpoint, status = s, "token refused by the platform; applying for a new one");
+                    self.refresh_token(generation).await?;
+                    refreshed = true;
+                }
+                s if is_token_status(s) => {
+                    return Err(PlatformError::Token {
+                        endpoint: endpoint.to_string(),
+                        status: s,
+                        detail: env.data.as_str().unwrap_or_default().to_string(),
+                    });
+                }
+                BAD_CREDENTIALS => {
+                    return Err(PlatformError::BadCredentials {
+                        detail: env.data.as_str().unwrap_or_default().to_string(),
+                    });
+                }
+                s => {
+                    return Err(PlatformError::Rejected {
+                        endpoint: endpoint.to_string(),
+                        status: s,
+                        message: env.message.unwrap_or_default(),
+                        detail: match &env.data {
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        },
+                    });
+                }
+            }
+        }
+    }
+
+    fn base_body(&self) -> serde_json::Value {
+        json!({"engineCode": self.engine_code, "timestamp": now_secs()})
+    }
+
+    fn task_body(&self, task_id: &TaskId) -> serde_json::Value {
+        json!({"engineCode": self.engine_code, "timestamp": now_secs(), "taskId": task_id})
+    }
+
+    /// `heartbeat/send`: the HTTP heartbeat that also turns `offline` back into `online`.
+    pub async fn heartbeat(&self) -> Result<(), PlatformError> {
+        self.call("heartbeat/send", "/openapi/engine/heartbeat/send", self.base_body())
+            .await
+            .map(|_| ())
+    }
+
+    /// `task/fetch`: at most one task; `None` is the normal "nothing for you now".
+    pub async fn fetch_task(&self) -> Result<Option<(TaskObject, serde_json::Value)>, PlatformError> {
+        const EP: &str = "task/fetch";
+        let data = self.call(EP, "/openapi/engine/task/fetch", self.base_body()).await?;
+        if data.is_null() {
+            return Ok(None);
+        }
+        let task: TaskObject = serde_json::from_value(data.clone()).map_err(|e| PlatformError::Protocol {
+            endpoint: EP.into(),
+            reason: format!("the task object does not parse: {e}"),
+        })?;
+        Ok(Some((task, data)))
+    }
+
+    /// `task/status`: `true` when the platform says STOP.
+    pub async fn task_stopped(&self, task_id: &TaskId) -> Result<bool, PlatformError> {
+        let data = self
+            .call("task/status", "/openapi/engine/task/status", self.task_body(task_id))
+            .await?;
+        Ok(data.as_str() == Some("STOP"))
+    }
+
+    /// `result/upload`: not idempotent; the caller serialises calls per task.
+    pub async fn upload_results(&self, task_id: &TaskId, results: &[WireCaseResult]) -> Result<(), PlatformError> {
+        let mut body = self.task_body(task_id);
+        body["caseResultList"] = serde_json::to_value(results).map_err(|e| PlatformError::Protocol {
+            endpoint: "result/upload".into(),
+            reason: e.to_string(),
+        })?;
+        self.call("result/upload", "/openapi/engine/result/upload", body)
+            .await
+            .map(|_| ())
+    }
+
+    /// `task/complete`: only after every result was acknowledged, never after a stop.
+    pub async fn complete(&self, task_id: &TaskId) -> Result<(), PlatformError> {
+        self.call("task/complete", "/openapi/engine/task/complete", self.task_body(task_id))
+            .await
+            .map(|_| ())
+    }
+
+    /// Downloads a bundle (relative `downloadUrl`) to `dest`, streaming, with the token, and tells
+    /// an envelope (an error) from a zip by content. The MD5 is computed on the way.
+    pub async fn download_bundle(&self, url_path: &str, dest: &Path, limit: u64) -> Result<Download, DownloadError> {
+        const EP: &str = "task/file/download";
+        let url = if url_path.starts_with("http://") || url_path.starts_with("https://") {
+            url_path.to_string()
+        } else {
+            format!("{}/{}", self.base, url_path.trim_start_matches('/'))
+        };
+        let mut refreshed = false;
+        loop {
+            let (token, generation) = self.current_token().await;
+            if token.is_none() {
+                self.refresh_token(generation).await?;
+                refreshed = true;
+                continue;
+            }
+            let mut req = self.http.get(&url).headers(self.headers.clone());
+            if let Some(t) = &token {
+                req = req.header("token", t.expose());
+            }
+            let resp = req.send().await.map_err(|e| Self::transport(EP, e))?;
+            let status = resp.status().as_u16();
+            if status != 200 {
+                return Err(PlatformError::Http { endpoint: EP.into(), status }.into());
+            }
+            let disk = |e: std::io::Error| DownloadError::Disk {
+                path: dest.display().to_string(),
+                reason: e.to_string(),
+            };
+            let mut file = tokio::fs::File::create(dest).await.map_err(disk)?;
+            let mut stream = resp.bytes_stream();
+            let mut md5 = md5::Md5::new();
+            let mut total: u64 = 0;
+            let mut head: Vec<u8> = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| Self::transport(EP, e))?;
+                total += chunk.len() as u64;
+                if total > limit {
+                    return Err(DownloadError::TooLarge { limit });
+                }
+                if head.len() < 4096 {
+                    head.extend_from_slice(&chunk[..chunk.len().min(4096 - head.len())]);
+                }
+                md5.update(&chunk);
+                file.write_all(&chunk).await.map_err(disk)?;
+            }
+            file.flush().await.map_err(disk)?;
+            file.sync_all().await.map_err(disk)?;
+            drop(file);
+            self.touch();
+            if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+                let md5_hex = md5
+                    .finalize()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>();
+                return Ok(Download { bytes: total, md5_hex });
+            }
+            // Not a zip: an envelope (token error, 1000 文件不存在) or garbage.
+            let _ = tokio::fs::remove_file(dest).await;
+            match serde_json::from_slice::<Envelope>(&head) {
+                Ok(env) if is_token_status(env.status) && !refreshed => {
+                    tracing::info!(status = env.status, "bundle download refused the token; applying for a new one");
+                    self.refresh_token(generation).await?;
+                    refreshed = true;
+                }
+                Ok(env) => {
+                    return Err(PlatformError::Rejected {
+                        endpoint: EP.into(),
+                        status: env.status,
+                        message: env.message.unwrap_or_default(),
+                        detail: match &env.data {
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        },
+                    }
+                    .into());
+                }
+                Err(_) => return Err(DownloadError::NotZip { start: snippet(&head) }),
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Every type that crosses the wire to the platform, in one place (platform-protocol §3, §5, §7).
+//! Field names match the platform's Java classes exactly; ids are typed data.
+
+use crate::cases::{CaseResult, Transaction};
+use crate::ids::{CaseId, CollectionId, TaskId};
+use serde::{Deserialize, Serialize};
+
+/// The platform's response envelope (`TemplateResponse`).
+#[derive(Debug, Deserialize)]
+pub struct Envelope {
+    pub status: i64,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub data: serde_json::Value,
+}
+
+/// `data` of `task/fetch` (`TaskResponse`). Every member may be null on the wire.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskObject {
+    #[serde(rename = "taskId")]
+    pub task_id: TaskId,
+    #[serde(rename = "taskType", default)]
+    pub task_type: Option<String>,
+    #[serde(rename = "downloadUrl", default)]
+    pub download_url: Option<String>,
+    #[serde(rename = "maxThread", default)]
+    pub max_thread: Option<i64>,
+    #[serde(rename = "reRun", default)]
+    pub re_run: Option<bool>,
+    #[serde(rename = "testCollectionList", default)]
+    pub collections: Option<Vec<WireCollection>>,
+    #[serde(rename = "debugData", default)]
+    pub debug_data: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WireCollection {
+    #[serde(rename = "collectionId")]
+    pub collection_id: CollectionId,
+    #[serde(rename = "deviceId", default)]
+    pub device_id: Option<String>,
+    #[serde(rename = "testCaseList", default)]
+    pub cases: Option<Vec<WireCaseRef>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WireCaseRef {
+    pub index: i64,
+    #[serde(rename = "caseId")]
+    pub case_id: CaseId,
+    /// Null when the case was deleted while still listed in its collection.
+    #[serde(rename = "caseType", default)]
+    pub case_type: Option<String>,
+}
+
+/// One element of `caseResultList` (`CaseResultRequest`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WireCaseResult {
+    pub status: i32,
+    #[serde(rename = "startTime")]
+    pub start_time: i64,
+    #[serde(rename = "endTime")]
+    pub end_time: i64,
+    #[serde(rename = "collectionId")]
+    pub collection_id: CollectionId,
+    #[serde(rename = "caseId")]
+    pub case_id: CaseId,
+    #[serde(rename = "caseType")]
+    pub case_type: String,
+    #[serde(rename = "caseName")]
+    pub case_name: String,
+    #[serde(rename = "caseDesc")]
+    pub case_desc: Option<String>,
+    pub index: i64,
+    #[serde(rename = "runTimes")]
+    pub run_times: u32,
+    #[serde(rename = "transactionList")]
+    pub transactions: Vec<WireTransaction>,
+}
+
+/// One transaction (`TransResultRequest`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WireTransaction {
+    pub id: String,
+    pub name: String,
+    pub content: String,
+    pub description: Option<String>,
+    pub log: String,
+    pub during: i64,
+    pub status: i32,
+    #[serde(rename = "screenShotList")]
+    pub screenshots: Vec<String>,
+}
+
+/// Column limits of the platform's tables (§7.1, §7.2): longer values fail the INSERT under
+/// MySQL's strict mode, so they are cut here, in code points for VARCHAR and bytes for TEXT.
+const CASE_NAME_MAX: usize = 100;
+const CASE_DESC_MAX: usize = 200;
+const TRANS_ID_MAX: usize = 50;
+const TRANS_NAME_MAX: usize = 100;
+const API_PATH_MAX: usize = 200;
+const DESCRIPTION_MAX: usize = 200;
+/// `exec_log` of WEB/APP transactions is TEXT.
+const TEXT_MAX_BYTES: usize = 65_535;
+/// API logs are LONGTEXT, but one case's rows must fit `max_allowed_packet` (4 MiB on 5.7).
+const API_LOG_MAX_BYTES: usize = 512 * 1024;
+
+fn cut_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some((i, _)) => s[..i].to_string(),
+    }
+}
+
+fn cut_bytes(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    const MARK: &str = "<br>...(log truncated by the engine)";
+    let mut end = max.saturating_sub(MARK.len());
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{MARK}", &s[..end])
+}
+
+impl WireTransaction {
+    fn from_transaction(t: &Transaction, is_api: bool) -> Self {
+        WireTransaction {
+            id: cut_chars(&t.id, TRANS_ID_MAX),
+            name: cut_chars(&t.name, TRANS_NAME_MAX),
+            content: if is_api {
+                cut_chars(&t.content, API_PATH_MAX)
+            } else {
+                cut_bytes(&t.content, TEXT_MAX_BYTES)
+            },
+            description: t.description.as_deref().map(|d| cut_chars(d, DESCRIPTION_MAX)),
+            log: cut_bytes(&t.log, if is_api { API_LOG_MAX_BYTES } else { TEXT_MAX_BYTES }),
+            during: i64::try_from(t.during_ms).unwrap_or(i64::MAX),
+            status: t.status.code(),
+            screenshots: t.screenshots.clone(),
+        }
+    }
+}
+
+impl From<&CaseResult> for WireCaseResult {
+    fn from(r: &CaseResult) -> Self {
+        let is_api = r.case_type == "API";
+        let mut transactions: Vec<WireTransaction> = r
+            .transactions
+            .iter()
+            .map(|t| WireTransaction::from_transaction(t, is_api))
+            .collect();
+        if transactions.is_empty() {
+            // The platform rejects an empty list with HTTP 500 (§7.1); the Python engine's fallback.
+            transactions.push(WireTransaction::from_transaction(
+                &Transaction::unknown(r.case_id.as_str(), r.status),
+                is_api,
+            ));
+        }
+        WireCaseResult {
+            status: r.status.code(),
+            start_time: r.start_ms,
+            end_time: r.end_ms.max(r.start_ms),
+            collection_id: r.collection_id.clone(),
+            case_id: r.case_id.clone(),
+            case_type: r.case_type.clone(),
+            case_name: cut_chars(&r.case_name, CASE_NAME_MAX),
+            case_desc: r.case_desc.as_deref().map(|d| cut_chars(d, CASE_DESC_MAX)),
+            index: r.index,
+            run_times: r.run_times,
+            transactions,
+        }
+    }
+}
+
+/// A message pushed by the platform over the WebSocket (§4.3). Pushes are hints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushMessage {
+    Start,
+    Stop(TaskId),
+    StopAll,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawPush {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    data: serde_json::Value,
+}
+
+/// Parses a pushed text frame; the error says why it was ignored.
+pub fn parse_push(text: &str) -> Result<PushMessage, String> {
+    let raw: RawPush = serde_json::from_str(text).map_err(|e| format!("not JSON ({e})"))?;
+    match raw.kind.as_deref() {
+        Some("start") => Ok(PushMessage::Start),
+        Some("stopAll") => Ok(PushMessage::StopAll),
+        Some("stop") => match raw.data.as_str() {
+            Some(id) if !id.is_empty() => Ok(PushMessage::Stop(TaskId(id.to_string()))),
+            _ => Err("a stop message without a task id".to_string()),
+        },
+        Some(other) => Err(format!("unknown message type {other:?}")),
+        None => Err("a message without a type".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_pushes() {
+        assert_eq!(parse_push(r#"{"type":"start"}"#), Ok(PushMessage::Start));
+        assert_eq!(
+            parse_push(r#"{"data":"t-1","type":"stop"}"#),
+            Ok(PushMessage::Stop(TaskId("t-1".into())))
+        );
+        assert_eq!(parse_push(r#"{"type":"stopAll"}"#), Ok(PushMessage::StopAll));
+        assert!(parse_push("garbage").is_err());
+        assert!(parse_push(r#"{"type":"finished","data":"x"}"#).is_err());
+        assert!(parse_push(r#"{"data":"x"}"#).is_err());
+        assert!(parse_push(r#"{"type":"stop"}"#).is_err());
+    }
+
+    #[test]
+    fn task_object_tolerates_nulls() {
+        let t: TaskObject = serde_json::from_str(
+            r#"{"taskId":"t","taskType":null,"downloadUrl":null,"maxThread":null,"reRun":null,"testCollectionList":null,"debugData":null}"#,
+        )
+        .expect("parses");
+        assert!(t.collections.is_none() && t.max_thread.is_none());
+    }
+
+    #[test]
+    fn cuts_respect_char_boundaries() {
+        assert_eq!(cut_chars("中文字符", 2), "中文");
+        let long = "日".repeat(100);
+        let cut = cut_bytes(&long, 100);
+        assert!(cut.len() <= 100 + 3);
+        assert!(cut.ends_with("(log truncated by the engine)"));
+    }
+}

@@ -1,0 +1,192 @@
+//! Uploads one task's results: timer-driven batches (not arrival-driven), strictly sequential per
+//! task (the platform's unique index breaks on concurrent first uploads, §7.5), retried with
+//! back-off, HTTP 500 batches split to isolate a poison result, empty keep-alive uploads (§7.8).
+
+use super::outbox::{Entry, Outbox};
+use crate::backoff::Backoff;
+use crate::ids::TaskId;
+use crate::platform::wire::WireCaseResult;
+use crate::platform::{PlatformClient, PlatformError};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone)]
+pub struct UploadSettings {
+    pub batch_interval: Duration,
+    pub keepalive_interval: Duration,
+    pub max_batch: usize,
+}
+
+/// How the uploader ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadEnd {
+    /// The outbox was closed and every result was acknowledged (or dead-lettered).
+    Drained,
+    /// `halt` fired first.
+    Halted,
+}
+
+/// Why a batch's upload failed, as far as the retry logic is concerned.
+enum Failure {
+    /// HTTP 500 while the platform answers other uploads: the content is refused.
+    Refused,
+    Transient(PlatformError),
+}
+
+pub struct Uploader {
+    client: Arc<PlatformClient>,
+    task_id: TaskId,
+    outbox: Arc<Outbox>,
+    settings: UploadSettings,
+    halt: CancellationToken,
+    last_upload: Instant,
+    backoff: Backoff,
+}
+
+/// Times a singleton must be refused (with the platform otherwise healthy) before it is given up.
+const POISON_STRIKES: u32 = 3;
+
+impl Uploader {
+    pub fn new(
+        client: Arc<PlatformClient>,
+        task_id: TaskId,
+        outbox: Arc<Outbox>,
+        settings: UploadSettings,
+        halt: CancellationToken,
+    ) -> Self {
+        Self {
+            client,
+            task_id,
+            outbox,
+            settings,
+            halt,
+            last_upload: Instant::now(),
+            backoff: Backoff::new(Duration::from_millis(500), Duration::from_secs(30)),
+        }
+    }
+
+    pub async fn run(mut self) -> UploadEnd {
+        loop {
+            if self.outbox.is_closed() && self.outbox.is_empty() {
+                return UploadEnd::Drained;
+            }
+            // Wait for the batch interval, or less when the run is over (final flush).
+            if !self.outbox.is_closed() {
+                let tick = tokio::time::sleep(self.settings.batch_interval);
+                tokio::pin!(tick);
+                loop {
+                    tokio::select! {
+                        _ = self.halt.cancelled() => return UploadEnd::Halted,
+                        _ = &mut tick => break,
+                        _ = self.outbox.changed() => if self.outbox.is_closed() { break },
+                    }
+                }
+            }
+            if self.halt.is_cancelled() {
+                return UploadEnd::Halted;
+            }
+            let batch = self.outbox.peek(self.settings.max_batch);
+            if batch.is_empty() {
+                if !self.outbox.is_closed() && self.last_upload.elapsed() >= self.settings.keepalive_interval {
+                    self.keepalive().await;
+                }
+                continue;
+            }
+            if self.deliver(batch).await.is_err() {
+                return UploadEnd::Halted;
+            }
+        }
+    }
+
+    async fn keepalive(&mut self) {
+        match self.client.upload_results(&self.task_id, &[]).await {
+            Ok(()) => {
+                tracing::debug!("keep-alive upload sent");
+                self.last_upload = Instant::now();
+            }
+            Err(e) => tracing::warn!("keep-alive upload failed: {e}"),
+        }
+    }
+
+    async fn upload(&mut self, entries: &[Entry]) -> Result<(), Failure> {
+        let results: Vec<WireCaseResult> = entries.iter().map(|e| e.result.clone()).collect();
+        match self.client.upload_results(&self.task_id, &results).await {
+            Ok(()) => {
+                self.last_upload = Instant::now();
+                Ok(())
+            }
+            Err(e) if e.http_status() == Some(500) => {
+                // Is the platform healthy? An empty upload answers that without side effects
+                // (it only refreshes the report's update time).
+                match self.client.upload_results(&self.task_id, &[]).await {
+                    Ok(()) => Err(Failure::Refused),
+                    Err(_) => Err(Failure::Transient(e)),
+                }
+            }
+            Err(e) => Err(Failure::Transient(e)),
+        }
+    }
+
+    async fn pause(&mut self, why: &str) -> Result<(), ()> {
+        let delay = self.backoff.next_delay();
+        tracing::warn!("{why}; retrying in {:.1}s", delay.as_secs_f64());
+        tokio::select! {
+            _ = self.halt.cancelled() => Err(()),
+            _ = tokio::time::sleep(delay) => Ok(()),
+        }
+    }
+
+    /// Delivers `batch` completely (acknowledged or dead-lettered); `Err` when halted.
+    async fn deliver(&mut self, batch: Vec<Entry>) -> Result<(), ()> {
+        let mut queue: VecDeque<Vec<Entry>> = VecDeque::from([batch]);
+        let mut strikes: HashMap<u64, u32> = HashMap::new();
+        while let Some(chunk) = queue.pop_front() {
+            if self.halt.is_cancelled() {
+                return Err(());
+            }
+            match self.upload(&chunk).await {
+                Ok(()) => {
+                    let seqs: Vec<u64> = chunk.iter().map(|e| e.seq).collect();
+                    self.outbox.ack(&seqs);
+                    self.backoff.reset();
+                    tracing::info!(results = chunk.len(), pending = self.outbox.len(), "results uploaded");
+                }
+                Err(Failure::Refused) if chunk.len() > 1 => {
+                    let mid = chunk.len() / 2;
+                    let (a, b) = chunk.split_at(mid);
+                    tracing::warn!(results = chunk.len(), "the platform refused a batch with HTTP 500; splitting it to find the bad result");
+                    queue.push_front(b.to_vec());
+                    queue.push_front(a.to_vec());
+                }
+                Err(Failure::Refused) => {
+                    let entry = &chunk[0];
+                    let n = strikes.entry(entry.seq).or_insert(0);
+                    *n += 1;
+                    if *n >= POISON_STRIKES {
+                        tracing::error!(
+                            collection = %entry.result.collection_id,
+                            case = %entry.result.case_id,
+                            index = entry.result.index,
+                            "the platform refuses this result on its own (HTTP 500, {POISON_STRIKES} times, while other uploads succeed); it is kept as a dead letter and not sent again"
+                        );
+                        self.outbox.dead_letter(entry.seq);
+                    } else {
+                        queue.push_front(chunk);
+                        self.pause("the platform refused a single result with HTTP 500").await?;
+                    }
+                }
+                Err(Failure::Transient(e)) => {
+                    let ambiguous = matches!(&e, PlatformError::Transport { reason, .. } if reason.contains("timed out"));
+                    if ambiguous {
+                        tracing::warn!("an upload timed out after it was sent: the platform may have stored it, so the retry can duplicate these results");
+                    }
+                    queue.push_front(chunk);
+                    self.pause(&format!("result upload failed: {e}")).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

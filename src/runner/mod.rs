@@ -1,0 +1,154 @@
+//! Runs a plan: collections concurrently up to `maxThread`, the cases of one collection in
+//! `index` order sharing one context, then the re-run pass. Knows nothing of the platform: it
+//! sends plain events to whoever listens (agent outbox, CLI progress).
+
+use crate::bundle::{Plan, PlannedCollection};
+use crate::cases::{self, CaseEnv, CaseMeta, CaseResult, CollectionContext, Status};
+use crate::ids::CollectionId;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::{Mutex, Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+/// What the runner tells its observer.
+#[derive(Debug, Clone)]
+pub enum RunEvent {
+    CaseStarted {
+        collection_id: CollectionId,
+        index: i64,
+        case_id: crate::ids::CaseId,
+        run_times: u32,
+    },
+    CaseFinished(Box<CaseResult>),
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct RunSummary {
+    pub finished: usize,
+    pub cancelled: bool,
+}
+
+/// Runs `plan` to the end or until `cancel`. Events go to `events`; a full channel slows the
+/// run down instead of growing memory.
+pub async fn run_plan(
+    plan: Arc<Plan>,
+    env: Arc<CaseEnv>,
+    events: mpsc::Sender<RunEvent>,
+    cancel: CancellationToken,
+) -> RunSummary {
+    let contexts: HashMap<usize, Arc<Mutex<CollectionContext>>> = (0..plan.collections.len())
+        .map(|i| (i, Arc::new(Mutex::new(CollectionContext::default()))))
+        .collect();
+    let mut summary = RunSummary::default();
+    // Case occurrences (collection position, case position) to run in this pass.
+    let mut todo: Vec<(usize, Vec<usize>)> = plan
+        .collections
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, (0..c.cases.len()).collect()))
+        .collect();
+    let passes = if plan.rerun { 2 } else { 1 };
+    for pass in 1..=passes {
+        let run_times = pass as u32;
+        if pass == 2 {
+            tracing::info!("re-run pass for failed and errored cases");
+        }
+        let sem = Arc::new(Semaphore::new(plan.max_thread.max(1)));
+        let mut set = tokio::task::JoinSet::new();
+        for (ci, positions) in todo.iter().filter(|(_, p)| !p.is_empty()) {
+            let (ci, positions) = (*ci, positions.clone());
+            let plan = plan.clone();
+            let env = env.clone();
+            let events = events.clone();
+            let cancel = cancel.clone();
+            let sem = sem.clone();
+            let ctx = contexts[&ci].clone();
+            let span = tracing::info_span!("collection", id = %plan.collections[ci].id);
+            set.spawn(
+                async move {
+                    let Ok(_permit) = sem.acquire_owned().await else {
+                        return (ci, Vec::new());
+                    };
+                    let mut ctx = ctx.lock().await;
+                    let coll = &plan.collections[ci];
+                    let statuses = run_collection(coll, &positions, run_times, &mut ctx, &env, &events, &cancel).await;
+                    (ci, statuses)
+                }
+                .instrument(span),
+            );
+        }
+        let mut next: Vec<(usize, Vec<usize>)> = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            match joined {
+                Ok((ci, statuses)) => {
+                    summary.finished += statuses.len();
+                    let again: Vec<usize> = statuses
+                        .into_iter()
+                        .filter(|(_, s)| s.needs_rerun())
+                        .map(|(pos, _)| pos)
+                        .collect();
+                    next.push((ci, again));
+                }
+                Err(e) => tracing::error!("a collection worker failed: {e}"),
+            }
+        }
+        if cancel.is_cancelled() {
+            summary.cancelled = true;
+            break;
+        }
+        next.sort_by_key(|(ci, _)| *ci);
+        todo = next;
+    }
+    summary
+}
+
+/// Runs the given case positions of one collection in order; returns each finished status.
+async fn run_collection(
+    coll: &PlannedCollection,
+    positions: &[usize],
+    run_times: u32,
+    ctx: &mut CollectionContext,
+    env: &CaseEnv,
+    events: &mpsc::Sender<RunEvent>,
+    cancel: &CancellationToken,
+) -> Vec<(usize, Status)> {
+    let mut statuses = Vec::new();
+    for &pos in positions {
+        if cancel.is_cancelled() {
+            break;
+        }
+        let case = &coll.cases[pos];
+        let meta = CaseMeta {
+            collection_id: coll.id.clone(),
+            case_id: case.case_id.clone(),
+            case_type: case.case_type.clone(),
+            index: case.index,
+            run_times,
+        };
+        let span = tracing::info_span!("case", id = %case.case_id, index = case.index, run = run_times);
+        let result = async {
+            let _ = events
+                .send(RunEvent::CaseStarted {
+                    collection_id: coll.id.clone(),
+                    index: case.index,
+                    case_id: case.case_id.clone(),
+                    run_times,
+                })
+                .await;
+            let json = case.source.load().await;
+            cases::execute(&meta, json, ctx, env, cancel).await
+        }
+        .instrument(span)
+        .await;
+        let Some(result) = result else {
+            break;
+        };
+        tracing::info!(case = %case.case_id, index = case.index, status = result.status.label(), "case finished");
+        statuses.push((pos, result.status));
+        if events.send(RunEvent::CaseFinished(Box::new(result))).await.is_err() {
+            break;
+        }
+    }
+    statuses
+}
