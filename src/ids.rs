@@ -72,5 +72,6 @@ pub fn is_safe_path_component(s: &str) -> bool {
         && s != "."
         && s != ".."
         && s.len() <= 200
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
 }

@@ -27,9 +27,13 @@ impl Capacity {
     pub fn try_reserve(self: &Arc<Self>) -> Option<Slot> {
         let limit = self.limit.load(Ordering::Acquire);
         self.used
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |u| (u < limit).then_some(u + 1))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |u| {
+                (u < limit).then_some(u + 1)
+            })
             .ok()
-            .map(|_| Slot { capacity: self.clone() })
+            .map(|_| Slot {
+                capacity: self.clone(),
+            })
     }
 
     pub fn used(&self) -> usize {
@@ -56,7 +60,10 @@ mod tests {
         let cap = Capacity::new(3);
         let slots: Vec<_> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..16).map(|_| s.spawn(|| cap.try_reserve())).collect();
-            handles.into_iter().filter_map(|h| h.join().ok().flatten()).collect()
+            handles
+                .into_iter()
+                .filter_map(|h| h.join().ok().flatten())
+                .collect()
         });
         assert_eq!(slots.len(), 3);
         drop(slots);

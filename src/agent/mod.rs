@@ -48,13 +48,14 @@ impl Shutdown {
         let s = Shutdown::default();
         let sig = s.clone();
         tokio::spawn(async move {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(t) => t,
-                Err(e) => {
-                    tracing::error!("cannot listen for SIGTERM: {e}");
-                    return;
-                }
-            };
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        tracing::error!("cannot listen for SIGTERM: {e}");
+                        return;
+                    }
+                };
             let mut count = 0;
             loop {
                 tokio::select! {
@@ -63,7 +64,9 @@ impl Shutdown {
                 }
                 count += 1;
                 if count == 1 {
-                    tracing::warn!("shutdown requested: no new tasks; running tasks may finish (a second signal stops them at once)");
+                    tracing::warn!(
+                        "shutdown requested: no new tasks; running tasks may finish (a second signal stops them at once)"
+                    );
                     sig.drain.cancel();
                 } else {
                     tracing::warn!("second signal: cancelling running tasks now");
@@ -143,7 +146,13 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
 
     let tracker = TaskTracker::new();
     let (fatal_tx, mut fatal_rx) = mpsc::channel::<PlatformError>(1);
-    let fetcher = tokio::spawn(fetch_loop(shared.clone(), fetch_rx, tracker.clone(), shutdown.drain.clone(), fatal_tx));
+    let fetcher = tokio::spawn(fetch_loop(
+        shared.clone(),
+        fetch_rx,
+        tracker.clone(),
+        shutdown.drain.clone(),
+        fatal_tx,
+    ));
     let _ = fetch_tx.try_send(());
 
     let mut poll = tokio::time::interval(cfg.agent.fetch_interval);
@@ -174,7 +183,11 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     fetcher.abort();
     tracker.close();
     if !tracker.is_empty() && !shutdown.force.is_cancelled() {
-        tracing::info!(tasks = shared.registry.len(), timeout_s = cfg.agent.drain_timeout.as_secs(), "waiting for running tasks");
+        tracing::info!(
+            tasks = shared.registry.len(),
+            timeout_s = cfg.agent.drain_timeout.as_secs(),
+            "waiting for running tasks"
+        );
         let deadline = tokio::time::sleep(cfg.agent.drain_timeout);
         tokio::pin!(deadline);
         loop {
@@ -190,7 +203,10 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
             }
         }
     }
-    if tokio::time::timeout(Duration::from_secs(20), tracker.wait()).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(20), tracker.wait())
+        .await
+        .is_err()
+    {
         tracing::error!("tasks did not end within 20 s after cancellation");
     }
     ws_stop.cancel();

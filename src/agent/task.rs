@@ -19,7 +19,12 @@ use tracing::Instrument;
 pub async fn drive(shared: Arc<Shared>, task: TaskObject, slot: Slot) {
     let span = tracing::info_span!("task", id = %task.task_id);
     async move {
-        let cases: usize = task.collections.iter().flatten().map(|c| c.cases.as_ref().map_or(0, Vec::len)).sum();
+        let cases: usize = task
+            .collections
+            .iter()
+            .flatten()
+            .map(|c| c.cases.as_ref().map_or(0, Vec::len))
+            .sum();
         tracing::info!(
             task_type = task.task_type.as_deref().unwrap_or(""),
             collections = task.collections.as_ref().map_or(0, Vec::len),
@@ -92,20 +97,35 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle) 
         .run()
         .in_current_span(),
     );
-    let poller = tokio::spawn(poll_status(shared.clone(), task.clone(), handle.clone()).in_current_span());
+    let poller =
+        tokio::spawn(poll_status(shared.clone(), task.clone(), handle.clone()).in_current_span());
 
     let plan = if is_safe_path_component(task.task_id.as_str()) {
-        bundle::prepare(&shared.client, task, &shared.home.data, &shared.bundle, &handle.exec).await
+        bundle::prepare(
+            &shared.client,
+            task,
+            &shared.home.data,
+            &shared.bundle,
+            &handle.exec,
+        )
+        .await
     } else {
         Some(Plan::unavailable(
             task,
-            &format!("任务ID无效: taskId {:?} cannot name a folder", task.task_id.as_str()),
+            &format!(
+                "任务ID无效: taskId {:?} cannot name a folder",
+                task.task_id.as_str()
+            ),
             shared.bundle.default_max_thread,
         ))
     };
 
     if let Some(plan) = plan {
-        tracing::info!(cases = plan.case_count(), max_thread = plan.max_thread, "running");
+        tracing::info!(
+            cases = plan.case_count(),
+            max_thread = plan.max_thread,
+            "running"
+        );
         let (tx, mut rx) = mpsc::channel::<RunEvent>(64);
         let sink = outbox.clone();
         let consumer = tokio::spawn(async move {
@@ -115,9 +135,14 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle) 
                 }
             }
         });
-        let summary = runner::run_plan(Arc::new(plan), shared.env.clone(), tx, handle.exec.clone()).await;
+        let summary =
+            runner::run_plan(Arc::new(plan), shared.env.clone(), tx, handle.exec.clone()).await;
         let _ = consumer.await;
-        tracing::info!(finished = summary.finished, cancelled = summary.cancelled, "run ended");
+        tracing::info!(
+            finished = summary.finished,
+            cancelled = summary.cancelled,
+            "run ended"
+        );
     }
     outbox.close();
 
@@ -132,7 +157,10 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle) 
         poller.abort();
         let left = outbox.len();
         if left > 0 || flushed.is_err() {
-            tracing::error!(results_not_uploaded = left, "forced shutdown: the task is left unfinished on the platform");
+            tracing::error!(
+                results_not_uploaded = left,
+                "forced shutdown: the task is left unfinished on the platform"
+            );
         }
         cleanup(shared, task).await;
         return;
@@ -144,7 +172,10 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle) 
     }
     let dead = outbox.dead_letters();
     if !dead.is_empty() {
-        tracing::error!(count = dead.len(), "results the platform refused are not in the report (see the errors above)");
+        tracing::error!(
+            count = dead.len(),
+            "results the platform refused are not in the report (see the errors above)"
+        );
     }
     complete(shared, task, handle).await;
     poller.abort();
@@ -162,7 +193,10 @@ async fn finish_stopped(
     poller.abort();
     let dropped = outbox.len();
     outbox.discard();
-    tracing::warn!(results_discarded = dropped, "task stopped by the platform: not completing it");
+    tracing::warn!(
+        results_discarded = dropped,
+        "task stopped by the platform: not completing it"
+    );
     cleanup(shared, task).await;
 }
 
@@ -181,7 +215,10 @@ async fn complete(shared: &Shared, task: &TaskObject, handle: &TaskHandle) {
             }
             Err(e) => {
                 let delay = backoff.next_delay();
-                tracing::warn!("task/complete failed: {e}; retrying in {:.1}s", delay.as_secs_f64());
+                tracing::warn!(
+                    "task/complete failed: {e}; retrying in {:.1}s",
+                    delay.as_secs_f64()
+                );
                 tokio::select! {
                     _ = handle.halt.cancelled() => return,
                     _ = shared.force.cancelled() => return,

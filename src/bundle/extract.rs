@@ -92,9 +92,15 @@ fn disk(path: &Path, e: std::io::Error) -> ExtractError {
 }
 
 /// Extracts `zip_path` into `dest` (which must not exist yet or be empty). Blocking.
-pub fn extract_bundle(zip_path: &Path, task_id: &str, dest: &Path, limits: Limits) -> Result<Extracted, ExtractError> {
+pub fn extract_bundle(
+    zip_path: &Path,
+    task_id: &str,
+    dest: &Path,
+    limits: Limits,
+) -> Result<Extracted, ExtractError> {
     let file = std::fs::File::open(zip_path).map_err(|e| disk(zip_path, e))?;
-    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| ExtractError::Corrupt(e.to_string()))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| ExtractError::Corrupt(e.to_string()))?;
     if archive.len() > limits.max_entries {
         return Err(ExtractError::Refused(format!(
             "{} entries, more than the limit of {} ([Agent] max-bundle-entries)",
@@ -106,12 +112,16 @@ pub fn extract_bundle(zip_path: &Path, task_id: &str, dest: &Path, limits: Limit
     let mut done = Extracted::default();
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| ExtractError::Corrupt(e.to_string()))?;
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|e| ExtractError::Corrupt(e.to_string()))?;
         let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
         const S_IFMT: u32 = 0o170000;
         const S_IFLNK: u32 = 0o120000;
         if entry.unix_mode().is_some_and(|m| m & S_IFMT == S_IFLNK) {
-            return Err(ExtractError::Refused(format!("entry {name:?} is a symbolic link")));
+            return Err(ExtractError::Refused(format!(
+                "entry {name:?} is a symbolic link"
+            )));
         }
         let Some(rel) = safe_relative(&name, task_id).map_err(ExtractError::Refused)? else {
             continue;
@@ -128,7 +138,9 @@ pub fn extract_bundle(zip_path: &Path, task_id: &str, dest: &Path, limits: Limit
         let mut out = std::fs::File::create(&target).map_err(|e| disk(&target, e))?;
         let mut written: u64 = 0;
         loop {
-            let n = entry.read(&mut buf).map_err(|e| ExtractError::Corrupt(format!("entry {name:?}: {e}")))?;
+            let n = entry
+                .read(&mut buf)
+                .map_err(|e| ExtractError::Corrupt(format!("entry {name:?}: {e}")))?;
             if n == 0 {
                 break;
             }
@@ -165,7 +177,10 @@ mod tests {
             Ok(Some(PathBuf::from("c1/k1.json")))
         );
         assert_eq!(safe_relative("/t1/", "t1"), Ok(None));
-        assert_eq!(safe_relative("c1/k1.json", "t1"), Ok(Some(PathBuf::from("c1/k1.json"))));
+        assert_eq!(
+            safe_relative("c1/k1.json", "t1"),
+            Ok(Some(PathBuf::from("c1/k1.json")))
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@ pub mod plan;
 pub use plan::{CaseSource, Plan, PlannedCase, PlannedCollection};
 
 use crate::backoff::Backoff;
-use crate::platform::client::DownloadError;
 use crate::platform::PlatformClient;
+use crate::platform::client::DownloadError;
 use crate::platform::wire::TaskObject;
 use std::path::Path;
 use std::sync::Arc;
@@ -35,10 +35,16 @@ pub async fn prepare(
     let task_id = task.task_id.as_str();
     if let Some(debug) = task.debug_data.as_ref().filter(|d| !d.is_null()) {
         tracing::info!("debug task: running the inline case data");
-        return Some(Plan::inline(task, Arc::new(debug.clone()), settings.default_max_thread));
+        return Some(Plan::inline(
+            task,
+            Arc::new(debug.clone()),
+            settings.default_max_thread,
+        ));
     }
     let Some(url) = task.download_url.as_deref().filter(|u| !u.is_empty()) else {
-        tracing::warn!("the platform sent neither debugData nor downloadUrl: every case is reported as error");
+        tracing::warn!(
+            "the platform sent neither debugData nor downloadUrl: every case is reported as error"
+        );
         return Some(Plan::unavailable(
             task,
             "任务数据获取失败: the platform could not build the task data (downloadUrl and debugData are both null)",
@@ -59,14 +65,30 @@ pub async fn prepare(
             Ok(dl) => {
                 tracing::info!(bytes = dl.bytes, md5 = %dl.md5_hex, "bundle downloaded");
                 let _ = tokio::fs::remove_dir_all(&task_dir).await;
-                let (zp, td, tid, limits) = (zip_path.clone(), task_dir.clone(), task_id.to_string(), settings.limits);
-                let extracted =
-                    tokio::task::spawn_blocking(move || extract::extract_bundle(&zp, &tid, &td, limits)).await;
+                let (zp, td, tid, limits) = (
+                    zip_path.clone(),
+                    task_dir.clone(),
+                    task_id.to_string(),
+                    settings.limits,
+                );
+                let extracted = tokio::task::spawn_blocking(move || {
+                    extract::extract_bundle(&zp, &tid, &td, limits)
+                })
+                .await;
                 let _ = tokio::fs::remove_file(&zip_path).await;
                 match extracted {
                     Ok(Ok(done)) => {
-                        tracing::info!(files = done.files, bytes = done.bytes, "bundle extracted into {}", task_dir.display());
-                        return Some(Plan::from_files(task, &task_dir, settings.default_max_thread));
+                        tracing::info!(
+                            files = done.files,
+                            bytes = done.bytes,
+                            "bundle extracted into {}",
+                            task_dir.display()
+                        );
+                        return Some(Plan::from_files(
+                            task,
+                            &task_dir,
+                            settings.default_max_thread,
+                        ));
                     }
                     Ok(Err(e)) => {
                         let _ = tokio::fs::remove_dir_all(&task_dir).await;
@@ -93,7 +115,11 @@ pub async fn prepare(
             break;
         }
         let delay = backoff.next_delay();
-        tracing::warn!(attempt, "bundle not usable: {last_error}; downloading again in {:.1}s", delay.as_secs_f64());
+        tracing::warn!(
+            attempt,
+            "bundle not usable: {last_error}; downloading again in {:.1}s",
+            delay.as_secs_f64()
+        );
         tokio::select! {
             _ = cancel.cancelled() => return None,
             _ = tokio::time::sleep(delay) => {}

@@ -38,7 +38,11 @@ pub struct Plan {
 }
 
 impl Plan {
-    fn build(task: &TaskObject, default_max_thread: usize, mut source: impl FnMut(&CollectionId, &CaseId) -> CaseSource) -> Plan {
+    fn build(
+        task: &TaskObject,
+        default_max_thread: usize,
+        mut source: impl FnMut(&CollectionId, &CaseId) -> CaseSource,
+    ) -> Plan {
         let mut collections = Vec::new();
         for c in task.collections.iter().flatten() {
             let mut cases: Vec<PlannedCase> = c
@@ -87,7 +91,11 @@ impl Plan {
     pub fn from_files(task: &TaskObject, task_dir: &Path, default_max_thread: usize) -> Plan {
         Self::build(task, default_max_thread, |coll, case| {
             if is_safe_path_component(coll.as_str()) && is_safe_path_component(case.as_str()) {
-                CaseSource::File(task_dir.join(coll.as_str()).join(format!("{}.json", case.as_str())))
+                CaseSource::File(
+                    task_dir
+                        .join(coll.as_str())
+                        .join(format!("{}.json", case.as_str())),
+                )
             } else {
                 CaseSource::Unavailable(format!(
                     "用例数据路径无效: collectionId {coll:?} or caseId {case:?} is not a plain id"
@@ -98,8 +106,14 @@ impl Plan {
 
     /// A debug task: only the first case of the first collection, with the inline data
     /// (the Python engine does the same; the platform sends exactly one).
-    pub fn inline(task: &TaskObject, data: Arc<serde_json::Value>, default_max_thread: usize) -> Plan {
-        let mut plan = Self::build(task, default_max_thread, |_, _| CaseSource::Inline(data.clone()));
+    pub fn inline(
+        task: &TaskObject,
+        data: Arc<serde_json::Value>,
+        default_max_thread: usize,
+    ) -> Plan {
+        let mut plan = Self::build(task, default_max_thread, |_, _| {
+            CaseSource::Inline(data.clone())
+        });
         plan.collections.truncate(1);
         if let Some(c) = plan.collections.first_mut() {
             c.cases.truncate(1);
@@ -109,7 +123,9 @@ impl Plan {
 
     /// Every case errors with `reason`: the task still ends instead of hanging.
     pub fn unavailable(task: &TaskObject, reason: &str, default_max_thread: usize) -> Plan {
-        Self::build(task, default_max_thread, |_, _| CaseSource::Unavailable(reason.to_string()))
+        Self::build(task, default_max_thread, |_, _| {
+            CaseSource::Unavailable(reason.to_string())
+        })
     }
 
     pub fn case_count(&self) -> usize {
@@ -126,7 +142,10 @@ impl CaseSource {
             CaseSource::File(path) => {
                 let bytes = tokio::fs::read(path).await.map_err(|e| {
                     if e.kind() == std::io::ErrorKind::NotFound {
-                        format!("用例数据文件不存在: {} is not in the bundle", path.display())
+                        format!(
+                            "用例数据文件不存在: {} is not in the bundle",
+                            path.display()
+                        )
                     } else {
                         format!("用例数据文件读取失败: {}: {e}", path.display())
                     }

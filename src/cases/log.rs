@@ -8,7 +8,9 @@ pub struct StepLog {
 }
 
 fn stamp() -> String {
-    chrono::Local::now().format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+    chrono::Local::now()
+        .format("%Y-%m-%d %H:%M:%S%.6f")
+        .to_string()
 }
 
 impl StepLog {

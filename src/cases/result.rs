@@ -106,7 +106,12 @@ pub struct CaseMeta {
 
 impl CaseResult {
     /// A case that could not run at all: one `未知` transaction holding the reason.
-    pub fn error(meta: &CaseMeta, case_name: Option<&str>, start_ms: i64, reason: &str) -> CaseResult {
+    pub fn error(
+        meta: &CaseMeta,
+        case_name: Option<&str>,
+        start_ms: i64,
+        reason: &str,
+    ) -> CaseResult {
         let mut log = super::log::StepLog::default();
         log.error(reason);
         let mut t = Transaction::unknown(meta.case_id.as_str(), Status::Error);

@@ -17,7 +17,16 @@ fn line(ok: bool, name: &str, text: &str) {
 pub async fn run(config_path: &Path) -> i32 {
     let cfg = match Config::load(config_path) {
         Ok(c) => {
-            line(true, "config", &format!("{} is valid (platform {}, engine {})", config_path.display(), c.platform_url, c.engine_code));
+            line(
+                true,
+                "config",
+                &format!(
+                    "{} is valid (platform {}, engine {})",
+                    config_path.display(),
+                    c.platform_url,
+                    c.engine_code
+                ),
+            );
             c
         }
         Err(e) => {
@@ -74,7 +83,11 @@ async fn reach(cfg: &Config) -> Outcome {
         .build()
         .map_err(|e| e.to_string())?;
     match http.get(&cfg.platform_url).send().await {
-        Ok(r) => Ok(format!("{} answers (HTTP {})", cfg.platform_url, r.status().as_u16())),
+        Ok(r) => Ok(format!(
+            "{} answers (HTTP {})",
+            cfg.platform_url,
+            r.status().as_u16()
+        )),
         Err(e) => Err(format!(
             "cannot reach {}: {e}; check [Platform] url in {} and that the platform is running",
             cfg.platform_url,
@@ -86,16 +99,26 @@ async fn reach(cfg: &Config) -> Outcome {
 async fn websocket(cfg: &Config) -> Outcome {
     crate::net::ensure_crypto_provider();
     let url = websocket_url(&cfg.platform_url, &cfg.engine_code, &cfg.engine_secret)?;
-    match tokio::time::timeout(Duration::from_secs(10), tokio_tungstenite::connect_async(url.as_str())).await {
+    match tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio_tungstenite::connect_async(url.as_str()),
+    )
+    .await
+    {
         Ok(Ok((mut ws, _))) => {
             let _ = ws.close(None).await;
-            Ok(format!("{}/websocket/engine/heartbeat accepted the engine", cfg.platform_url))
+            Ok(format!(
+                "{}/websocket/engine/heartbeat accepted the engine",
+                cfg.platform_url
+            ))
         }
         Ok(Err(tokio_tungstenite::tungstenite::Error::Http(resp))) => Err(format!(
             "the platform refused the WebSocket with HTTP {}: engine-code or engine-secret in [Engine] is wrong",
             resp.status()
         )),
         Ok(Err(e)) => Err(format!("WebSocket failed: {e}")),
-        Err(_) => Err("WebSocket handshake timed out after 10 s (a proxy that blocks upgrades?)".to_string()),
+        Err(_) => Err(
+            "WebSocket handshake timed out after 10 s (a proxy that blocks upgrades?)".to_string(),
+        ),
     }
 }

@@ -25,7 +25,8 @@ impl Home {
     /// Creates the folders that are missing; the error names the folder.
     pub fn ensure(&self) -> Result<(), String> {
         for dir in [&self.data, &self.image, &self.log, &self.browser] {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         Ok(())
     }

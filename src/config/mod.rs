@@ -129,10 +129,11 @@ impl IniFile {
         defaults.enable_inline_comments = false;
         defaults.multiline = true;
         let mut ini = configparser::ini::Ini::new_from_defaults(defaults);
-        ini.read(text.to_string()).map_err(|reason| ConfigError::Syntax {
-            file: file.to_path_buf(),
-            reason,
-        })?;
+        ini.read(text.to_string())
+            .map_err(|reason| ConfigError::Syntax {
+                file: file.to_path_buf(),
+                reason,
+            })?;
         Ok(Self {
             file: file.to_path_buf(),
             ini,
@@ -169,7 +170,13 @@ impl IniFile {
         }
     }
 
-    pub(crate) fn invalid(&self, section: &str, key: &str, value: &str, reason: &str) -> ConfigError {
+    pub(crate) fn invalid(
+        &self,
+        section: &str,
+        key: &str,
+        value: &str,
+        reason: &str,
+    ) -> ConfigError {
         ConfigError::Invalid {
             file: self.file.clone(),
             section: section.to_string(),
@@ -290,7 +297,8 @@ impl Config {
             .get("WebDriver", "path")
             .unwrap_or_else(|| "chromedriver".to_string());
 
-        let max_run: usize = ini.parse_or("RunSetting", "max-run", 2, "expected a positive integer")?;
+        let max_run: usize =
+            ini.parse_or("RunSetting", "max-run", 2, "expected a positive integer")?;
         if max_run == 0 {
             return Err(ini.invalid("RunSetting", "max-run", "0", "must be at least 1"));
         }
@@ -342,19 +350,30 @@ mod tests {
         assert!(c.initial_token.is_none());
         assert_eq!(c.max_run, 3);
         assert_eq!(c.webdriver_mode, WebDriverMode::Normal);
-        assert!(c.headers.contains(&("x-extra".to_string(), "50%".to_string())));
+        assert!(
+            c.headers
+                .contains(&("x-extra".to_string(), "50%".to_string()))
+        );
         assert!(!c.headers.iter().any(|(k, _)| k == "token"));
     }
 
     #[test]
     fn errors_name_file_section_and_key() {
         let text = SAMPLE.replace("engine-secret = def\n", "");
-        let err = Config::parse(Path::new("/etc/x.ini"), &text).err().expect("fails");
+        let err = Config::parse(Path::new("/etc/x.ini"), &text)
+            .err()
+            .expect("fails");
         let msg = err.to_string();
-        assert!(msg.contains("/etc/x.ini") && msg.contains("[Engine]") && msg.contains("engine-secret"), "{msg}");
+        assert!(
+            msg.contains("/etc/x.ini") && msg.contains("[Engine]") && msg.contains("engine-secret"),
+            "{msg}"
+        );
 
         let text = SAMPLE.replace("max-run = 3", "max-run = lots");
-        let msg = Config::parse(Path::new("c.ini"), &text).err().expect("fails").to_string();
+        let msg = Config::parse(Path::new("c.ini"), &text)
+            .err()
+            .expect("fails")
+            .to_string();
         assert!(msg.contains("[RunSetting] max-run"), "{msg}");
     }
 

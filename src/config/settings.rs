@@ -67,25 +67,36 @@ impl Default for AgentSettings {
 impl AgentSettings {
     pub(crate) fn from_ini(ini: &IniFile) -> Result<Self, ConfigError> {
         let d = AgentSettings::default();
-        let secs = |key: &str, default: Duration, min: f64, max: f64| -> Result<Duration, ConfigError> {
-            let v: f64 = ini.parse_or(SECTION, key, default.as_secs_f64(), "expected a number of seconds")?;
-            if !(min..=max).contains(&v) {
-                return Err(ini.invalid(
+        let secs =
+            |key: &str, default: Duration, min: f64, max: f64| -> Result<Duration, ConfigError> {
+                let v: f64 = ini.parse_or(
                     SECTION,
                     key,
-                    &v.to_string(),
-                    &format!("must be between {min} and {max} seconds"),
-                ));
-            }
-            Ok(Duration::from_secs_f64(v))
-        };
+                    default.as_secs_f64(),
+                    "expected a number of seconds",
+                )?;
+                if !(min..=max).contains(&v) {
+                    return Err(ini.invalid(
+                        SECTION,
+                        key,
+                        &v.to_string(),
+                        &format!("must be between {min} and {max} seconds"),
+                    ));
+                }
+                Ok(Duration::from_secs_f64(v))
+            };
         let log_level = ini
             .get(SECTION, "log-level")
             .filter(|v| !v.is_empty())
             .unwrap_or(d.log_level.clone())
             .to_ascii_lowercase();
         if !["error", "warn", "info", "debug", "trace"].contains(&log_level.as_str()) {
-            return Err(ini.invalid(SECTION, "log-level", &log_level, "expected error, warn, info, debug or trace"));
+            return Err(ini.invalid(
+                SECTION,
+                "log-level",
+                &log_level,
+                "expected error, warn, info, debug or trace",
+            ));
         }
         let positive = |key: &str, v: usize| -> Result<usize, ConfigError> {
             if v == 0 {
@@ -97,29 +108,71 @@ impl AgentSettings {
         Ok(Self {
             heartbeat_interval: secs("heartbeat-interval", d.heartbeat_interval, 0.05, 30.0)?,
             fetch_interval: secs("fetch-interval", d.fetch_interval, 0.05, 3600.0)?,
-            status_poll_interval: secs("status-poll-interval", d.status_poll_interval, 0.05, 3600.0)?,
-            result_batch_interval: secs("result-batch-interval", d.result_batch_interval, 0.01, 60.0)?,
+            status_poll_interval: secs(
+                "status-poll-interval",
+                d.status_poll_interval,
+                0.05,
+                3600.0,
+            )?,
+            result_batch_interval: secs(
+                "result-batch-interval",
+                d.result_batch_interval,
+                0.01,
+                60.0,
+            )?,
             keepalive_interval: secs("keepalive-interval", d.keepalive_interval, 0.05, 540.0)?,
             drain_timeout: secs("drain-timeout", d.drain_timeout, 0.0, 86_400.0)?,
             platform_timeout: secs("platform-timeout", d.platform_timeout, 1.0, 600.0)?,
-            download_attempts: ini.parse_or(SECTION, "download-attempts", d.download_attempts, "expected a positive integer")?.max(1),
-            max_bundle_mb: ini.parse_or(SECTION, "max-bundle-mb", d.max_bundle_mb, "expected a number of MiB")?,
+            download_attempts: ini
+                .parse_or(
+                    SECTION,
+                    "download-attempts",
+                    d.download_attempts,
+                    "expected a positive integer",
+                )?
+                .max(1),
+            max_bundle_mb: ini.parse_or(
+                SECTION,
+                "max-bundle-mb",
+                d.max_bundle_mb,
+                "expected a number of MiB",
+            )?,
             max_bundle_entries: positive(
                 "max-bundle-entries",
-                ini.parse_or(SECTION, "max-bundle-entries", d.max_bundle_entries, "expected a positive integer")?,
+                ini.parse_or(
+                    SECTION,
+                    "max-bundle-entries",
+                    d.max_bundle_entries,
+                    "expected a positive integer",
+                )?,
             )?,
             default_max_thread: positive(
                 "default-max-thread",
-                ini.parse_or(SECTION, "default-max-thread", d.default_max_thread, "expected a positive integer")?,
+                ini.parse_or(
+                    SECTION,
+                    "default-max-thread",
+                    d.default_max_thread,
+                    "expected a positive integer",
+                )?,
             )?,
             step_timeout_cap: secs("step-timeout-cap", d.step_timeout_cap, 1.0, 86_400.0)?,
             max_pending_results: positive(
                 "max-pending-results",
-                ini.parse_or(SECTION, "max-pending-results", d.max_pending_results, "expected a positive integer")?,
+                ini.parse_or(
+                    SECTION,
+                    "max-pending-results",
+                    d.max_pending_results,
+                    "expected a positive integer",
+                )?,
             )?,
             max_batch: positive(
                 "max-batch",
-                ini.parse_or(SECTION, "max-batch", d.max_batch, "expected a positive integer")?,
+                ini.parse_or(
+                    SECTION,
+                    "max-batch",
+                    d.max_batch,
+                    "expected a positive integer",
+                )?,
             )?,
             log_level,
         })

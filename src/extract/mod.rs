@@ -9,9 +9,15 @@ pub enum ExtractError {
 
 pub fn extract(_method: &str, expression: &str, data: &Value) -> Result<Value, ExtractError> {
     let mut cur = data;
-    for seg in expression.trim_start_matches('$').split('.').filter(|s| !s.is_empty()) {
+    for seg in expression
+        .trim_start_matches('$')
+        .split('.')
+        .filter(|s| !s.is_empty())
+    {
         cur = match cur {
-            Value::Dict(d) => d.get(seg).ok_or_else(|| ExtractError::NoMatch(expression.into()))?,
+            Value::Dict(d) => d
+                .get(seg)
+                .ok_or_else(|| ExtractError::NoMatch(expression.into()))?,
             _ => return Err(ExtractError::NoMatch(expression.into())),
         };
     }

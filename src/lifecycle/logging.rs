@@ -37,7 +37,12 @@ pub fn init_agent(log_dir: &std::path::Path, level: &str) -> Result<LogGuards, S
     let (error_writer, g2) = tracing_appender::non_blocking(errors);
     let registry = tracing_subscriber::registry()
         .with(fmt::layer().with_target(false).with_filter(filter(level)))
-        .with(fmt::layer().with_ansi(false).with_writer(main_writer).with_filter(filter(level)))
+        .with(
+            fmt::layer()
+                .with_ansi(false)
+                .with_writer(main_writer)
+                .with_filter(filter(level)),
+        )
         .with(
             fmt::layer()
                 .with_ansi(false)
@@ -53,6 +58,11 @@ pub fn init_agent(log_dir: &std::path::Path, level: &str) -> Result<LogGuards, S
 /// Logging for short commands (`check`): stderr only, warnings and errors.
 pub fn init_console(level: &str) {
     let _ = tracing_subscriber::registry()
-        .with(fmt::layer().with_target(false).with_writer(std::io::stderr).with_filter(filter(level)))
+        .with(
+            fmt::layer()
+                .with_target(false)
+                .with_writer(std::io::stderr)
+                .with_filter(filter(level)),
+        )
         .try_init();
 }

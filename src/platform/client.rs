@@ -63,7 +63,9 @@ pub struct PlatformClient {
 
 impl std::fmt::Debug for PlatformClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PlatformClient").field("base", &self.base).finish_non_exhaustive()
+        f.debug_struct("PlatformClient")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
     }
 }
 
@@ -187,7 +189,9 @@ impl PlatformClient {
             "engineSecret": self.engine_secret.expose(),
             "timestamp": now_secs(),
         });
-        let env = self.send_once(EP, "/openapi/engine/token/apply", &body, None).await?;
+        let env = self
+            .send_once(EP, "/openapi/engine/token/apply", &body, None)
+            .await?;
         match env.status {
             0 => match env.data.as_str() {
                 Some(t) if !t.is_empty() => {
@@ -223,21 +227,32 @@ impl PlatformClient {
             .http
             .post(format!("{}{}", self.base, path))
             .headers(self.headers.clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/json;charset=utf-8")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/json;charset=utf-8",
+            )
             .body(body.to_string());
         if let Some(t) = token {
             req = req.header("token", t.expose());
         }
         let resp = req.send().await.map_err(|e| Self::transport(endpoint, e))?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(|e| Self::transport(endpoint, e))?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| Self::transport(endpoint, e))?;
         let env = Self::decode(endpoint, status, &bytes)?;
         self.touch();
         Ok(env)
     }
 
     /// A token-protected call: one refresh on 2020/2030/2040 shared by every caller, then one retry.
-    async fn call(&self, endpoint: &str, path: &str, body: serde_json::Value) -> Result<serde_json::Value, PlatformError> {
+    async fn call(
+        &self,
+        endpoint: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, PlatformError> {
         let mut refreshed = false;
         loop {
             let (token, generation) = self.current_token().await;
@@ -246,11 +261,17 @@ impl PlatformClient {
                 refreshed = true;
                 continue;
             }
-            let env = self.send_once(endpoint, path, &body, token.as_ref()).await?;
+            let env = self
+                .send_once(endpoint, path, &body, token.as_ref())
+                .await?;
             match env.status {
                 0 => return Ok(env.data),
                 s if is_token_status(s) && !refreshed => {
-                    tracing::info!(endpoint, status = s, "token refused by the platform; applying for a new one");
+                    tracing::info!(
+                        endpoint,
+                        status = s,
+                        "token refused by the platform; applying for a new one"
+                    );
                     self.refresh_token(generation).await?;
                     refreshed = true;
                 }
@@ -291,40 +312,58 @@ impl PlatformClient {
 
     /// `heartbeat/send`: the HTTP heartbeat that also turns `offline` back into `online`.
     pub async fn heartbeat(&self) -> Result<(), PlatformError> {
-        self.call("heartbeat/send", "/openapi/engine/heartbeat/send", self.base_body())
-            .await
-            .map(|_| ())
+        self.call(
+            "heartbeat/send",
+            "/openapi/engine/heartbeat/send",
+            self.base_body(),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// `task/fetch`: at most one task; `None` is the normal "nothing for you now".
-    pub async fn fetch_task(&self) -> Result<Option<(TaskObject, serde_json::Value)>, PlatformError> {
+    pub async fn fetch_task(
+        &self,
+    ) -> Result<Option<(TaskObject, serde_json::Value)>, PlatformError> {
         const EP: &str = "task/fetch";
-        let data = self.call(EP, "/openapi/engine/task/fetch", self.base_body()).await?;
+        let data = self
+            .call(EP, "/openapi/engine/task/fetch", self.base_body())
+            .await?;
         if data.is_null() {
             return Ok(None);
         }
-        let task: TaskObject = serde_json::from_value(data.clone()).map_err(|e| PlatformError::Protocol {
-            endpoint: EP.into(),
-            reason: format!("the task object does not parse: {e}"),
-        })?;
+        let task: TaskObject =
+            serde_json::from_value(data.clone()).map_err(|e| PlatformError::Protocol {
+                endpoint: EP.into(),
+                reason: format!("the task object does not parse: {e}"),
+            })?;
         Ok(Some((task, data)))
     }
 
     /// `task/status`: `true` when the platform says STOP.
     pub async fn task_stopped(&self, task_id: &TaskId) -> Result<bool, PlatformError> {
         let data = self
-            .call("task/status", "/openapi/engine/task/status", self.task_body(task_id))
+            .call(
+                "task/status",
+                "/openapi/engine/task/status",
+                self.task_body(task_id),
+            )
             .await?;
         Ok(data.as_str() == Some("STOP"))
     }
 
     /// `result/upload`: not idempotent; the caller serialises calls per task.
-    pub async fn upload_results(&self, task_id: &TaskId, results: &[WireCaseResult]) -> Result<(), PlatformError> {
+    pub async fn upload_results(
+        &self,
+        task_id: &TaskId,
+        results: &[WireCaseResult],
+    ) -> Result<(), PlatformError> {
         let mut body = self.task_body(task_id);
-        body["caseResultList"] = serde_json::to_value(results).map_err(|e| PlatformError::Protocol {
-            endpoint: "result/upload".into(),
-            reason: e.to_string(),
-        })?;
+        body["caseResultList"] =
+            serde_json::to_value(results).map_err(|e| PlatformError::Protocol {
+                endpoint: "result/upload".into(),
+                reason: e.to_string(),
+            })?;
         self.call("result/upload", "/openapi/engine/result/upload", body)
             .await
             .map(|_| ())
@@ -332,14 +371,23 @@ impl PlatformClient {
 
     /// `task/complete`: only after every result was acknowledged, never after a stop.
     pub async fn complete(&self, task_id: &TaskId) -> Result<(), PlatformError> {
-        self.call("task/complete", "/openapi/engine/task/complete", self.task_body(task_id))
-            .await
-            .map(|_| ())
+        self.call(
+            "task/complete",
+            "/openapi/engine/task/complete",
+            self.task_body(task_id),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Downloads a bundle (relative `downloadUrl`) to `dest`, streaming, with the token, and tells
     /// an envelope (an error) from a zip by content. The MD5 is computed on the way.
-    pub async fn download_bundle(&self, url_path: &str, dest: &Path, limit: u64) -> Result<Download, DownloadError> {
+    pub async fn download_bundle(
+        &self,
+        url_path: &str,
+        dest: &Path,
+        limit: u64,
+    ) -> Result<Download, DownloadError> {
         const EP: &str = "task/file/download";
         let url = if url_path.starts_with("http://") || url_path.starts_with("https://") {
             url_path.to_string()
@@ -361,7 +409,11 @@ impl PlatformClient {
             let resp = req.send().await.map_err(|e| Self::transport(EP, e))?;
             let status = resp.status().as_u16();
             if status != 200 {
-                return Err(PlatformError::Http { endpoint: EP.into(), status }.into());
+                return Err(PlatformError::Http {
+                    endpoint: EP.into(),
+                    status,
+                }
+                .into());
             }
             let disk = |e: std::io::Error| DownloadError::Disk {
                 path: dest.display().to_string(),
@@ -394,13 +446,19 @@ impl PlatformClient {
                     .iter()
                     .map(|b| format!("{b:02x}"))
                     .collect::<String>();
-                return Ok(Download { bytes: total, md5_hex });
+                return Ok(Download {
+                    bytes: total,
+                    md5_hex,
+                });
             }
             // Not a zip: an envelope (token error, 1000 文件不存在) or garbage.
             let _ = tokio::fs::remove_file(dest).await;
             match serde_json::from_slice::<Envelope>(&head) {
                 Ok(env) if is_token_status(env.status) && !refreshed => {
-                    tracing::info!(status = env.status, "bundle download refused the token; applying for a new one");
+                    tracing::info!(
+                        status = env.status,
+                        "bundle download refused the token; applying for a new one"
+                    );
                     self.refresh_token(generation).await?;
                     refreshed = true;
                 }
@@ -416,7 +474,11 @@ impl PlatformClient {
                     }
                     .into());
                 }
-                Err(_) => return Err(DownloadError::NotZip { start: snippet(&head) }),
+                Err(_) => {
+                    return Err(DownloadError::NotZip {
+                        start: snippet(&head),
+                    });
+                }
             }
         }
     }

@@ -135,8 +135,18 @@ impl WireTransaction {
             } else {
                 cut_bytes(&t.content, TEXT_MAX_BYTES)
             },
-            description: t.description.as_deref().map(|d| cut_chars(d, DESCRIPTION_MAX)),
-            log: cut_bytes(&t.log, if is_api { API_LOG_MAX_BYTES } else { TEXT_MAX_BYTES }),
+            description: t
+                .description
+                .as_deref()
+                .map(|d| cut_chars(d, DESCRIPTION_MAX)),
+            log: cut_bytes(
+                &t.log,
+                if is_api {
+                    API_LOG_MAX_BYTES
+                } else {
+                    TEXT_MAX_BYTES
+                },
+            ),
             during: i64::try_from(t.during_ms).unwrap_or(i64::MAX),
             status: t.status.code(),
             screenshots: t.screenshots.clone(),
@@ -217,7 +227,10 @@ mod tests {
             parse_push(r#"{"data":"t-1","type":"stop"}"#),
             Ok(PushMessage::Stop(TaskId("t-1".into())))
         );
-        assert_eq!(parse_push(r#"{"type":"stopAll"}"#), Ok(PushMessage::StopAll));
+        assert_eq!(
+            parse_push(r#"{"type":"stopAll"}"#),
+            Ok(PushMessage::StopAll)
+        );
         assert!(parse_push("garbage").is_err());
         assert!(parse_push(r#"{"type":"finished","data":"x"}"#).is_err());
         assert!(parse_push(r#"{"data":"x"}"#).is_err());

@@ -29,14 +29,20 @@ pub struct ChannelStats {
 }
 
 /// Builds the WebSocket URL: only the scheme changes (http→ws, https→wss), query values encoded.
-pub fn websocket_url(base: &str, engine_code: &str, engine_secret: &Secret) -> Result<url::Url, String> {
-    let mut url = url::Url::parse(&format!("{base}/websocket/engine/heartbeat")).map_err(|e| e.to_string())?;
+pub fn websocket_url(
+    base: &str,
+    engine_code: &str,
+    engine_secret: &Secret,
+) -> Result<url::Url, String> {
+    let mut url = url::Url::parse(&format!("{base}/websocket/engine/heartbeat"))
+        .map_err(|e| e.to_string())?;
     let scheme = match url.scheme() {
         "http" => "ws",
         "https" => "wss",
         other => return Err(format!("unsupported scheme {other}")),
     };
-    url.set_scheme(scheme).map_err(|_| "cannot set the scheme".to_string())?;
+    url.set_scheme(scheme)
+        .map_err(|_| "cannot set the scheme".to_string())?;
     url.query_pairs_mut()
         .append_pair("engineCode", engine_code)
         .append_pair("engineSecret", engine_secret.expose());
@@ -119,9 +125,11 @@ pub async fn run_channel(
                     match sent {
                         Ok(Ok(())) => {
                             let n = stats.heartbeats.fetch_add(1, Ordering::Relaxed) + 1;
-                            tracing::debug!(count = n, "heartbeat sent");
-                            if n % 30 == 1 {
-                                tracing::info!(count = n, "heartbeats sent so far");
+                            // One line a minute at the default interval; every beat at debug.
+                            if n % 3 == 1 {
+                                tracing::info!(count = n, "heartbeat sent");
+                            } else {
+                                tracing::debug!(count = n, "heartbeat sent");
                             }
                         }
                         Ok(Err(e)) => break format!("sending a heartbeat failed: {e}"),
@@ -166,7 +174,10 @@ pub async fn run_channel(
             backoff.reset();
         }
         let delay = backoff.next_delay();
-        tracing::warn!("WebSocket lost: {reason}; reconnecting in {:.1}s", delay.as_secs_f64());
+        tracing::warn!(
+            "WebSocket lost: {reason}; reconnecting in {:.1}s",
+            delay.as_secs_f64()
+        );
         sleep_or_cancel(delay, &shutdown).await;
     }
 }

@@ -89,7 +89,9 @@ impl Uploader {
             }
             let batch = self.outbox.peek(self.settings.max_batch);
             if batch.is_empty() {
-                if !self.outbox.is_closed() && self.last_upload.elapsed() >= self.settings.keepalive_interval {
+                if !self.outbox.is_closed()
+                    && self.last_upload.elapsed() >= self.settings.keepalive_interval
+                {
                     self.keepalive().await;
                 }
                 continue;
@@ -151,12 +153,19 @@ impl Uploader {
                     let seqs: Vec<u64> = chunk.iter().map(|e| e.seq).collect();
                     self.outbox.ack(&seqs);
                     self.backoff.reset();
-                    tracing::info!(results = chunk.len(), pending = self.outbox.len(), "results uploaded");
+                    tracing::info!(
+                        results = chunk.len(),
+                        pending = self.outbox.len(),
+                        "results uploaded"
+                    );
                 }
                 Err(Failure::Refused) if chunk.len() > 1 => {
                     let mid = chunk.len() / 2;
                     let (a, b) = chunk.split_at(mid);
-                    tracing::warn!(results = chunk.len(), "the platform refused a batch with HTTP 500; splitting it to find the bad result");
+                    tracing::warn!(
+                        results = chunk.len(),
+                        "the platform refused a batch with HTTP 500; splitting it to find the bad result"
+                    );
                     queue.push_front(b.to_vec());
                     queue.push_front(a.to_vec());
                 }
@@ -174,13 +183,16 @@ impl Uploader {
                         self.outbox.dead_letter(entry.seq);
                     } else {
                         queue.push_front(chunk);
-                        self.pause("the platform refused a single result with HTTP 500").await?;
+                        self.pause("the platform refused a single result with HTTP 500")
+                            .await?;
                     }
                 }
                 Err(Failure::Transient(e)) => {
                     let ambiguous = matches!(&e, PlatformError::Transport { reason, .. } if reason.contains("timed out"));
                     if ambiguous {
-                        tracing::warn!("an upload timed out after it was sent: the platform may have stored it, so the retry can duplicate these results");
+                        tracing::warn!(
+                            "an upload timed out after it was sent: the platform may have stored it, so the retry can duplicate these results"
+                        );
                     }
                     queue.push_front(chunk);
                     self.pause(&format!("result upload failed: {e}")).await?;

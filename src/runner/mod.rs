@@ -72,7 +72,10 @@ pub async fn run_plan(
                     };
                     let mut ctx = ctx.lock().await;
                     let coll = &plan.collections[ci];
-                    let statuses = run_collection(coll, &positions, run_times, &mut ctx, &env, &events, &cancel).await;
+                    let statuses = run_collection(
+                        coll, &positions, run_times, &mut ctx, &env, &events, &cancel,
+                    )
+                    .await;
                     (ci, statuses)
                 }
                 .instrument(span),
@@ -126,7 +129,8 @@ async fn run_collection(
             index: case.index,
             run_times,
         };
-        let span = tracing::info_span!("case", id = %case.case_id, index = case.index, run = run_times);
+        let span =
+            tracing::info_span!("case", id = %case.case_id, index = case.index, run = run_times);
         let result = async {
             let _ = events
                 .send(RunEvent::CaseStarted {
@@ -146,7 +150,11 @@ async fn run_collection(
         };
         tracing::info!(case = %case.case_id, index = case.index, status = result.status.label(), "case finished");
         statuses.push((pos, result.status));
-        if events.send(RunEvent::CaseFinished(Box::new(result))).await.is_err() {
+        if events
+            .send(RunEvent::CaseFinished(Box::new(result)))
+            .await
+            .is_err()
+        {
             break;
         }
     }

@@ -78,7 +78,9 @@ pub fn convert_param(kind: &str, text: &str) -> Value {
         "Boolean" => Value::Bool(text.eq_ignore_ascii_case("true")),
         "Int" => {
             let t = text.trim().replace('_', "");
-            t.parse::<i64>().map(Value::Int).unwrap_or_else(|_| Value::Str(text.to_string()))
+            t.parse::<i64>()
+                .map(Value::Int)
+                .unwrap_or_else(|_| Value::Str(text.to_string()))
         }
         "Float" => {
             let t = text.trim().to_ascii_lowercase();
@@ -86,7 +88,10 @@ pub fn convert_param(kind: &str, text: &str) -> Value {
                 "inf" | "+inf" | "infinity" => Value::Float(f64::INFINITY),
                 "-inf" | "-infinity" => Value::Float(f64::NEG_INFINITY),
                 "nan" => Value::Float(f64::NAN),
-                _ => t.parse::<f64>().map(Value::Float).unwrap_or_else(|_| Value::Str(text.to_string())),
+                _ => t
+                    .parse::<f64>()
+                    .map(Value::Float)
+                    .unwrap_or_else(|_| Value::Str(text.to_string())),
             }
         }
         _ => Value::Str(text.to_string()),
@@ -184,7 +189,10 @@ mod tests {
         assert_eq!(convert_param("Int", "5.0"), Value::Str("5.0".into()));
         assert_eq!(convert_param("Boolean", "TRUE"), Value::Bool(true));
         assert_eq!(convert_param("Float", "1e3"), Value::Float(1000.0));
-        assert!(matches!(convert_param("JSONObject", r#"{"a":true}"#), Value::Dict(_)));
+        assert!(matches!(
+            convert_param("JSONObject", r#"{"a":true}"#),
+            Value::Dict(_)
+        ));
     }
 
     #[test]

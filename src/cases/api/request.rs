@@ -125,8 +125,13 @@ async fn send_inner(
     req: &OutgoingRequest,
     max_bytes: usize,
 ) -> Result<CapturedResponse, SendError> {
-    let client = if req.verify { &clients.verifying } else { &clients.insecure };
-    let mut url = url::Url::parse(&req.url).map_err(|e| SendError::BadUrl(format!("{} ({e})", req.url)))?;
+    let client = if req.verify {
+        &clients.verifying
+    } else {
+        &clients.insecure
+    };
+    let mut url =
+        url::Url::parse(&req.url).map_err(|e| SendError::BadUrl(format!("{} ({e})", req.url)))?;
     let mut method = reqwest::Method::from_bytes(req.method.as_bytes())
         .map_err(|_| SendError::BadUrl(format!("invalid method {}", req.method)))?;
     let mut body = req.body.clone();
@@ -179,7 +184,10 @@ async fn send_inner(
         }
         let status = resp.status();
         if status.is_redirection()
-            && let Some(loc) = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok())
+            && let Some(loc) = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
         {
             redirects += 1;
             if redirects > 30 {
@@ -189,7 +197,9 @@ async fn send_inner(
                 .join(loc)
                 .map_err(|e| SendError::BadUrl(format!("redirect to {loc} ({e})")))?;
             let code = status.as_u16();
-            if (code == 303 && method != reqwest::Method::HEAD) || ((code == 301 || code == 302) && method == reqwest::Method::POST) {
+            if (code == 303 && method != reqwest::Method::HEAD)
+                || ((code == 301 || code == 302) && method == reqwest::Method::POST)
+            {
                 method = reqwest::Method::GET;
                 body = None;
             }
@@ -261,6 +271,9 @@ mod tests {
     #[test]
     fn text_without_charset_is_latin1() {
         assert_eq!(body_value(&[0xe9], "text/plain"), Value::Str("é".into()));
-        assert_eq!(body_value(b"{\"a\":1}", "text/plain"), Value::from_json(&serde_json::json!({"a":1})));
+        assert_eq!(
+            body_value(b"{\"a\":1}", "text/plain"),
+            Value::from_json(&serde_json::json!({"a":1}))
+        );
     }
 }

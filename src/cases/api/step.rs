@@ -99,7 +99,9 @@ fn quote_plus(s: &[u8]) -> String {
     let mut out = String::with_capacity(s.len());
     for &b in s {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -162,7 +164,9 @@ fn collect(step: &ApiStep) -> Result<Collected, String> {
         Some(m) if !m.trim().is_empty() => m.trim().to_ascii_uppercase(),
         _ => return Err(format!("接口{api_id}未定义请求方法")),
     };
-    if reqwest::Method::from_bytes(method.as_bytes()).is_err() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+    if reqwest::Method::from_bytes(method.as_bytes()).is_err()
+        || !method.bytes().all(|b| b.is_ascii_alphabetic())
+    {
         return Err(format!("接口{api_id}的请求方法 method={method:?} 无效"));
     }
     let path = substitute_rest(step.path.as_deref().unwrap_or(""), &step.rest);
@@ -185,7 +189,12 @@ fn collect(step: &ApiStep) -> Result<Collected, String> {
     let query = if step.query.is_empty() {
         None
     } else {
-        Some(step.query.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
+        Some(
+            step.query
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                .collect(),
+        )
     };
 
     let body = match &step.body {
@@ -197,8 +206,9 @@ fn collect(step: &ApiStep) -> Result<Collected, String> {
                     None | Some(Json::Null) => BodyPlan::None,
                     Some(Json::String(text)) if text.trim().is_empty() => BodyPlan::None,
                     Some(Json::String(text)) => {
-                        let parsed: Json = serde_json::from_str(text)
-                            .map_err(|e| format!("接口{api_id}的请求体不是合法JSON (body.json): {e}"))?;
+                        let parsed: Json = serde_json::from_str(text).map_err(|e| {
+                            format!("接口{api_id}的请求体不是合法JSON (body.json): {e}")
+                        })?;
                         match &parsed {
                             Json::Object(o) if o.is_empty() => BodyPlan::None,
                             Json::Array(a) if a.is_empty() => BodyPlan::None,
@@ -222,17 +232,20 @@ fn collect(step: &ApiStep) -> Result<Collected, String> {
         }
     };
 
-    let timeout = match step.controller_text("timeout") {
-        None => None,
-        Some(t) if t.trim().is_empty() => None,
-        Some(t) => Some(
-            t.trim()
-                .parse::<u64>()
-                .map_err(|_| format!("接口{api_id}的超时设置 controller.timeout={t:?} 不是整数"))?,
-        ),
-    };
-    let verify = step.controller_text("requireVerify").map(|v| v.eq_ignore_ascii_case("true"));
-    let stream = step.controller_text("requireStream").map(|v| v.eq_ignore_ascii_case("true"));
+    let timeout =
+        match step.controller_text("timeout") {
+            None => None,
+            Some(t) if t.trim().is_empty() => None,
+            Some(t) => Some(t.trim().parse::<u64>().map_err(|_| {
+                format!("接口{api_id}的超时设置 controller.timeout={t:?} 不是整数")
+            })?),
+        };
+    let verify = step
+        .controller_text("requireVerify")
+        .map(|v| v.eq_ignore_ascii_case("true"));
+    let stream = step
+        .controller_text("requireStream")
+        .map(|v| v.eq_ignore_ascii_case("true"));
 
     Ok(Collected {
         method,
@@ -252,7 +265,11 @@ fn py_bool(b: bool) -> &'static str {
 }
 
 fn dict_of_strings(m: &IndexMap<String, String>) -> Value {
-    Value::Dict(m.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect())
+    Value::Dict(
+        m.iter()
+            .map(|(k, v)| (k.clone(), Value::Str(v.clone())))
+            .collect(),
+    )
 }
 
 fn request_log(c: &Collected, url: &str) -> String {
@@ -267,10 +284,16 @@ fn request_log(c: &Collected, url: &str) -> String {
         s.push_str(&format!("<br>timeout: {t}"));
     }
     if !c.headers.is_empty() {
-        s.push_str(&format!("<br>请求头: {}", dict_of_strings(&c.headers).py_str()));
+        s.push_str(&format!(
+            "<br>请求头: {}",
+            dict_of_strings(&c.headers).py_str()
+        ));
     }
     if let Some(q) = &c.query {
-        s.push_str(&format!("<br>查询参数: {}", Value::Dict(q.clone()).py_str()));
+        s.push_str(&format!(
+            "<br>查询参数: {}",
+            Value::Dict(q.clone()).py_str()
+        ));
     }
     match &c.body {
         BodyPlan::None => {}
@@ -281,7 +304,11 @@ fn request_log(c: &Collected, url: &str) -> String {
 }
 
 fn response_log(r: &CapturedResponse) -> String {
-    let body = if r.headers.keys().any(|k| k.eq_ignore_ascii_case("content-disposition")) {
+    let body = if r
+        .headers
+        .keys()
+        .any(|k| k.eq_ignore_ascii_case("content-disposition"))
+    {
         format!("文件内容暂不展示, 长度{}", r.bytes.len())
     } else {
         r.body.py_str()
@@ -297,8 +324,14 @@ fn response_log(r: &CapturedResponse) -> String {
 /// Assertions in order, stopping at the first failure (api-cases §4.1, A46).
 /// `Ok(messages, failed)`; `Err` is a step error (unknown comparator, type error).
 fn check(assertions: &[Json], resp: &CapturedResponse) -> Result<(Vec<String>, bool), String> {
-    let default = [serde_json::json!({"from": "resCode", "method": "", "expression": "", "assertion": "相等", "expect": "200"})];
-    let list: &[Json] = if assertions.is_empty() { &default } else { assertions };
+    let default = [
+        serde_json::json!({"from": "resCode", "method": "", "expression": "", "assertion": "相等", "expect": "200"}),
+    ];
+    let list: &[Json] = if assertions.is_empty() {
+        &default
+    } else {
+        assertions
+    };
     let mut messages = Vec::new();
     for a in list {
         let from = a.get("from").and_then(Json::as_str).unwrap_or("");
@@ -308,8 +341,11 @@ fn check(assertions: &[Json], resp: &CapturedResponse) -> Result<(Vec<String>, b
         let expected = a.get("expect").map(Value::from_json).unwrap_or(Value::None);
         let actual = match from {
             "resCode" => Ok(Value::Int(i64::from(resp.status))),
-            "resHeader" => extract::extract(method, expression, &dict_of_strings(&resp.headers)).map_err(|e| e.to_string()),
-            "resBody" => extract::extract(method, expression, &resp.body).map_err(|e| e.to_string()),
+            "resHeader" => extract::extract(method, expression, &dict_of_strings(&resp.headers))
+                .map_err(|e| e.to_string()),
+            "resBody" => {
+                extract::extract(method, expression, &resp.body).map_err(|e| e.to_string())
+            }
             other => Err(format!("无法在{other}位置进行断言")),
         };
         let actual = match actual {
@@ -331,12 +367,21 @@ fn check(assertions: &[Json], resp: &CapturedResponse) -> Result<(Vec<String>, b
 }
 
 /// Relations (api-cases §5): values go into the collection context.
-fn relate(relations: &[Json], c: &Collected, resp: &CapturedResponse, ctx: &mut CollectionContext) -> Result<(), String> {
+fn relate(
+    relations: &[Json],
+    c: &Collected,
+    resp: &CapturedResponse,
+    ctx: &mut CollectionContext,
+) -> Result<(), String> {
     for r in relations {
         let name = r.get("name").and_then(Json::as_str).unwrap_or("");
         let from = r.get("from").and_then(Json::as_str).unwrap_or("");
         let method = r.get("method").and_then(Json::as_str).unwrap_or("");
-        let expression = r.get("expression").and_then(Json::as_str).unwrap_or("").trim();
+        let expression = r
+            .get("expression")
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .trim();
         let value = if expression == "$" {
             Value::Bytes(resp.bytes.clone())
         } else if ["cookie", "cookies"].contains(&expression.to_ascii_lowercase().as_str()) {
@@ -381,7 +426,11 @@ pub async fn run(step: &ApiStep, ctx: &mut CollectionContext, env: &CaseEnv) -> 
             Verdict::Fail(_) => Status::Fail,
             Verdict::Error(_) => Status::Error,
         };
-        StepRun { transaction: t, log, verdict }
+        StepRun {
+            transaction: t,
+            log,
+            verdict,
+        }
     };
 
     let collected = match collect(step) {
@@ -391,18 +440,31 @@ pub async fn run(step: &ApiStep, ctx: &mut CollectionContext, env: &CaseEnv) -> 
     log.debug(&format!("[{name}]接口执行开始"));
 
     let url = url_join(collected.base_url.as_deref(), &collected.path);
-    let pairs = collected.query.as_ref().map(query_pairs).unwrap_or_default();
+    let pairs = collected
+        .query
+        .as_ref()
+        .map(query_pairs)
+        .unwrap_or_default();
     let full_url = append_query(&url, &pairs);
     let mut headers = collected.headers.clone();
     let body = match &collected.body {
         BodyPlan::None => None,
         BodyPlan::Json(v) => {
-            if !headers.keys().any(|k| k.eq_ignore_ascii_case("content-type")) {
+            if !headers
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("content-type"))
+            {
                 headers.insert("Content-Type".into(), "application/json".into());
             }
             match v.to_json_text() {
                 Ok(t) => Some(t.into_bytes()),
-                Err(e) => return finish(transaction, log, Verdict::Error(format!("请求体无法序列化为JSON: {e}"))),
+                Err(e) => {
+                    return finish(
+                        transaction,
+                        log,
+                        Verdict::Error(format!("请求体无法序列化为JSON: {e}")),
+                    );
+                }
             }
         }
         BodyPlan::Raw(t) => Some(t.clone().into_bytes()),
@@ -421,7 +483,15 @@ pub async fn run(step: &ApiStep, ctx: &mut CollectionContext, env: &CaseEnv) -> 
         body,
         verify: collected.verify.unwrap_or(true),
     };
-    let resp = match request::send(&env.http, &mut ctx.session, &outgoing, deadline, env.max_response_bytes).await {
+    let resp = match request::send(
+        &env.http,
+        &mut ctx.session,
+        &outgoing,
+        deadline,
+        env.max_response_bytes,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => return finish(transaction, log, Verdict::Error(e.to_string())),
     };
@@ -473,9 +543,18 @@ mod tests {
     fn query_encoding() {
         let mut q = IndexMap::new();
         q.insert("s".to_string(), Value::Str("a b&c".into()));
-        q.insert("l".to_string(), Value::List(vec![Value::Int(1), Value::Int(2)]));
+        q.insert(
+            "l".to_string(),
+            Value::List(vec![Value::Int(1), Value::Int(2)]),
+        );
         q.insert("n".to_string(), Value::None);
-        assert_eq!(append_query("http://h/p", &query_pairs(&q)), "http://h/p?s=a+b%26c&l=1&l=2");
-        assert_eq!(append_query("http://h/p?x=1", &query_pairs(&q)), "http://h/p?x=1&s=a+b%26c&l=1&l=2");
+        assert_eq!(
+            append_query("http://h/p", &query_pairs(&q)),
+            "http://h/p?s=a+b%26c&l=1&l=2"
+        );
+        assert_eq!(
+            append_query("http://h/p?x=1", &query_pairs(&q)),
+            "http://h/p?x=1&s=a+b%26c&l=1&l=2"
+        );
     }
 }

@@ -1,0 +1,281 @@
+//! `str()` / `repr()` exactly as CPython prints them (api-cases Appendix A).
+
+use super::Value;
+use super::unicode::is_py_printable;
+
+impl Value {
+    /// Python `str(v)`: strings as-is, everything else as `repr`.
+    pub fn py_str(&self) -> String {
+        match self {
+            Value::Str(s) => s.clone(),
+            other => other.py_repr(),
+        }
+    }
+
+    /// Python `repr(v)`.
+    pub fn py_repr(&self) -> String {
+        let mut out = String::new();
+        write_repr(self, &mut out);
+        out
+    }
+}
+
+fn write_repr(v: &Value, out: &mut String) {
+    match v {
+        Value::None => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Float(f) => out.push_str(&float_repr(*f)),
+        Value::Str(s) => out.push_str(&str_repr(s)),
+        Value::Bytes(b) => out.push_str(&bytes_repr(b)),
+        Value::List(items) => {
+            out.push('[');
+            write_items(items, out);
+            out.push(']');
+        }
+        Value::Tuple(items) => {
+            out.push('(');
+            write_items(items, out);
+            if items.len() == 1 {
+                out.push(',');
+            }
+            out.push(')');
+        }
+        Value::Dict(map) => {
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&str_repr(k));
+                out.push_str(": ");
+                write_repr(v, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_items(items: &[Value], out: &mut String) {
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_repr(v, out);
+    }
+}
+
+/// `repr(float)`: shortest round-trip digits; fixed notation for decimal exponents
+/// -4 ≤ e < 16, scientific (`1e+16`, `1e-05`) otherwise.
+pub fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    if f == 0.0 {
+        return format!("{sign}0.0");
+    }
+    let (digits, exp) = shortest_digits(f.abs());
+    if (-4..16).contains(&exp) {
+        if exp >= 0 {
+            let int_len = exp as usize + 1;
+            if digits.len() <= int_len {
+                format!("{sign}{digits}{}.0", "0".repeat(int_len - digits.len()))
+            } else {
+                format!("{sign}{}.{}", &digits[..int_len], &digits[int_len..])
+            }
+        } else {
+            format!("{sign}0.{}{digits}", "0".repeat((-exp - 1) as usize))
+        }
+    } else {
+        let mant = if digits.len() > 1 {
+            format!("{}.{}", &digits[..1], &digits[1..])
+        } else {
+            digits
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{mant}e{esign}{:02}", exp.unsigned_abs())
+    }
+}
+
+/// Shortest round-trip decimal digits (no trailing zeros) and decimal exponent of a
+/// positive finite float. Rust's `{:e}` gives the shortest length, but on an exact tie
+/// between two shortest candidates it may pick the upper one, whereas CPython picks the
+/// correctly rounded (half-even) one, so the correctly rounded string of that length is
+/// preferred whenever it round-trips.
+fn shortest_digits(f: f64) -> (String, i32) {
+    let split = |sci: &str| -> (String, i32) {
+        let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
+        let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+        let digits = digits.trim_end_matches('0');
+        let digits = if digits.is_empty() { "0" } else { digits };
+        (digits.to_string(), exp.parse().unwrap_or(0))
+    };
+    let shortest = format!("{f:e}");
+    let (digits, exp) = split(&shortest);
+    if digits.len() > 1 {
+        let rounded = format!("{f:.*e}", digits.len() - 1);
+        if rounded.parse::<f64>() == Ok(f) {
+            return split(&rounded);
+        }
+    }
+    (digits, exp)
+}
+
+/// `repr(str)`: single quotes unless the text has `'` and no `"`.
+pub fn str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_py_printable(c) => out.push(c),
+            c => {
+                let cp = c as u32;
+                if cp <= 0xff {
+                    out.push_str(&format!("\\x{cp:02x}"));
+                } else if cp <= 0xffff {
+                    out.push_str(&format!("\\u{cp:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{cp:08x}"));
+                }
+            }
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// `repr(bytes)`: `b'..'` with `\xhh` for everything outside printable ASCII.
+pub fn bytes_repr(b: &[u8]) -> String {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
+    let mut out = String::with_capacity(b.len() + 3);
+    out.push('b');
+    out.push(quote as char);
+    for &byte in b {
+        match byte {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c as char);
+            }
+            0x20..=0x7e => out.push(byte as char),
+            _ => out.push_str(&format!("\\x{byte:02x}")),
+        }
+    }
+    out.push(quote as char);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::parse_py_literal;
+    use indexmap::IndexMap;
+
+    #[test]
+    fn appendix_a_floats() {
+        let cases = [
+            (1.0, "1.0"),
+            (0.0001, "0.0001"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (1e-5, "1e-05"),
+            (1.2345678901234568e17, "1.2345678901234568e+17"),
+            (1.5, "1.5"),
+            (0.1, "0.1"),
+            (-0.0, "-0.0"),
+            (0.0, "0.0"),
+            (123.456, "123.456"),
+            (1.5e16, "1.5e+16"),
+            (1e100, "1e+100"),
+            (-2.5e-7, "-2.5e-07"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (f64::NAN, "nan"),
+            (9007199254740993.0, "9007199254740992.0"),
+            (0.30000000000000004, "0.30000000000000004"),
+            (2177374606224036.2, "2177374606224036.2"),
+            (161539182978218.12, "161539182978218.12"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+        ];
+        for (f, want) in cases {
+            assert_eq!(float_repr(f), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn appendix_a_strings() {
+        assert_eq!(str_repr("abc"), "'abc'");
+        assert_eq!(str_repr("it's"), "\"it's\"");
+        assert_eq!(str_repr("it's \"x\""), "'it\\'s \"x\"'");
+        assert_eq!(str_repr("a\\b\n\r\t"), "'a\\\\b\\n\\r\\t'");
+        assert_eq!(str_repr("\u{0}\u{7f}\u{a0}"), "'\\x00\\x7f\\xa0'");
+        assert_eq!(str_repr("中文"), "'中文'");
+        assert_eq!(str_repr("\u{200b}\u{10ffff}"), "'\\u200b\\U0010ffff'");
+        assert_eq!(str_repr("😀"), "'😀'");
+    }
+
+    #[test]
+    fn appendix_a_bytes() {
+        assert_eq!(bytes_repr(b"\x00\x01"), "b'\\x00\\x01'");
+        assert_eq!(bytes_repr(b"abc'"), "b\"abc'\"");
+        assert_eq!(bytes_repr(b"a\nb\xff"), "b'a\\nb\\xff'");
+        assert_eq!(Value::Bytes(b"abc".to_vec()).py_str(), "b'abc'");
+    }
+
+    #[test]
+    fn appendix_a_containers() {
+        let mut d = IndexMap::new();
+        d.insert("a".to_string(), Value::Int(1));
+        d.insert(
+            "b".to_string(),
+            Value::List(vec![Value::Bool(true), Value::None]),
+        );
+        d.insert("c".to_string(), Value::Str("x".into()));
+        assert_eq!(
+            Value::Dict(d).py_repr(),
+            "{'a': 1, 'b': [True, None], 'c': 'x'}"
+        );
+        assert_eq!(Value::Tuple(vec![Value::Int(1)]).py_repr(), "(1,)");
+        assert_eq!(Value::Tuple(vec![]).py_repr(), "()");
+        assert_eq!(
+            Value::Tuple(vec![Value::Int(1), Value::Str("a".into())]).py_repr(),
+            "(1, 'a')"
+        );
+        let msgs = Value::List(vec![
+            Value::Str("success".into()),
+            Value::Str("实际值({'a': 1})…".into()),
+        ]);
+        assert_eq!(msgs.py_str(), "['success', \"实际值({'a': 1})…\"]");
+        assert_eq!(Value::Str("x".into()).py_str(), "x");
+        assert_eq!(Value::None.py_str(), "None");
+        assert_eq!(Value::Float(20.0).py_str(), "20.0");
+        let v = parse_py_literal("{'height': 20, 'width': 100}").unwrap();
+        assert_eq!(v.py_str(), "{'height': 20, 'width': 100}");
+    }
+}

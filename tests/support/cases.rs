@@ -1,0 +1,63 @@
+//! Case JSON builders in the platform's shape (api-cases §1), for tests.
+
+use serde_json::{Value, json};
+
+/// An API step against `base` (the target's URL).
+pub fn step(name: &str, base: &str, method: &str, path: &str) -> Value {
+    json!({
+        "apiId": format!("api-{name}"),
+        "apiName": name,
+        "apiDesc": null,
+        "url": base,
+        "path": path,
+        "method": method,
+        "protocol": "HTTP",
+        "headers": {},
+        "proxies": {},
+        "body": null,
+        "query": {},
+        "rest": {},
+        "assertions": null,
+        "relations": null,
+        "controller": {}
+    })
+}
+
+pub fn api_case(case_id: &str, name: &str, steps: Vec<Value>) -> Value {
+    json!({
+        "comment": format!("{name} description"),
+        "caseId": case_id,
+        "caseName": name,
+        "functions": [],
+        "params": {},
+        "apiList": steps
+    })
+}
+
+/// A dashed UUID-like id, unique per call.
+pub fn uid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The task object (data of task/fetch) for a bundle task.
+pub fn bundle_task(task_id: &str, collections: &[(String, Vec<String>)], max_thread: i64, rerun: bool) -> Value {
+    let list: Vec<Value> = collections
+        .iter()
+        .map(|(cid, cases)| {
+            json!({
+                "collectionId": cid,
+                "deviceId": null,
+                "testCaseList": cases.iter().enumerate().map(|(i, case)| json!({"index": i + 1, "caseId": case, "caseType": "API"})).collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    json!({
+        "taskId": task_id,
+        "taskType": "run",
+        "downloadUrl": format!("/openapi/task/file/download/{task_id}"),
+        "maxThread": max_thread,
+        "reRun": rerun,
+        "testCollectionList": list,
+        "debugData": null
+    })
+}

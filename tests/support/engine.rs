@@ -1,0 +1,111 @@
+//! Runs the real `liuma-engine` binary against a platform double, in a throwaway home folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Engine {
+    pub home: tempfile::TempDir,
+    pub config: PathBuf,
+    child: Option<Child>,
+}
+
+/// Fast intervals so tests finish quickly; every value is a real `[Agent]` setting.
+pub const FAST_AGENT: &str = "heartbeat-interval = 0.5\nfetch-interval = 0.5\nstatus-poll-interval = 0.5\nresult-batch-interval = 0.2\nkeepalive-interval = 5\ndrain-timeout = 10\nplatform-timeout = 15\ndownload-attempts = 3\nlog-level = debug\n";
+
+pub fn config_text(url: &str, code: &str, secret: &str, max_run: usize, agent_extra: &str) -> String {
+    format!(
+        "[Platform]\nurl = {url}\nenable-stderr = true\n\n[Engine]\nengine-code = {code}\nengine-secret = {secret}\n\n[Header]\ncontent-type = application/json;charset=utf-8\ntoken = ******\n\n[WebDriver]\noptions = headless\npath = chromedriver\n\n[RunSetting]\nmax-run = {max_run}\n\n[Agent]\n{FAST_AGENT}{agent_extra}"
+    )
+}
+
+pub fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_liuma-engine")
+}
+
+impl Engine {
+    /// Writes the config and starts `liuma-engine start`.
+    pub fn start(url: &str, code: &str, secret: &str, max_run: usize, agent_extra: &str) -> Engine {
+        let home = tempfile::tempdir().expect("temp dir");
+        let config = home.path().join("config.ini");
+        std::fs::write(&config, config_text(url, code, secret, max_run, agent_extra)).expect("write config");
+        let mut e = Engine { home, config, child: None };
+        e.spawn();
+        e
+    }
+
+    pub fn spawn(&mut self) {
+        let log = std::fs::File::create(self.home.path().join("stdout.txt")).expect("stdout file");
+        let child = Command::new(binary())
+            .arg("start")
+            .arg("--config")
+            .arg(&self.config)
+            .arg("--home")
+            .arg(self.home.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log.try_clone().expect("clone")))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("spawn liuma-engine");
+        self.child = Some(child);
+    }
+
+    pub fn path(&self) -> &Path {
+        self.home.path()
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(|c| c.id()).unwrap_or(0)
+    }
+
+    /// Sends a signal by name (TERM, INT, KILL).
+    pub fn signal(&self, sig: &str) {
+        if let Some(c) = &self.child {
+            let _ = Command::new("kill").arg(format!("-{sig}")).arg(c.id().to_string()).status();
+        }
+    }
+
+    /// Waits for the process to exit; returns its exit code.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(c) = self.child.as_mut()
+                && let Ok(Some(status)) = c.try_wait()
+            {
+                self.child = None;
+                return Some(status.code().unwrap_or(-1));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// Everything the engine printed (stdout and stderr).
+    pub fn output(&self) -> String {
+        std::fs::read_to_string(self.home.path().join("stdout.txt")).unwrap_or_default()
+    }
+
+    /// Concatenated contents of every file under log/.
+    pub fn logs(&self) -> String {
+        let mut all = String::new();
+        if let Ok(dir) = std::fs::read_dir(self.home.path().join("log")) {
+            for e in dir.flatten() {
+                all.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+            }
+        }
+        all
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
