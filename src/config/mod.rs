@@ -360,9 +360,7 @@ mod tests {
     #[test]
     fn errors_name_file_section_and_key() {
         let text = SAMPLE.replace("engine-secret = def\n", "");
-        let err = Config::parse(Path::new("/etc/x.ini"), &text)
-            .err()
-            .expect("fails");
+        let err = Config::parse(Path::new("/etc/x.ini"), &text).expect_err("fails");
         let msg = err.to_string();
         assert!(
             msg.contains("/etc/x.ini") && msg.contains("[Engine]") && msg.contains("engine-secret"),
@@ -371,8 +369,7 @@ mod tests {
 
         let text = SAMPLE.replace("max-run = 3", "max-run = lots");
         let msg = Config::parse(Path::new("c.ini"), &text)
-            .err()
-            .expect("fails")
+            .expect_err("fails")
             .to_string();
         assert!(msg.contains("[RunSetting] max-run"), "{msg}");
     }

@@ -40,7 +40,12 @@ pub fn uid() -> String {
 }
 
 /// The task object (data of task/fetch) for a bundle task.
-pub fn bundle_task(task_id: &str, collections: &[(String, Vec<String>)], max_thread: i64, rerun: bool) -> Value {
+pub fn bundle_task(
+    task_id: &str,
+    collections: &[(String, Vec<String>)],
+    max_thread: i64,
+    rerun: bool,
+) -> Value {
     let list: Vec<Value> = collections
         .iter()
         .map(|(cid, cases)| {

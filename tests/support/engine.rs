@@ -13,7 +13,13 @@ pub struct Engine {
 /// Fast intervals so tests finish quickly; every value is a real `[Agent]` setting.
 pub const FAST_AGENT: &str = "heartbeat-interval = 0.5\nfetch-interval = 0.5\nstatus-poll-interval = 0.5\nresult-batch-interval = 0.2\nkeepalive-interval = 5\ndrain-timeout = 10\nplatform-timeout = 15\ndownload-attempts = 3\nlog-level = debug\n";
 
-pub fn config_text(url: &str, code: &str, secret: &str, max_run: usize, agent_extra: &str) -> String {
+pub fn config_text(
+    url: &str,
+    code: &str,
+    secret: &str,
+    max_run: usize,
+    agent_extra: &str,
+) -> String {
     format!(
         "[Platform]\nurl = {url}\nenable-stderr = true\n\n[Engine]\nengine-code = {code}\nengine-secret = {secret}\n\n[Header]\ncontent-type = application/json;charset=utf-8\ntoken = ******\n\n[WebDriver]\noptions = headless\npath = chromedriver\n\n[RunSetting]\nmax-run = {max_run}\n\n[Agent]\n{FAST_AGENT}{agent_extra}"
     )
@@ -28,8 +34,16 @@ impl Engine {
     pub fn start(url: &str, code: &str, secret: &str, max_run: usize, agent_extra: &str) -> Engine {
         let home = tempfile::tempdir().expect("temp dir");
         let config = home.path().join("config.ini");
-        std::fs::write(&config, config_text(url, code, secret, max_run, agent_extra)).expect("write config");
-        let mut e = Engine { home, config, child: None };
+        std::fs::write(
+            &config,
+            config_text(url, code, secret, max_run, agent_extra),
+        )
+        .expect("write config");
+        let mut e = Engine {
+            home,
+            config,
+            child: None,
+        };
         e.spawn();
         e
     }
@@ -65,7 +79,10 @@ impl Engine {
     /// Sends a signal by name (TERM, INT, KILL).
     pub fn signal(&self, sig: &str) {
         if let Some(c) = &self.child {
-            let _ = Command::new("kill").arg(format!("-{sig}")).arg(c.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg(format!("-{sig}"))
+                .arg(c.id().to_string())
+                .status();
         }
     }
 

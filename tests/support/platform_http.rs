@@ -1,0 +1,440 @@
+//! The `/openapi` endpoints (spec §3), dispatched by hand rather than by an
+//! axum router so that Spring's ordering can be reproduced: handler mapping
+//! (404/405) → token interceptor (2020/2030/2040, also on unknown paths) →
+//! body binding (415/400) → the service, in one "transaction".
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::response::Response;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Map, Value, json};
+
+use super::envelope::{download, error_envelope, html_oops, ok_json, ok_text, spring_error};
+use super::platform_state::{ONLINE, RequestRecord, Shared, UploadRecord};
+use super::validate::validate_results;
+
+/// Larger bodies are refused like a servlet container would.
+const MAX_BODY: usize = 64 << 20;
+
+/// A refusal that happens before the service runs.
+enum Early {
+    /// Handled exception: HTTP 200 envelope.
+    Envelope(i64, &'static str),
+    /// Unhandled: plain HTTP error.
+    Http(StatusCode),
+}
+
+impl Early {
+    fn response(&self, path: &str) -> Response {
+        match self {
+            Early::Envelope(code, reason) => error_envelope(*code, reason),
+            Early::Http(status) => spring_error(*status, path),
+        }
+    }
+}
+
+/// The endpoints the double knows, after Spring's trailing-slash matching.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Apply,
+    Heartbeat,
+    Fetch,
+    Status,
+    Upload,
+    Complete,
+    Screenshot,
+    Bundle,
+    TestFile,
+}
+
+pub fn record_request(sh: &Shared, method: &Method, path: &str) {
+    sh.lock().requests.push(RequestRecord {
+        method: method.to_string(),
+        path: path.to_string(),
+        at: Instant::now(),
+    });
+}
+
+/// Axum fallback: everything except the WebSocket path lands here.
+pub async fn dispatch(State(sh): State<Arc<Shared>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    record_request(&sh, &parts.method, &path);
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return spring_error(StatusCode::BAD_REQUEST, &path);
+    };
+    // Tomcat finishes a request even when the client has gone away, so the
+    // work must not be cancelled with the connection.
+    let job = tokio::spawn(async move { handle(sh, parts, body).await });
+    job.await
+        .unwrap_or_else(|_| spring_error(StatusCode::INTERNAL_SERVER_ERROR, &path))
+}
+
+async fn handle(sh: Arc<Shared>, parts: Parts, body: Bytes) -> Response {
+    let path = parts.uri.path().to_string();
+    if !path.starts_with("/openapi/") {
+        return spring_error(StatusCode::NOT_FOUND, &path);
+    }
+    let (delay, html) = {
+        let mut st = sh.lock();
+        let html = st.faults.non_json > 0;
+        if html {
+            st.faults.non_json -= 1;
+        }
+        (st.faults.delay, html)
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if html {
+        return html_oops();
+    }
+    if sh.lock().take_path_fault(&path) {
+        return spring_error(StatusCode::INTERNAL_SERVER_ERROR, &path);
+    }
+    // Spring 5.3 matches `/x/` to `/x`, but the interceptor's regexes do not,
+    // so a trailing slash makes even token/apply token-protected (§1.1).
+    let trailing = path.len() > 1 && path.ends_with('/');
+    let clean = if trailing {
+        &path[..path.len() - 1]
+    } else {
+        &path[..]
+    };
+    let (route, id) = match route_of(clean) {
+        Some(r) => r,
+        None => {
+            if let Err(e) = check_token(&sh, &parts) {
+                return e.response(&path);
+            }
+            return spring_error(StatusCode::NOT_FOUND, &path);
+        }
+    };
+    let want = if matches!(route, Route::Bundle | Route::TestFile) {
+        Method::GET
+    } else {
+        Method::POST
+    };
+    if parts.method != want {
+        return spring_error(StatusCode::METHOD_NOT_ALLOWED, &path);
+    }
+    let needs_token = trailing || !matches!(route, Route::Apply | Route::TestFile);
+    if route == Route::Upload {
+        return upload(&sh, &parts, &body, &path).await;
+    }
+    if needs_token && let Err(e) = check_token(&sh, &parts) {
+        return e.response(&path);
+    }
+    let accept_json = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"));
+    match route {
+        Route::Bundle => return bundle(&sh, &id, &path),
+        Route::TestFile => return test_file(&sh, &id, &path),
+        _ => {}
+    }
+    let req = match bind_body(&parts, &body) {
+        Ok(r) => r,
+        Err(e) => return e.response(&path),
+    };
+    let result = match route {
+        Route::Apply => apply(&sh, &req, accept_json),
+        Route::Heartbeat => heartbeat(&sh, &req, accept_json),
+        Route::Fetch => fetch(&sh, &req),
+        Route::Status => status(&sh, &req, accept_json),
+        Route::Complete => complete(&sh, &req),
+        Route::Screenshot => screenshot(&sh, &req),
+        Route::Upload | Route::Bundle | Route::TestFile => Err(Early::Http(StatusCode::NOT_FOUND)),
+    };
+    result.unwrap_or_else(|e| e.response(&path))
+}
+
+fn route_of(path: &str) -> Option<(Route, String)> {
+    let fixed = match path {
+        "/openapi/engine/token/apply" => Some(Route::Apply),
+        "/openapi/engine/heartbeat/send" => Some(Route::Heartbeat),
+        "/openapi/engine/task/fetch" => Some(Route::Fetch),
+        "/openapi/engine/task/status" => Some(Route::Status),
+        "/openapi/engine/result/upload" => Some(Route::Upload),
+        "/openapi/engine/task/complete" => Some(Route::Complete),
+        "/openapi/engine/screenshot/upload" => Some(Route::Screenshot),
+        _ => None,
+    };
+    if let Some(r) = fixed {
+        return Some((r, String::new()));
+    }
+    let one_segment = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .filter(|id| !id.is_empty() && !id.contains('/'))
+            .map(str::to_string)
+    };
+    if let Some(id) = one_segment("/openapi/task/file/download/") {
+        return Some((Route::Bundle, id));
+    }
+    one_segment("/openapi/download/test/file/").map(|id| (Route::TestFile, id))
+}
+
+/// `LoginInterceptor`: header `token`, signature and expiry only (§2.3).
+fn check_token(sh: &Shared, parts: &Parts) -> Result<(), Early> {
+    let header = parts.headers.get("token").map(|v| v.to_str().unwrap_or(""));
+    match sh.lock().token_error(header) {
+        Some((code, reason)) => Err(Early::Envelope(code, reason)),
+        None => Ok(()),
+    }
+}
+
+/// `@RequestBody EngineRequest`: JSON content type and an object body.
+fn bind_body(parts: &Parts, body: &[u8]) -> Result<Map<String, Value>, Early> {
+    let ct = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if media != "application/json"
+        && !(media.starts_with("application/") && media.ends_with("+json"))
+    {
+        return Err(Early::Http(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(Early::Http(StatusCode::BAD_REQUEST)),
+    }
+}
+
+/// A String member of `EngineRequest` (scalars coerced like Jackson).
+fn member(req: &Map<String, Value>, key: &str) -> Result<Option<String>, Early> {
+    match req.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(Some(v.to_string())),
+        Some(_) => Err(Early::Http(StatusCode::BAD_REQUEST)),
+    }
+}
+
+const NPE: Early = Early::Http(StatusCode::INTERNAL_SERVER_ERROR);
+
+fn apply(sh: &Shared, req: &Map<String, Value>, accept_json: bool) -> Result<Response, Early> {
+    let code = member(req, "engineCode")?;
+    let secret = member(req, "engineSecret")?;
+    let mut st = sh.lock();
+    st.token_applies += 1;
+    // Unknown engine or missing secret: a NullPointerException, not 2050 (§3.1).
+    if code.as_deref() != Some(st.engine_code.as_str()) {
+        return Err(NPE);
+    }
+    let Some(secret) = secret else {
+        return Err(NPE);
+    };
+    if secret != st.engine_secret {
+        return Err(Early::Envelope(2050, "id或secret填写不正确"));
+    }
+    Ok(ok_text(json!(st.issue_token()), accept_json))
+}
+
+fn known_engine(st: &super::platform_state::State, req: &Map<String, Value>) -> Result<(), Early> {
+    if member(req, "engineCode")?.as_deref() == Some(st.engine_code.as_str()) {
+        Ok(())
+    } else {
+        Err(Early::Envelope(2050, "引擎code不存在"))
+    }
+}
+
+fn heartbeat(sh: &Shared, req: &Map<String, Value>, accept_json: bool) -> Result<Response, Early> {
+    let mut st = sh.lock();
+    known_engine(&st, req)?;
+    st.wake();
+    st.last_heartbeat = Some(Instant::now());
+    st.http_heartbeats += 1;
+    Ok(ok_text(json!("心跳成功"), accept_json))
+}
+
+fn fetch(sh: &Shared, req: &Map<String, Value>) -> Result<Response, Early> {
+    let mut st = sh.lock();
+    st.fetches += 1;
+    known_engine(&st, req)?;
+    Ok(ok_json(st.fetch_next().unwrap_or(Value::Null)))
+}
+
+fn status(sh: &Shared, req: &Map<String, Value>, accept_json: bool) -> Result<Response, Early> {
+    let task_id = member(req, "taskId")?.unwrap_or_default();
+    let mut st = sh.lock();
+    st.status_polls += 1;
+    let Some(task) = st.tasks.get(&task_id) else {
+        return Err(NPE);
+    };
+    if task.status == "discontinue" {
+        st.engine_status = ONLINE;
+        return Ok(ok_text(json!("STOP"), accept_json));
+    }
+    Ok(ok_text(Value::Null, accept_json))
+}
+
+fn complete(sh: &Shared, req: &Map<String, Value>) -> Result<Response, Early> {
+    let task_id = member(req, "taskId")?.unwrap_or_default();
+    let code = member(req, "engineCode")?;
+    if sh.lock().complete(&task_id, code.as_deref()) {
+        Ok(ok_json(Value::Null))
+    } else {
+        Err(NPE)
+    }
+}
+
+/// Does it look like something Java ImageIO can decode?
+fn is_image(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n")
+        || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+        || bytes.starts_with(b"GIF87a")
+        || bytes.starts_with(b"GIF89a")
+        || bytes.starts_with(b"BM")
+}
+
+fn screenshot(sh: &Shared, req: &Map<String, Value>) -> Result<Response, Early> {
+    const FAILED: Early = Early::Envelope(1000, "截图文件上传失败");
+    let Some(name) = member(req, "fileName")? else {
+        return Err(NPE);
+    };
+    let data = member(req, "base64String")?.ok_or(FAILED)?;
+    let bytes = STANDARD.decode(data.as_bytes()).map_err(|_| FAILED)?;
+    if !is_image(&bytes) || !name.contains('_') {
+        return Err(FAILED);
+    }
+    sh.lock().screenshots.push((name, bytes));
+    Ok(ok_json(Value::Null))
+}
+
+fn bundle(sh: &Shared, task_id: &str, path: &str) -> Response {
+    let mut st = sh.lock();
+    *st.downloads.entry(task_id.to_string()).or_default() += 1;
+    if let Some(bytes) = st.bundles.get(task_id) {
+        return download(bytes.clone(), &format!("{task_id}.zip"));
+    }
+    if st.tasks.contains_key(task_id) {
+        return error_envelope(1000, "文件不存在");
+    }
+    spring_error(StatusCode::INTERNAL_SERVER_ERROR, path)
+}
+
+fn test_file(sh: &Shared, file_id: &str, path: &str) -> Response {
+    let st = sh.lock();
+    match st.test_files.get(file_id) {
+        Some(f) => match &f.bytes {
+            Some(bytes) => download(bytes.clone(), &f.name),
+            None => error_envelope(1000, "文件不存在"),
+        },
+        None => spring_error(StatusCode::INTERNAL_SERVER_ERROR, path),
+    }
+}
+
+/// `result/upload`, recorded with its answer whatever happens.
+async fn upload(sh: &Shared, parts: &Parts, body: &[u8], path: &str) -> Response {
+    let mut rec = UploadRecord {
+        task_id: None,
+        http_status: 200,
+        envelope_status: None,
+        results: 0,
+        error: None,
+        at: Instant::now(),
+    };
+    let resp = match upload_inner(sh, parts, body, &mut rec).await {
+        Ok(()) => {
+            rec.envelope_status = Some(0);
+            ok_json(Value::Null)
+        }
+        Err(e) => {
+            if let Early::Envelope(code, _) = e {
+                rec.envelope_status = Some(code);
+            }
+            e.response(path)
+        }
+    };
+    rec.http_status = resp.status().as_u16();
+    sh.lock().uploads.push(rec);
+    resp
+}
+
+async fn upload_inner(
+    sh: &Shared,
+    parts: &Parts,
+    body: &[u8],
+    rec: &mut UploadRecord,
+) -> Result<(), Early> {
+    check_token(sh, parts)?;
+    let req = bind_body(parts, body)?;
+    let task_id = member(&req, "taskId")?;
+    rec.task_id.clone_from(&task_id);
+    let list = req.get("caseResultList");
+    rec.results = list.and_then(Value::as_array).map_or(0, Vec::len);
+    let fail = |rec: &mut UploadRecord, why: String| {
+        rec.error = Some(why);
+        NPE
+    };
+    let task_id = task_id.unwrap_or_default();
+    if !sh.lock().tasks.contains_key(&task_id) {
+        return Err(fail(rec, "unknown taskId".into()));
+    }
+    if sh.lock().take_upload_fault() {
+        return Err(fail(rec, "injected failure".into()));
+    }
+    if let Err(r) = validate_results(list) {
+        rec.error = Some(r.reason);
+        return Err(Early::Http(r.status));
+    }
+    let results = list.and_then(Value::as_array).cloned().unwrap_or_default();
+    // Find or create the report collections; a concurrent creator of the
+    // same collection makes the unique index reject this whole call (§7.5).
+    let (new_cols, window) = {
+        let mut st = sh.lock();
+        let window = st.faults.create_delay;
+        let Some(task) = st.tasks.get(&task_id) else {
+            return Err(fail(rec, "unknown taskId".into()));
+        };
+        let mut cols: Vec<(String, String)> = Vec::new();
+        for r in &results {
+            let col = r.get("collectionId").map(value_text).unwrap_or_default();
+            let key = (task_id.clone(), col.clone());
+            if !task.collections.contains(&col) && !cols.contains(&key) {
+                cols.push(key);
+            }
+        }
+        if let Some(k) = cols.iter().find(|k| st.creating.contains(*k)) {
+            let why = format!("duplicate key: report collection {} being created", k.1);
+            return Err(fail(rec, why));
+        }
+        st.creating.extend(cols.iter().cloned());
+        (cols, window)
+    };
+    if !new_cols.is_empty() {
+        tokio::time::sleep(window).await;
+    }
+    let mut st = sh.lock();
+    for k in &new_cols {
+        st.creating.remove(k);
+    }
+    let Some(task) = st.tasks.get_mut(&task_id) else {
+        return Err(fail(rec, "unknown taskId".into()));
+    };
+    task.collections.extend(new_cols.into_iter().map(|k| k.1));
+    task.results.extend(results);
+    task.update_time = Some(Instant::now());
+    Ok(())
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
