@@ -26,7 +26,8 @@ pub fn config_text(
 }
 
 pub fn binary() -> &'static str {
-    env!("CARGO_BIN_EXE_liuma-engine")
+    // Integration tests get the path from Cargo; examples that reuse this module do not run it.
+    option_env!("CARGO_BIN_EXE_liuma-engine").unwrap_or("liuma-engine")
 }
 
 impl Engine {
