@@ -58,6 +58,9 @@ pub struct PlatformClient {
     headers: reqwest::header::HeaderMap,
     token: RwLock<TokenState>,
     refresh_lock: Mutex<()>,
+    /// Epoch seconds of the last proactive refresh: at most one an hour, whatever the platform
+    /// issues (a platform with short-lived tokens must not cause a refresh per call).
+    last_proactive: AtomicI64,
     pub stats: ClientStats,
 }
 
@@ -71,6 +74,27 @@ impl std::fmt::Debug for PlatformClient {
 
 fn now_secs() -> i64 {
     chrono::Utc::now().timestamp()
+}
+
+/// Whether the JWT's `exp` is less than a day away. The payload is read without the key (the
+/// engine cannot verify it and does not need to); an unreadable token is left to the platform.
+fn expires_soon(token: &Secret) -> bool {
+    use base64::Engine as _;
+    let Some(payload) = token.expose().split('.').nth(1) else {
+        return false;
+    };
+    let Ok(bytes) =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('='))
+    else {
+        return false;
+    };
+    let Ok(claims) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return false;
+    };
+    claims
+        .get("exp")
+        .and_then(serde_json::Value::as_i64)
+        .is_some_and(|exp| exp - now_secs() < 86_400)
 }
 
 fn snippet(bytes: &[u8]) -> String {
@@ -111,6 +135,7 @@ impl PlatformClient {
                 generation: 0,
             }),
             refresh_lock: Mutex::new(()),
+            last_proactive: AtomicI64::new(0),
             stats: ClientStats::default(),
         }))
     }
@@ -125,6 +150,16 @@ impl PlatformClient {
 
     pub(crate) fn engine_secret(&self) -> &Secret {
         &self.engine_secret
+    }
+
+    fn proactive_refresh_due(&self) -> bool {
+        let now = now_secs();
+        let last = self.last_proactive.load(Ordering::Relaxed);
+        now - last >= 3600
+            && self
+                .last_proactive
+                .compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
     }
 
     fn touch(&self) {
@@ -481,5 +516,27 @@ impl PlatformClient {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+
+    fn jwt(exp: i64) -> Secret {
+        let b = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        Secret::new(format!(
+            "{}.{}.sig",
+            b.encode(br#"{"alg":"HS256","typ":"JWT"}"#),
+            b.encode(format!(r#"{{"engineId":"x","exp":{exp}}}"#))
+        ))
+    }
+
+    #[test]
+    fn knows_when_a_token_is_about_to_expire() {
+        assert!(expires_soon(&jwt(now_secs() + 3600)));
+        assert!(!expires_soon(&jwt(now_secs() + 7 * 86_400)));
+        assert!(!expires_soon(&Secret::new("not-a-jwt")));
     }
 }
