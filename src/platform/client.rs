@@ -296,6 +296,17 @@ impl PlatformClient {
                 refreshed = true;
                 continue;
             }
+            if !refreshed
+                && token.as_ref().is_some_and(expires_soon)
+                && self.proactive_refresh_due()
+            {
+                // Refresh a day ahead instead of waiting for the platform to refuse the token.
+                refreshed = true;
+                match self.refresh_token(generation).await {
+                    Ok(()) => continue,
+                    Err(e) => tracing::warn!("proactive token refresh failed: {e}"),
+                }
+            }
             let env = self
                 .send_once(endpoint, path, &body, token.as_ref())
                 .await?;
