@@ -2,6 +2,7 @@
 //! tasks; reacts to pushes; drains on the first signal and cancels on the second.
 
 pub mod capacity;
+pub mod files;
 pub mod registry;
 pub mod task;
 
@@ -79,13 +80,20 @@ impl Shutdown {
     }
 }
 
-/// Builds what cases need from the configuration.
-pub fn case_env(cfg: &Config) -> Result<CaseEnv, String> {
+/// Builds what cases need from the configuration; `files` serves `loadfile` and friends.
+pub fn case_env(
+    cfg: &Config,
+    files: Option<Arc<dyn crate::functions::FileSource>>,
+    file_dir: std::path::PathBuf,
+) -> Result<CaseEnv, String> {
     Ok(CaseEnv {
         http: HttpClients::new()?,
         step_timeout_cap: cfg.agent.step_timeout_cap,
         enable_stderr: cfg.enable_stderr,
         max_response_bytes: 64 * 1024 * 1024,
+        functions: crate::functions::Library::new(files, file_dir),
+        max_loop_iterations: cfg.agent.max_loop_iterations,
+        loop_timeout_cap: cfg.agent.loop_timeout_cap,
     })
 }
 
@@ -105,7 +113,10 @@ pub fn bundle_settings(cfg: &Config) -> BundleSettings {
 pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), PlatformError> {
     let cfg = Arc::new(cfg);
     let client = PlatformClient::new(&cfg)?;
-    let env = case_env(&cfg).map_err(|reason| PlatformError::Transport {
+    let file_dir = home.root.join("file");
+    let files: Arc<dyn crate::functions::FileSource> =
+        Arc::new(files::PlatformFiles::new(client.clone(), file_dir.clone()));
+    let env = case_env(&cfg, Some(files), file_dir).map_err(|reason| PlatformError::Transport {
         endpoint: "engine".into(),
         reason,
     })?;

@@ -15,4 +15,7 @@ pub struct CollectionContext {
     /// Relation results, SQL results, loop indexes, `sys_put` values.
     pub vars: IndexMap<String, Value>,
     pub session: HttpSession,
+    /// Console capture (api-cases §8.3): template messages and script output, flushed into the
+    /// next transaction's log.
+    pub console: String,
 }

@@ -21,6 +21,12 @@ pub struct CaseEnv {
     pub enable_stderr: bool,
     /// Response bodies beyond this many bytes are refused (bounded memory).
     pub max_response_bytes: usize,
+    /// Built-in template functions, shared by every case.
+    pub functions: crate::functions::Library,
+    /// FOR loops beyond this many iterations are a step error.
+    pub max_loop_iterations: i64,
+    /// WHILE loops end after this long even when the case sets no timeout (A31 Fix).
+    pub loop_timeout_cap: std::time::Duration,
 }
 
 /// Runs one case occurrence. `None` when cancelled before it finished: a cancelled case has no

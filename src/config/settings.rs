@@ -34,6 +34,10 @@ pub struct AgentSettings {
     pub default_max_thread: usize,
     /// Upper bound of any single step in seconds, also when the case sets no `timeout`.
     pub step_timeout_cap: Duration,
+    /// FOR loops beyond this many iterations are a step error.
+    pub max_loop_iterations: i64,
+    /// Seconds after which a WHILE loop ends even when the case sets no timeout.
+    pub loop_timeout_cap: Duration,
     /// Most results held for upload per task before the run waits (memory bound).
     pub max_pending_results: usize,
     /// Most results sent in one upload call.
@@ -57,6 +61,8 @@ impl Default for AgentSettings {
             max_bundle_entries: 100_000,
             default_max_thread: 5,
             step_timeout_cap: Duration::from_secs(600),
+            max_loop_iterations: 100_000,
+            loop_timeout_cap: Duration::from_secs(3600),
             max_pending_results: 10_000,
             max_batch: 100,
             log_level: "info".to_string(),
@@ -156,6 +162,13 @@ impl AgentSettings {
                 )?,
             )?,
             step_timeout_cap: secs("step-timeout-cap", d.step_timeout_cap, 1.0, 86_400.0)?,
+            max_loop_iterations: ini.parse_or(
+                SECTION,
+                "max-loop-iterations",
+                d.max_loop_iterations,
+                "expected a whole number",
+            )?,
+            loop_timeout_cap: secs("loop-timeout-cap", d.loop_timeout_cap, 0.001, 86_400.0)?,
             max_pending_results: positive(
                 "max-pending-results",
                 ini.parse_or(

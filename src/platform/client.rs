@@ -530,6 +530,80 @@ impl PlatformClient {
     }
 }
 
+/// The file name of a `Content-Disposition: attachment; filename="…"` header, properly parsed
+/// (quoted or not, `filename*=UTF-8''…` preferred), instead of cutting characters (§10.16).
+pub fn content_disposition_filename(header: &str) -> Option<String> {
+    let mut plain = None;
+    for part in header.split(';').map(str::trim) {
+        if let Some(v) = part.strip_prefix("filename*=") {
+            let v = v.trim_matches('"');
+            let encoded = v.split_once("''").map_or(v, |(_, rest)| rest);
+            if let Ok(decoded) = percent_encoding::percent_decode_str(encoded).decode_utf8() {
+                return Some(decoded.into_owned());
+            }
+        } else if let Some(v) = part.strip_prefix("filename=") {
+            plain = Some(v.trim().trim_matches('"').to_string());
+        }
+    }
+    plain.filter(|n| !n.is_empty())
+}
+
+impl PlatformClient {
+    /// `GET /openapi/download/test/file/{fileId}` (no token needed): the file's name and bytes.
+    /// An envelope instead of a file (1000 文件不存在) or a non-200 answer is an error.
+    pub async fn download_test_file(
+        &self,
+        file_id: &str,
+        limit: usize,
+    ) -> Result<(String, Vec<u8>), PlatformError> {
+        const EP: &str = "download/test/file";
+        let id = percent_encoding::utf8_percent_encode(file_id, percent_encoding::NON_ALPHANUMERIC);
+        let resp = self
+            .http
+            .get(format!("{}/openapi/download/test/file/{id}", self.base))
+            .headers(self.headers.clone())
+            .send()
+            .await
+            .map_err(|e| Self::transport(EP, e))?;
+        let status = resp.status().as_u16();
+        if status != 200 {
+            return Err(PlatformError::Http {
+                endpoint: EP.into(),
+                status,
+            });
+        }
+        let name = resp
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .and_then(|h| content_disposition_filename(&h));
+        let mut resp = resp;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| Self::transport(EP, e))? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(PlatformError::Protocol {
+                    endpoint: EP.into(),
+                    reason: format!("the file is larger than {limit} bytes"),
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        self.touch();
+        match name {
+            Some(n) => Ok((n, bytes)),
+            None => match serde_json::from_slice::<Envelope>(&bytes) {
+                Ok(env) => Err(PlatformError::Rejected {
+                    endpoint: EP.into(),
+                    status: env.status,
+                    message: env.message.unwrap_or_default(),
+                    detail: env.data.as_str().unwrap_or_default().to_string(),
+                }),
+                Err(_) => Ok((file_id.to_string(), bytes)),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,6 +616,26 @@ mod tests {
             b.encode(br#"{"alg":"HS256","typ":"JWT"}"#),
             b.encode(format!(r#"{{"engineId":"x","exp":{exp}}}"#))
         ))
+    }
+
+    #[test]
+    fn parses_content_disposition() {
+        assert_eq!(
+            content_disposition_filename(r#"attachment; filename="a b.png""#).as_deref(),
+            Some("a b.png")
+        );
+        assert_eq!(
+            content_disposition_filename("attachment; filename=x.txt").as_deref(),
+            Some("x.txt")
+        );
+        assert_eq!(
+            content_disposition_filename(
+                "attachment; filename=\"f\"; filename*=UTF-8''%E4%B8%AD.txt"
+            )
+            .as_deref(),
+            Some("中.txt")
+        );
+        assert_eq!(content_disposition_filename("attachment"), None);
     }
 
     #[test]

@@ -2,34 +2,65 @@
 //! (so every hop's cookies are kept, api-cases §7.2), one deadline for the whole exchange
 //! (§6.3 Fix), bounded response size, and the response captured the way cases read it.
 
+use super::body::WireBody;
 use crate::cases::context::HttpSession;
 use crate::value::Value;
 use indexmap::IndexMap;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Shared clients: connection pools are reused by every case; cookies are ours, not reqwest's.
+/// One client per (TLS verification, proxy) pair, made on first use.
 #[derive(Clone)]
 pub struct HttpClients {
-    verifying: reqwest::Client,
-    insecure: reqwest::Client,
+    clients: Arc<Mutex<HashMap<ClientKey, reqwest::Client>>>,
+}
+
+/// (TLS verification on, proxy URL).
+type ClientKey = (bool, Option<String>);
+
+/// Most distinct proxy clients kept; beyond it the cache starts over (bounded memory).
+const MAX_CLIENTS: usize = 64;
+
+fn build_client(verify: bool, proxy: Option<&str>) -> Result<reqwest::Client, String> {
+    crate::net::ensure_crypto_provider();
+    let mut b = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .danger_accept_invalid_certs(!verify)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .tcp_nodelay(true);
+    if let Some(p) = proxy {
+        // Applied to http and https targets alike (api-cases A29 Fix).
+        let proxy = reqwest::Proxy::all(p).map_err(|e| format!("代理地址无效 ({e})"))?;
+        b = b.proxy(proxy);
+    }
+    b.build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
 impl HttpClients {
     pub fn new() -> Result<Self, String> {
-        crate::net::ensure_crypto_provider();
-        let build = |verify: bool| {
-            reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .danger_accept_invalid_certs(!verify)
-                .pool_idle_timeout(Duration::from_secs(60))
-                .tcp_nodelay(true)
-                .build()
-                .map_err(|e| format!("cannot build the HTTP client: {e}"))
-        };
+        let mut map = HashMap::new();
+        map.insert((true, None), build_client(true, None)?);
+        map.insert((false, None), build_client(false, None)?);
         Ok(Self {
-            verifying: build(true)?,
-            insecure: build(false)?,
+            clients: Arc::new(Mutex::new(map)),
         })
+    }
+
+    fn client(&self, verify: bool, proxy: Option<&str>) -> Result<reqwest::Client, SendError> {
+        let key = (verify, proxy.map(str::to_string));
+        let mut map = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = map.get(&key) {
+            return Ok(c.clone());
+        }
+        let c = build_client(verify, proxy).map_err(SendError::BadUrl)?;
+        if map.len() >= MAX_CLIENTS {
+            map.retain(|(_, p), _| p.is_none());
+        }
+        map.insert(key, c.clone());
+        Ok(c)
     }
 }
 
@@ -39,8 +70,9 @@ pub struct OutgoingRequest {
     pub method: String,
     pub url: String,
     pub headers: IndexMap<String, String>,
-    pub body: Option<Vec<u8>>,
+    pub body: WireBody,
     pub verify: bool,
+    pub proxy: Option<String>,
 }
 
 /// What cases see of a response.
@@ -125,11 +157,7 @@ async fn send_inner(
     req: &OutgoingRequest,
     max_bytes: usize,
 ) -> Result<CapturedResponse, SendError> {
-    let client = if req.verify {
-        &clients.verifying
-    } else {
-        &clients.insecure
-    };
+    let client = clients.client(req.verify, req.proxy.as_deref())?;
     let mut url =
         url::Url::parse(&req.url).map_err(|e| SendError::BadUrl(format!("{} ({e})", req.url)))?;
     let mut method = reqwest::Method::from_bytes(req.method.as_bytes())
@@ -166,8 +194,20 @@ async fn send_inner(
                 builder = builder.header(reqwest::header::COOKIE, cookies.join("; "));
             }
         }
-        if let Some(b) = &body {
-            builder = builder.body(b.clone());
+        match &body {
+            WireBody::None => {}
+            WireBody::Bytes(b) => builder = builder.body(b.clone()),
+            WireBody::Multipart(parts) => {
+                let mut form = reqwest::multipart::Form::new();
+                for p in parts {
+                    let mut part = reqwest::multipart::Part::bytes(p.bytes.clone());
+                    if let Some(f) = &p.filename {
+                        part = part.file_name(f.clone());
+                    }
+                    form = form.part(p.name.clone(), part);
+                }
+                builder = builder.multipart(form);
+            }
         }
         let resp = builder
             .send()
@@ -201,7 +241,7 @@ async fn send_inner(
                 || ((code == 301 || code == 302) && method == reqwest::Method::POST)
             {
                 method = reqwest::Method::GET;
-                body = None;
+                body = WireBody::None;
             }
             continue;
         }

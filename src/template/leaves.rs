@@ -1,0 +1,297 @@
+//! Leaf-wise rendering support for headers, query and json/form bodies (§2.7):
+//! leaf enumeration in the Python order, tree positions (A11 Fix) and the
+//! ordering of leaves that use `#{…}` references (A10 Fix).
+
+use crate::value::Value;
+
+use super::refs::all_references;
+
+/// One step of a tree position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// The request part a leaf belongs to or a reference points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    Headers,
+    Query,
+    Body,
+}
+
+/// Positions of the string leaves of `root`, in the Python engine's
+/// `json_to_path` order: at each container its scalar children in order, its
+/// container children afterwards, last-pushed first. A scalar root has none.
+fn string_leaves(root: &Value) -> Vec<Vec<Seg>> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(Vec<Seg>, &Value)> = vec![(Vec::new(), root)];
+    while let Some((path, node)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = (Seg, &Value)>> = match node {
+            Value::Dict(m) => Box::new(m.iter().map(|(k, v)| (Seg::Key(k.clone()), v))),
+            Value::List(items) => {
+                Box::new(items.iter().enumerate().map(|(i, v)| (Seg::Index(i), v)))
+            }
+            _ => continue,
+        };
+        for (seg, child) in children {
+            let mut child_path = path.clone();
+            child_path.push(seg);
+            match child {
+                Value::Dict(_) | Value::List(_) => stack.push((child_path, child)),
+                Value::Str(_) => out.push(child_path),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+pub(crate) fn get<'v>(root: &'v Value, path: &[Seg]) -> Option<&'v Value> {
+    path.iter().try_fold(root, |node, seg| match (node, seg) {
+        (Value::Dict(m), Seg::Key(k)) => m.get(k),
+        (Value::List(items), Seg::Index(i)) => items.get(*i),
+        _ => None,
+    })
+}
+
+/// A11 Fix: writes `value` at `path` (any key works: spaces, dots, `$`, …).
+pub(crate) fn set(root: &mut Value, path: &[Seg], value: Value) -> bool {
+    let target = path.iter().try_fold(root, |node, seg| match (node, seg) {
+        (Value::Dict(m), Seg::Key(k)) => m.get_mut(k),
+        (Value::List(items), Seg::Index(i)) => items.get_mut(*i),
+        _ => None,
+    });
+    match target {
+        Some(slot) => {
+            *slot = value;
+            true
+        }
+        None => false,
+    }
+}
+
+/// The positions of the string leaves of `root` in rendering order: leaves
+/// without `#{` first (enumeration order), then leaves with `#{` ordered so that
+/// a leaf comes after the leaves of the same section its references point to
+/// (A10 Fix: parsed references instead of substring tests; a reference to the
+/// whole section, e.g. `#{_request_body}` in the body, depends on every other
+/// such leaf). Ties and cycles fall back to enumeration order; no leaf is
+/// ever dropped.
+pub(crate) fn render_order(root: &Value, section: Section) -> Vec<Vec<Seg>> {
+    let mut plain = Vec::new();
+    let mut related: Vec<(Vec<Seg>, Vec<Target>)> = Vec::new();
+    for path in string_leaves(root) {
+        let text = match get(root, &path) {
+            Some(Value::Str(s)) => s.as_str(),
+            _ => continue,
+        };
+        if text.contains("#{") {
+            let targets = all_references(text)
+                .into_iter()
+                .filter_map(|r| parse_reference(r, section))
+                .collect();
+            related.push((path, targets));
+        } else {
+            plain.push(path);
+        }
+    }
+    let n = related.len();
+    let deps: Vec<Vec<usize>> = (0..n)
+        .map(|i| {
+            (0..n)
+                .filter(|&j| j != i && related[i].1.iter().any(|t| t.hits(&related[j].0)))
+                .collect()
+        })
+        .collect();
+    let mut done = vec![false; n];
+    let mut order = plain;
+    for _ in 0..n {
+        let ready = (0..n).find(|&i| !done[i] && deps[i].iter().all(|&d| done[d]));
+        let Some(pick) = ready.or_else(|| (0..n).find(|&i| !done[i])) else {
+            break;
+        };
+        done[pick] = true;
+        order.push(related[pick].0.clone());
+    }
+    order
+}
+
+/// Where a reference of the current section points.
+#[derive(Debug, PartialEq)]
+enum Target {
+    /// The whole section object.
+    Whole,
+    /// A jsonpath, normalised to segments.
+    Path(Vec<PathSeg>),
+}
+
+#[derive(Debug, PartialEq)]
+enum PathSeg {
+    Name(String),
+    /// `*`, slices, unions, `!`: any one step.
+    Wild,
+    /// `..`, filters and scripts: anything below this point.
+    AnyRest,
+}
+
+impl Target {
+    /// Whether rendering the leaf at `leaf` can change what this reference reads.
+    fn hits(&self, leaf: &[Seg]) -> bool {
+        let Target::Path(segs) = self else {
+            return true;
+        };
+        for (i, seg) in segs.iter().enumerate() {
+            let Some(step) = leaf.get(i) else {
+                return true; // the reference reads inside the leaf's future value
+            };
+            match seg {
+                PathSeg::AnyRest => return true,
+                PathSeg::Wild => {}
+                PathSeg::Name(n) => {
+                    let same = match step {
+                        Seg::Key(k) => k == n,
+                        Seg::Index(x) => n.parse::<usize>().is_ok_and(|v| v == *x),
+                    };
+                    if !same {
+                        return false;
+                    }
+                }
+            }
+        }
+        true // the reference reads an ancestor of the leaf, or the leaf itself
+    }
+}
+
+/// The target of a `#{…}` reference (its trimmed content) if it points into
+/// `section` (same dispatch as the reference resolution, §2.6).
+fn parse_reference(raw: &str, section: Section) -> Option<Target> {
+    let expr = raw.trim();
+    let lower = expr.to_ascii_lowercase();
+    let (sec, target) = match lower.as_str() {
+        "_request_url" | "_request_path" => return None,
+        "_request_header" => (Section::Headers, Target::Whole),
+        "_request_query" => (Section::Query, Target::Whole),
+        "_request_body" => (Section::Body, Target::Whole),
+        _ if expr.starts_with("bytes_") => return None,
+        _ => {
+            let (sec, path) = if lower.starts_with("_request_header.") {
+                (Section::Headers, expr.get(16..))
+            } else if lower.starts_with("_request_query.") {
+                (Section::Query, expr.get(15..))
+            } else if lower.starts_with("_request_body.") {
+                (Section::Body, expr.get(14..))
+            } else {
+                (Section::Body, Some(expr))
+            };
+            (sec, Target::Path(normalise_path(path.unwrap_or_default())))
+        }
+    };
+    (sec == section).then_some(target)
+}
+
+/// A simplified jsonpath 0.82 normalisation: `.`/`[`/`['` separate segments,
+/// `]`/`'` are dropped, a leading `$` is dropped, `..` and filter/script
+/// brackets end the path with [`PathSeg::AnyRest`].
+fn normalise_path(path: &str) -> Vec<PathSeg> {
+    let (plain, rest) = match ["[?", "[(", "?("].iter().filter_map(|p| path.find(p)).min() {
+        Some(i) => (path.get(..i).unwrap_or_default(), true),
+        None => (path, false),
+    };
+    let text = plain.replace('[', ".").replace([']', '\''], "");
+    let text = text.strip_prefix('$').unwrap_or(&text);
+    let text = text.strip_prefix('.').unwrap_or(text);
+    let mut segs = Vec::new();
+    let pieces: Vec<&str> = text.split('.').collect();
+    let last = pieces.len().saturating_sub(1);
+    for (i, piece) in pieces.into_iter().enumerate() {
+        if piece.is_empty() {
+            if i == last {
+                break; // trailing separator
+            }
+            segs.push(PathSeg::AnyRest); // `..`
+            return segs;
+        }
+        segs.push(
+            if piece == "*" || piece == "!" || piece.contains([':', ',']) {
+                PathSeg::Wild
+            } else {
+                PathSeg::Name(piece.to_owned())
+            },
+        );
+    }
+    if rest {
+        segs.push(PathSeg::AnyRest);
+    }
+    segs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::parse_json;
+
+    fn names(paths: &[Vec<Seg>]) -> Vec<String> {
+        paths
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .map(|s| match s {
+                        Seg::Key(k) => k.clone(),
+                        Seg::Index(i) => i.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn enumeration_order_is_pythons_stack_walk() {
+        let v = parse_json(r#"{"a": {"x": "1"}, "b": {"y": "2", "z": ["3"]}, "c": "4"}"#).unwrap();
+        assert_eq!(names(&string_leaves(&v)), ["c", "b.y", "b.z.0", "a.x"]);
+    }
+
+    #[test]
+    fn normalisation() {
+        use PathSeg::*;
+        assert_eq!(
+            normalise_path("$.a[0]['b']"),
+            vec![Name("a".into()), Name("0".into()), Name("b".into())]
+        );
+        assert_eq!(
+            normalise_path("a.*.c"),
+            vec![Name("a".into()), Wild, Name("c".into())]
+        );
+        assert_eq!(normalise_path("$..id"), vec![AnyRest]);
+        assert_eq!(
+            normalise_path("a[?(@.x==1)].y"),
+            vec![Name("a".into()), AnyRest]
+        );
+        assert_eq!(normalise_path("a."), vec![Name("a".into())]);
+    }
+
+    #[test]
+    fn quirk_a10_dependencies_and_cycles() {
+        // Python's substring test saw `t` and `e` in `_request_query` and dropped
+        // both leaves (accidental cycle); parsed, `t` depends on `e` only.
+        let v = parse_json(
+            r##"{"t": "{{@extract(#{e})}}", "e": "{{@extract(#{_request_query.a})}}", "x": "1"}"##,
+        )
+        .unwrap();
+        assert_eq!(names(&render_order(&v, Section::Body)), ["x", "e", "t"]);
+        // A real cycle: both kept, enumeration order.
+        let v = parse_json(r##"{"a": "#{b}", "b": "#{a}"}"##).unwrap();
+        assert_eq!(names(&render_order(&v, Section::Body)), ["a", "b"]);
+        // A whole-section reference goes last; other sections do not count.
+        let v = parse_json(
+            r##"{"w": "#{_request_body}", "h": "#{_request_header.w}", "k": "#{k2}", "k2": "v"}"##,
+        )
+        .unwrap();
+        assert_eq!(
+            names(&render_order(&v, Section::Body)),
+            ["k2", "h", "k", "w"]
+        );
+    }
+}

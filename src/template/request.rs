@@ -1,0 +1,252 @@
+//! Rendering the request parts of an API step (§2.7, `render_content`), with
+//! quirks A3 (the caller passes copies: nothing is rendered in place in the
+//! case), A10 (leaf order by parsed references), A11 (write-back by tree
+//! position) and A12 (header values are `str()`-converted).
+
+use crate::value::Value;
+
+use super::leaves::{Section, Seg, get, render_order, set};
+use super::{RenderError, RequestRefs, Scope, render};
+
+/// How the body is rendered (the step's `body.type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// `json`: leaf-wise.
+    Json,
+    /// `form-urlencoded` / `form-data` (the non-file fields): leaf-wise.
+    Form,
+    /// `text` / `xml` / `html` (and anything else): the body string is
+    /// rendered as one value.
+    Raw,
+}
+
+impl BodyKind {
+    /// From the case's `body.type`.
+    pub fn from_body_type(body_type: &str) -> BodyKind {
+        match body_type {
+            "json" => BodyKind::Json,
+            "form-urlencoded" | "form-data" => BodyKind::Form,
+            _ => BodyKind::Raw,
+        }
+    }
+}
+
+/// The unrendered request parts of one step execution, after the collect phase
+/// (rest substitution, form/file preparation). Pass **copies** of the case data
+/// on every execution (A3): loops re-render from the pristine text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestParts {
+    /// The step `url` (environment domain); never rendered, read by `#{_request_url}`.
+    pub url: Value,
+    /// The path after rest substitution.
+    pub path: Value,
+    /// Every other request option rendered as one object (proxies, files with
+    /// their `{{@loadfile(id)}}` placeholders, verify, stream, timeout); `None`
+    /// to skip.
+    pub others: Option<Value>,
+    /// The headers object; `None` when the step has none.
+    pub headers: Option<Value>,
+    /// The query object; `None` when the step has none.
+    pub query: Option<Value>,
+    /// The body (`json` object/list, form fields object, or raw text); `None`
+    /// when the step has none.
+    pub body: Option<Value>,
+    pub body_kind: BodyKind,
+}
+
+/// The rendered parts. Absent parts stay `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedRequest {
+    pub url: Value,
+    pub path: Value,
+    pub others: Option<Value>,
+    pub headers: Option<Value>,
+    pub query: Option<Value>,
+    pub body: Option<Value>,
+    /// Console lines of all renders, in order.
+    pub console: Vec<String>,
+    /// A4 Debug notes (see [`super::Rendered::unresolved`]).
+    pub unresolved: Vec<String>,
+    /// Warnings (see [`super::Rendered::warnings`]).
+    pub warnings: Vec<String>,
+}
+
+impl RenderedRequest {
+    /// The final request state, for rendering the step's assertions and
+    /// relations afterwards (Python renders them with the same template state).
+    pub fn refs(&self) -> RequestRefs {
+        RequestRefs {
+            url: self.url.clone(),
+            path: self.path.clone(),
+            headers: self.headers.clone().unwrap_or(Value::None),
+            query: self.query.clone().unwrap_or(Value::None),
+            body: self.body.clone().unwrap_or(Value::None),
+        }
+    }
+}
+
+/// Renders a step's request parts in the order of §2.7:
+///
+/// 1. `path` (a string in, any value out);
+/// 2. `others` as one value;
+/// 3. headers, query and body in the order decided by Python's substring tests
+///    on their `repr` (lower-cased): headers mentioning `#{_request_query` or
+///    `#{_request_body` go last, a query mentioning `#{_request_body` goes
+///    after the body;
+/// 4. within headers/query/json/form bodies, every string leaf containing a
+///    `{{…}}` (on one line) is rendered alone as a whole string, in the order
+///    of A10 (see `leaves::render_order`), and written back at its tree position
+///    (A11); header results become `str()` text (A12). A raw body is rendered as
+///    one value.
+///
+/// `#{_request_*}` references see the current state: parts and leaves rendered
+/// earlier are rendered, later ones still raw. `scope.request` is ignored. Path
+/// and `others` see the step's raw state too (Python: the previous step's
+/// state). Any render error stops here; its `console` then holds every line
+/// printed so far.
+pub fn render_request(parts: RequestParts, scope: &Scope) -> Result<RenderedRequest, RenderError> {
+    let mut run = Run {
+        scope,
+        console: Vec::new(),
+        unresolved: Vec::new(),
+        warnings: Vec::new(),
+        refs: RequestRefs {
+            url: parts.url,
+            path: parts.path,
+            headers: Value::None,
+            query: Value::None,
+            body: Value::None,
+        },
+    };
+    run.refs.headers = parts.headers.clone().unwrap_or(Value::None);
+    run.refs.query = parts.query.clone().unwrap_or(Value::None);
+    run.refs.body = parts.body.clone().unwrap_or(Value::None);
+
+    let raw_path = run.refs.path.clone();
+    run.refs.path = run.render_value(&raw_path)?;
+    let others = match &parts.others {
+        Some(o) => Some(run.render_value(o)?),
+        None => None,
+    };
+
+    let mentions = |part: &Option<Value>, needle: &str| {
+        part.as_ref()
+            .map_or(Value::None, Value::clone)
+            .py_repr()
+            .to_ascii_lowercase()
+            .contains(needle)
+    };
+    let headers_last =
+        mentions(&parts.headers, "#{_request_query") || mentions(&parts.headers, "#{_request_body");
+    let query_after_body = mentions(&parts.query, "#{_request_body");
+    let order = match (headers_last, query_after_body) {
+        (true, true) => [Section::Body, Section::Query, Section::Headers],
+        (true, false) => [Section::Query, Section::Body, Section::Headers],
+        (false, true) => [Section::Headers, Section::Body, Section::Query],
+        (false, false) => [Section::Headers, Section::Query, Section::Body],
+    };
+    for section in order {
+        let present = match section {
+            Section::Headers => parts.headers.is_some(),
+            Section::Query => parts.query.is_some(),
+            Section::Body => parts.body.is_some(),
+        };
+        if !present {
+            continue;
+        }
+        if section == Section::Body && parts.body_kind == BodyKind::Raw {
+            let raw = run.refs.body.clone();
+            run.refs.body = run.render_value(&raw)?;
+        } else {
+            run.render_leaves(section)?;
+        }
+    }
+
+    let present = |p: &Option<Value>, v: Value| p.as_ref().map(|_| v);
+    Ok(RenderedRequest {
+        headers: present(&parts.headers, run.refs.headers),
+        query: present(&parts.query, run.refs.query),
+        body: present(&parts.body, run.refs.body),
+        url: run.refs.url,
+        path: run.refs.path,
+        others,
+        console: run.console,
+        unresolved: run.unresolved,
+        warnings: run.warnings,
+    })
+}
+
+struct Run<'s, 'a> {
+    scope: &'s Scope<'a>,
+    refs: RequestRefs,
+    console: Vec<String>,
+    unresolved: Vec<String>,
+    warnings: Vec<String>,
+}
+
+impl Run<'_, '_> {
+    /// One `render` with the current reference state; diagnostics accumulate.
+    fn render_value(&mut self, input: &Value) -> Result<Value, RenderError> {
+        let scope = Scope {
+            context: self.scope.context,
+            params: self.scope.params,
+            functions: self.scope.functions,
+            request: Some(&self.refs),
+        };
+        match render(input, &scope) {
+            Ok(r) => {
+                self.console.extend(r.console);
+                self.unresolved.extend(r.unresolved);
+                self.warnings.extend(r.warnings);
+                Ok(r.value)
+            }
+            Err(mut e) => {
+                let mut console = std::mem::take(&mut self.console);
+                console.append(&mut e.console);
+                e.console = console;
+                Err(e)
+            }
+        }
+    }
+
+    fn part(&self, section: Section) -> &Value {
+        match section {
+            Section::Headers => &self.refs.headers,
+            Section::Query => &self.refs.query,
+            Section::Body => &self.refs.body,
+        }
+    }
+
+    fn part_mut(&mut self, section: Section) -> &mut Value {
+        match section {
+            Section::Headers => &mut self.refs.headers,
+            Section::Query => &mut self.refs.query,
+            Section::Body => &mut self.refs.body,
+        }
+    }
+
+    fn render_leaves(&mut self, section: Section) -> Result<(), RenderError> {
+        let order: Vec<Vec<Seg>> = render_order(self.part(section), section);
+        for path in order {
+            let text = match get(self.part(section), &path) {
+                Some(Value::Str(s)) if has_placeholder(s) => s.clone(),
+                _ => continue,
+            };
+            let mut value = self.render_value(&Value::Str(text))?;
+            if section == Section::Headers {
+                value = Value::Str(value.py_str()); // A12 Compat
+            }
+            set(self.part_mut(section), &path, value);
+        }
+        Ok(())
+    }
+}
+
+/// Python's `re.search(r"\{\{.*?\}\}", s)`: a `{{` followed by `}}` on the same line.
+fn has_placeholder(s: &str) -> bool {
+    s.split('\n').any(|line| {
+        line.find("{{")
+            .and_then(|i| line.get(i + 2..))
+            .is_some_and(|rest| rest.contains("}}"))
+    })
+}

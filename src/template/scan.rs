@@ -1,0 +1,189 @@
+//! The linear scanner (§2.1) and value insertion (§2.4), quirks A2, A5, A9, A53.
+//!
+//! Python keeps a character stack: every input character is pushed, a `{{`
+//! window (the last two stack characters, which may include the last character
+//! of a replacement) pushes a marker, a `}}` window pops the most recent marker
+//! and replaces the stack text from it by the resolved value. The same model
+//! runs here on a `String` with byte-offset markers, so every step is O(1)
+//! amortised apart from the work on the placeholder text itself (A2 Fix).
+
+use crate::value::{Value, parse_json, py_strip};
+
+use super::bytes::BytesStore;
+use super::lookup::Outcome;
+use super::{RenderError, RenderErrorKind, Rendered, Scope, unknown_key_line};
+
+/// One render call's state (`Template.init` + `Template.render`).
+pub(crate) struct Renderer<'s, 'a> {
+    pub(crate) scope: &'s Scope<'a>,
+    /// Bytes values inserted during this render (§2.5); cleared per render.
+    pub(crate) bytes: BytesStore,
+    console: Vec<String>,
+    unresolved: Vec<String>,
+    pub(crate) warnings: Vec<String>,
+}
+
+impl<'s, 'a> Renderer<'s, 'a> {
+    pub(crate) fn new(scope: &'s Scope<'a>) -> Self {
+        Renderer {
+            scope,
+            bytes: BytesStore::default(),
+            console: Vec::new(),
+            unresolved: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub(crate) fn render(mut self, input: &Value) -> Result<Rendered, RenderError> {
+        let text = match input.to_json_text_unicode() {
+            Ok(t) => t,
+            Err(e) => return Err(self.fail(RenderErrorKind::NotSerializable(e))),
+        };
+        let out = match self.scan(&text) {
+            Ok(o) => o,
+            Err(kind) => return Err(self.fail(kind)),
+        };
+        let value = match parse_json(&out) {
+            Ok(v) => v,
+            Err(e) => return Err(self.fail(RenderErrorKind::InvalidJson(e))),
+        };
+        let value = self.bytes.restore(value, &mut self.warnings);
+        Ok(Rendered {
+            value,
+            console: self.console,
+            unresolved: self.unresolved,
+            warnings: self.warnings,
+        })
+    }
+
+    fn fail(self, kind: RenderErrorKind) -> RenderError {
+        RenderError {
+            kind,
+            console: self.console,
+        }
+    }
+
+    /// The scan over the JSON text; returns the text to parse.
+    fn scan(&mut self, data: &str) -> Result<String, RenderErrorKind> {
+        let mut out = String::with_capacity(data.len() + 16);
+        // Byte offsets in `out` where an open `{{` starts.
+        let mut markers: Vec<usize> = Vec::new();
+        // Python's `flag`: the closing quote of a whole placeholder is dropped.
+        let mut skip_quote = false;
+        for (i, c) in data.char_indices() {
+            if skip_quote {
+                skip_quote = false;
+                continue;
+            }
+            out.push(c);
+            if out.ends_with("{{") {
+                markers.push(out.len() - 2);
+                continue;
+            }
+            if !out.ends_with("}}") {
+                continue;
+            }
+            let Some(start) = markers.pop() else {
+                continue; // a `}}` without an open marker is text
+            };
+            let next = data.get(i + c.len_utf8()..).and_then(|r| r.chars().next());
+            let before = out.get(..start).and_then(|r| r.chars().next_back());
+            if before == Some('"') && next.is_none() {
+                // A53 Fix: Python raised an IndexError here; keep the text.
+                continue;
+            }
+            let whole = before == Some('"') && next == Some('"');
+            let tmp = out.get(start..).unwrap_or_default();
+            let outcome = self.resolve(key_of(tmp));
+            let value = match outcome {
+                Outcome::Found(v) => v,
+                Outcome::Unresolved(key) => {
+                    self.unresolved.push(key);
+                    continue;
+                }
+                Outcome::Failed { key, reason } => {
+                    self.console.push(unknown_key_line(&key));
+                    self.warnings.push(reason);
+                    continue;
+                }
+            };
+            // A string equal to the placeholder text is inserted as if unresolved.
+            if matches!(&value, Value::Str(s) if s == tmp) {
+                continue;
+            }
+            let text = self.insertion_text(value, whole, !markers.is_empty())?;
+            out.truncate(start);
+            if whole {
+                out.pop(); // the opening quote; the closing one is skipped
+                skip_quote = true;
+            }
+            out.push_str(&text);
+        }
+        Ok(out)
+    }
+
+    /// The text that replaces a resolved placeholder (§2.4). `nested`: another
+    /// placeholder is still open (the text becomes part of its key).
+    fn insertion_text(
+        &mut self,
+        value: Value,
+        whole: bool,
+        nested: bool,
+    ) -> Result<String, RenderErrorKind> {
+        let text = match value {
+            Value::Str(s) if !whole => {
+                if nested && !s.contains('"') {
+                    return Ok(s);
+                }
+                return Ok(json_str_content(&s));
+            }
+            Value::Bytes(b) => {
+                let reference = self.bytes.save(b);
+                return Ok(if whole {
+                    format!("\"{reference}\"")
+                } else {
+                    reference
+                });
+            }
+            Value::List(items) => {
+                let items = items
+                    .into_iter()
+                    .map(|item| match item {
+                        Value::Bytes(b) => Value::Str(self.bytes.save(b)),
+                        other => other,
+                    })
+                    .collect();
+                Value::List(items).to_json_text()
+            }
+            other => other.to_json_text(),
+        }
+        .map_err(RenderErrorKind::NotSerializable)?;
+        if whole || nested {
+            Ok(text)
+        } else {
+            // A5 Fix: an embedded object/list becomes its JSON text inside the string.
+            Ok(json_str_content(&text))
+        }
+    }
+}
+
+/// The key of a placeholder text `tmp` (which ends with `}}`): Python's
+/// `tmp[2:-2].strip()`.
+fn key_of(tmp: &str) -> &str {
+    let start = tmp.char_indices().nth(2).map_or(tmp.len(), |(i, _)| i);
+    let end = tmp.len().saturating_sub(2);
+    if start >= end {
+        return "";
+    }
+    tmp.get(start..end).map(py_strip).unwrap_or_default()
+}
+
+/// `json.dumps(s)[1:-1]`: the ASCII-escaped JSON string content.
+pub(crate) fn json_str_content(s: &str) -> String {
+    let quoted = Value::Str(s.to_owned()).to_json_text().unwrap_or_default();
+    quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or_default()
+        .to_owned()
+}
