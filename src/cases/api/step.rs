@@ -10,6 +10,7 @@ use super::request::{self, CapturedResponse, OutgoingRequest};
 use super::{CaseRun, Flow};
 use crate::assertion::{self, Outcome};
 use crate::cases::Status;
+use crate::cases::context::HttpSession;
 use crate::template::{self, BodyKind, RenderedRequest, RequestParts, RequestRefs, Scope};
 use crate::value::Value;
 use indexmap::IndexMap;
@@ -266,14 +267,24 @@ impl CaseRun<'_> {
             .map(Duration::from_secs)
             .unwrap_or(self.env.step_timeout_cap)
             .min(self.env.step_timeout_cap);
+        // Sessions (§6.2): use the collection's cookies or not, keep what the response set or not.
+        let (use_shared, save) = (step.flag("useSession"), step.flag("saveSession"));
+        let mut session = match (use_shared, save) {
+            (true, true) => None,
+            (true, false) => Some(self.ctx.session.clone()),
+            (false, _) => Some(HttpSession::default()),
+        };
         let sent = request::send(
             &self.env.http,
-            &mut self.ctx.session,
+            session.as_mut().unwrap_or(&mut self.ctx.session),
             &outgoing,
             deadline,
             self.env.max_response_bytes,
         )
         .await;
+        if let (false, true, Some(fresh)) = (use_shared, save, session) {
+            self.ctx.session = fresh;
+        }
         let resp: CapturedResponse = match sent {
             Ok(r) => r,
             Err(e) => {

@@ -1,0 +1,635 @@
+//! API case conformance, organised by sections of `shared/spec/api-cases.md`, against a local
+//! HTTP target. Cases run through the engine's own case executor (the same code the agent runs).
+
+mod support;
+
+use liuma_engine::cases::{self, CaseEnv, CaseMeta, CaseResult, CollectionContext, Status};
+use liuma_engine::ids::{CaseId, CollectionId};
+use serde_json::{Value, json};
+use std::time::Duration;
+use support::Target;
+use support::cases::{api_case, step};
+use tokio_util::sync::CancellationToken;
+
+fn env() -> CaseEnv {
+    CaseEnv {
+        http: cases::api::request::HttpClients::new().expect("clients"),
+        step_timeout_cap: Duration::from_secs(20),
+        enable_stderr: true,
+        max_response_bytes: 8 * 1024 * 1024,
+        functions: liuma_engine::functions::Library::new(
+            None,
+            std::env::temp_dir().join("liuma-test-files"),
+        ),
+        max_loop_iterations: 1000,
+        loop_timeout_cap: Duration::from_secs(5),
+    }
+}
+
+fn meta() -> CaseMeta {
+    CaseMeta {
+        collection_id: CollectionId("c-1".into()),
+        case_id: CaseId("case-1".into()),
+        case_type: "API".into(),
+        index: 1,
+        run_times: 1,
+    }
+}
+
+async fn run_in(ctx: &mut CollectionContext, case: Value) -> CaseResult {
+    let env = env();
+    cases::execute(&meta(), Ok(case), ctx, &env, &CancellationToken::new())
+        .await
+        .expect("not cancelled")
+}
+
+async fn run(case: Value) -> CaseResult {
+    run_in(&mut CollectionContext::default(), case).await
+}
+
+fn one(steps: Vec<Value>) -> Value {
+    api_case("case-1", "case", steps)
+}
+
+fn log(r: &CaseResult, i: usize) -> &str {
+    &r.transactions[i].log
+}
+
+/// The body the target received for the n-th request to `path`.
+fn received(target: &Target, path: &str, n: usize) -> support::TargetRequest {
+    target
+        .requests_to(path)
+        .into_iter()
+        .nth(n)
+        .expect("request reached the target")
+}
+
+// §1 The case JSON ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn s1_case_without_api_list_is_an_error_naming_the_field() {
+    let r = run(json!({"caseName": "x", "apiList": null})).await;
+    assert_eq!(r.status, Status::Error);
+    assert_eq!(r.transactions[0].name, "未知");
+    assert!(log(&r, 0).contains("apiList"), "{}", log(&r, 0));
+}
+
+#[tokio::test]
+async fn s1_case_that_is_not_json_is_an_error() {
+    let env = env();
+    let r = cases::execute(
+        &meta(),
+        Err("用例数据不是合法JSON: x.json".into()),
+        &mut CollectionContext::default(),
+        &env,
+        &CancellationToken::new(),
+    )
+    .await
+    .expect("result");
+    assert_eq!(r.status, Status::Error);
+    assert!(log(&r, 0).contains("x.json"));
+}
+
+#[tokio::test]
+async fn s1_empty_api_list_passes_with_a_dummy_transaction() {
+    let r = run(one(vec![])).await;
+    assert_eq!(r.status, Status::Pass);
+    assert_eq!(r.transactions.len(), 1);
+    assert_eq!(r.transactions[0].name, "未知");
+}
+
+#[tokio::test]
+async fn s1_missing_method_and_unknown_method_name_the_step() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "GET", "/json");
+    s["method"] = Value::Null;
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Error);
+    assert!(log(&r, 0).contains("未定义请求方法"), "{}", log(&r, 0));
+    let mut s = step("a", &t.url(), "GE T", "/json");
+    s["method"] = json!("GE T");
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Error);
+    assert!(log(&r, 0).contains("method"), "{}", log(&r, 0));
+}
+
+#[tokio::test]
+async fn s1_params_are_typed() {
+    let t = Target::start().await;
+    let mut case = one(vec![{
+        let mut s = step("a", &t.url(), "POST", "/echo");
+        s["body"] = json!({"type": "json", "json": "{\"n\": \"{{n}}\", \"o\": \"{{o}}\", \"b\": \"{{b}}\"}"});
+        s
+    }]);
+    case["params"] = json!({
+        "n": {"type": "Int", "value": "5"},
+        "o": {"type": "JSONObject", "value": "{\"a\":true}"},
+        "b": {"type": "Boolean", "value": "TRUE"}
+    });
+    let r = run(case).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    let body = received(&t, "/echo", 0).body_text();
+    assert_eq!(body, r#"{"n": 5, "o": {"a": true}, "b": true}"#);
+}
+
+// §2 Templates --------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn s2_relations_feed_later_steps_with_their_types() {
+    let t = Target::start().await;
+    let mut a = step("login", &t.url(), "GET", "/json");
+    a["relations"] = json!([
+        {"from": "resBody", "method": "jsonpath", "expression": "$.data.userId", "name": "uid"},
+        {"from": "resBody", "method": "jsonpath", "expression": "$.data.token", "name": "tok"}
+    ]);
+    let mut b = step("use", &t.url(), "POST", "/echo/{id}");
+    b["rest"] = json!({"id": "{{uid}}"});
+    b["headers"] = json!({"Authorization": "Bearer {{tok}}"});
+    b["query"] = json!({"u": "{{uid}}"});
+    b["body"] = json!({"type": "json", "json": "{\"uid\": \"{{uid}}\", \"text\": \"id={{uid}}\"}"});
+    let r = run(one(vec![a, b])).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 1));
+    let req = received(&t, "/echo", 0);
+    assert_eq!(req.path, "/echo/7");
+    assert_eq!(req.header("authorization"), Some("Bearer t-123"));
+    assert_eq!(req.query, "u=7");
+    assert_eq!(req.body_text(), r#"{"uid": 7, "text": "id=7"}"#);
+}
+
+#[tokio::test]
+async fn s2_unknown_names_stay_as_written() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "POST", "/echo");
+    s["body"] = json!({"type": "text", "raw": "x={{nobody}}"});
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Pass);
+    assert_eq!(received(&t, "/echo", 0).body_text(), "x={{nobody}}");
+}
+
+// §3 Functions --------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn s3_builtin_functions_render_in_requests() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "POST", "/echo");
+    s["body"] = json!({"type": "json", "json": "{\"sum\": \"{{@arithmetic(1+2*3)}}\", \"b64\": \"{{@b64encode_str(abc)}}\"}"});
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    assert_eq!(
+        received(&t, "/echo", 0).body_text(),
+        r#"{"sum": 7, "b64": "YWJj"}"#
+    );
+}
+
+#[tokio::test]
+async fn s3_custom_functions_are_a_clear_console_message_until_scripts_exist() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "POST", "/echo");
+    s["body"] = json!({"type": "text", "raw": "{{@sign(x)}}"});
+    let mut case = one(vec![s]);
+    case["functions"] = json!([{"name": "sign", "code": "sys_return(1)", "params": {"names": ["a"], "types": ["String"]}}]);
+    let r = run(case).await;
+    assert_eq!(received(&t, "/echo", 0).body_text(), "{{@sign(x)}}");
+    assert!(log(&r, 0).contains("sign"), "{}", log(&r, 0));
+}
+
+// §4 Assertions -------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn s4_default_assertion_is_status_200() {
+    let t = Target::start().await;
+    let r = run(one(vec![step("a", &t.url(), "GET", "/status/404")])).await;
+    assert_eq!(r.status, Status::Fail);
+    assert!(log(&r, 0).contains("接口断言失败: ['实际值(404)与预期值(200) 字符相等，条件为否：Expected (404) to be equal to (200), but was not.']"), "{}", log(&r, 0));
+}
+
+#[tokio::test]
+async fn s4_assertions_on_code_header_and_body() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "GET", "/json");
+    s["assertions"] = json!([
+        {"from": "resCode", "method": "", "expression": "", "assertion": "equals", "expect": "200"},
+        {"from": "resHeader", "method": "jsonpath", "expression": "$.Content-Type", "assertion": "contains", "expect": "json"},
+        {"from": "resBody", "method": "jsonpath", "expression": "$.data.list", "assertion": "listLenEqual", "expect": "2"},
+        {"from": "resBody", "method": "regular", "expression": "\"token\": \"(.*?)\"", "assertion": "equals", "expect": "t-123"}
+    ]);
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    assert!(log(&r, 0).contains("接口断言成功: ['success', 'success', 'success', 'success']"));
+}
+
+#[tokio::test]
+async fn s4_extraction_failure_fails_the_assertion() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "GET", "/json");
+    s["assertions"] = json!([{"from": "resBody", "method": "jsonpath", "expression": "$.nope", "assertion": "equals", "expect": "1"}]);
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Fail);
+    assert!(
+        log(&r, 0).contains("接口响应失败或jsonpath表达式错误: $.nope"),
+        "{}",
+        log(&r, 0)
+    );
+}
+
+#[tokio::test]
+async fn s4_unknown_comparator_is_an_error() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "GET", "/json");
+    s["assertions"] = json!([{"from": "resCode", "method": "", "expression": "", "assertion": "sortOf", "expect": "200"}]);
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Error);
+}
+
+// §5 Relations --------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn s5_relation_sources_and_specials() {
+    let t = Target::start().await;
+    let mut a = step("login", &t.url(), "POST", "/login");
+    a["headers"] = json!({"X-Req": "r1"});
+    a["query"] = json!({"q": "v"});
+    a["body"] = json!({"type": "json", "json": "{\"user\": \"u1\"}"});
+    a["relations"] = json!([
+        {"from": "resBody", "method": "jsonpath", "expression": "cookie", "name": "ck"},
+        {"from": "reqHeader", "method": "jsonpath", "expression": "$.X-Req", "name": "rh"},
+        {"from": "reqQuery", "method": "jsonpath", "expression": "$.q", "name": "rq"},
+        {"from": "reqBody", "method": "jsonpath", "expression": "$.user", "name": "rb"}
+    ]);
+    let mut b = step("echo", &t.url(), "POST", "/echo");
+    b["body"] = json!({"type": "json", "json": "{\"all\": \"{{ck}}|{{rh}}|{{rq}}|{{rb}}\"}"});
+    let mut ctx = CollectionContext::default();
+    let r = run_in(&mut ctx, one(vec![a, b])).await;
+    assert_eq!(r.status, Status::Pass, "{}\n{}", log(&r, 0), log(&r, 1));
+    assert_eq!(
+        received(&t, "/echo", 0).body_text(),
+        r#"{"all": "sid=abc|r1|v|u1"}"#
+    );
+    assert!(
+        ctx.vars.contains_key("ck"),
+        "relations live in the collection context"
+    );
+}
+
+#[tokio::test]
+async fn s5_relation_failure_is_an_error_that_masks_a_failed_assertion() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "GET", "/json");
+    s["assertions"] = json!([{"from": "resCode", "method": "", "expression": "", "assertion": "equals", "expect": "500"}]);
+    s["relations"] =
+        json!([{"from": "resBody", "method": "jsonpath", "expression": "$.missing", "name": "x"}]);
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Error, "A24: {}", log(&r, 0));
+}
+
+// §6 Controllers ------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn s6_1_sleeps_are_logged_and_not_in_during() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "GET", "/json");
+    s["controller"] = json!({"sleepBeforeRun": "1", "sleepAfterRun": "1"});
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Pass);
+    let l = log(&r, 0);
+    assert!(
+        l.contains("请求前等待1S") && l.contains("请求后等待1S"),
+        "{l}"
+    );
+    assert!(l.find("请求前等待1S") < l.find("【响应信息】"));
+    assert!(l.find("接口执行结束") < l.find("请求后等待1S"));
+    assert!(r.transactions[0].during_ms < 1000);
+    assert!(r.end_ms - r.start_ms >= 2000);
+}
+
+#[tokio::test]
+async fn s6_2_sessions_follow_use_and_save() {
+    let t = Target::start().await;
+    let login = |save: &str| {
+        let mut s = step("login", &t.url(), "GET", "/login");
+        s["controller"] = json!({"saveSession": save});
+        s
+    };
+    let whoami = |use_: &str| {
+        let mut s = step("whoami", &t.url(), "GET", "/whoami");
+        s["controller"] = json!({"useSession": use_});
+        s
+    };
+    // Saved, then used: the cookie travels, also to later cases of the collection.
+    let mut ctx = CollectionContext::default();
+    run_in(&mut ctx, one(vec![login("true"), whoami("true")])).await;
+    run_in(&mut ctx, one(vec![whoami("true")])).await;
+    let seen: Vec<_> = t
+        .requests_to("/whoami")
+        .iter()
+        .map(|r| r.header("cookie").unwrap_or("").to_string())
+        .collect();
+    assert_eq!(seen, vec!["sid=abc", "sid=abc"]);
+    // Not saved (default): a later step sees nothing.
+    let t2 = Target::start().await;
+    let mut a = step("login", &t2.url(), "GET", "/login");
+    a["controller"] = json!({});
+    let mut b = step("whoami", &t2.url(), "GET", "/whoami");
+    b["controller"] = json!({"useSession": "true"});
+    run(one(vec![a, b])).await;
+    assert_eq!(t2.requests_to("/whoami")[0].header("cookie"), None);
+}
+
+#[tokio::test]
+async fn s6_2_explicit_cookie_header_replaces_session_cookies() {
+    let t = Target::start().await;
+    let mut a = step("login", &t.url(), "GET", "/login");
+    a["controller"] = json!({"saveSession": "true", "useSession": "true"});
+    let mut b = step("whoami", &t.url(), "GET", "/whoami");
+    b["controller"] = json!({"useSession": "true"});
+    b["headers"] = json!({"Cookie": "mine=1"});
+    run(one(vec![a, b])).await;
+    assert_eq!(
+        t.requests_to("/whoami")[0].header("cookie"),
+        Some("mine=1"),
+        "A42"
+    );
+}
+
+#[tokio::test]
+async fn s6_3_timeout_bounds_the_whole_exchange() {
+    let t = Target::start().await;
+    let mut s = step("slow", &t.url(), "GET", "/delay/3000");
+    s["controller"] = json!({"timeout": "1"});
+    let started = std::time::Instant::now();
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Error);
+    assert!(started.elapsed() < Duration::from_millis(2500));
+    assert!(log(&r, 0).contains("timeout: 1"), "{}", log(&r, 0));
+}
+
+#[tokio::test]
+async fn s6_4_error_continue_runs_the_next_step() {
+    let t = Target::start().await;
+    let mut a = step("bad", &t.url(), "GET", "/status/500");
+    a["controller"] = json!({"errorContinue": "true"});
+    let b = step("good", &t.url(), "GET", "/json");
+    let r = run(one(vec![a, b.clone()])).await;
+    assert_eq!(r.transactions.len(), 2);
+    assert_eq!(r.transactions[0].status, Status::Fail);
+    assert_eq!(r.transactions[1].status, Status::Pass);
+    assert_eq!(r.status, Status::Fail);
+    let a2 = step("bad", &t.url(), "GET", "/status/500");
+    let r = run(one(vec![a2, b])).await;
+    assert_eq!(
+        r.transactions.len(),
+        1,
+        "without errorContinue the case stops"
+    );
+}
+
+#[tokio::test]
+async fn s6_5_condition_false_skips_the_step() {
+    let t = Target::start().await;
+    let mut s = step("cond", &t.url(), "GET", "/json");
+    s["controller"] =
+        json!({"whetherExec": "[{\"target\":\"\",\"assertion\":\"notEmpty\",\"expect\":\"\"}]"});
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.transactions[0].status, Status::Skip);
+    assert!(log(&r, 0).contains("[cond]接口条件控制器判断为否: 实际值() 不为空，条件为否：Expected not empty string, but was empty."), "{}", log(&r, 0));
+    assert!(t.requests_to("/json").is_empty());
+    assert_eq!(r.status, Status::Pass);
+}
+
+#[tokio::test]
+async fn s6_6_for_loop_runs_its_body_with_an_index() {
+    let t = Target::start().await;
+    let mut a = step("loop", &t.url(), "GET", "/echo");
+    a["query"] = json!({"i": "{{i}}"});
+    a["controller"] =
+        json!({"loopExec": "{\"type\":\"FOR\",\"times\":\"3\",\"indexName\":\"i\",\"num\":2}"});
+    let mut b = step("body2", &t.url(), "GET", "/echo");
+    b["query"] = json!({"j": "{{i}}"});
+    let c = step("after", &t.url(), "GET", "/json");
+    let r = run(one(vec![a, b, c])).await;
+    assert_eq!(r.transactions.len(), 7, "3 × 2 body steps + 1");
+    let queries: Vec<String> = t
+        .requests_to("/echo")
+        .iter()
+        .map(|r| r.query.clone())
+        .collect();
+    assert_eq!(
+        queries,
+        vec!["i=0", "j=0", "i=1", "j=1", "i=2", "j=2"],
+        "A3 Fix: re-rendered every iteration"
+    );
+}
+
+#[tokio::test]
+async fn s6_6_while_loop_stops_on_its_condition_and_is_bounded() {
+    let t = Target::start().await;
+    let key = support::cases::uid();
+    let mut a = step("poll", &t.url(), "GET", &format!("/count/{key}"));
+    a["relations"] =
+        json!([{"from": "resBody", "method": "jsonpath", "expression": "$.count", "name": "n"}]);
+    a["controller"] = json!({"loopExec": "{\"type\":\"WHILE\",\"target\":\"{{n}}\",\"assertion\":\"notEqual\",\"expect\":3,\"timeout\":0,\"num\":1}"});
+    let mut ctx = CollectionContext::default();
+    ctx.vars
+        .insert("n".into(), liuma_engine::value::Value::Int(0));
+    let r = run_in(&mut ctx, one(vec![a])).await;
+    assert_eq!(
+        r.transactions.len(),
+        3,
+        "{:#?}",
+        r.transactions.iter().map(|t| &t.log).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn s6_7_scripts_are_a_clear_error_until_the_sidecar_exists() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "GET", "/json");
+    s["controller"] = json!({"pre": [{"name": "preScript", "value": "print(1)"}]});
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Error);
+    assert!(log(&r, 0).contains("preScript"), "{}", log(&r, 0));
+}
+
+// §7 Requests ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn s7_bodies_are_encoded_like_python_requests() {
+    let t = Target::start().await;
+    let mut fu = step("fu", &t.url(), "POST", "/echo/fu");
+    fu["body"] = json!({"type": "form-urlencoded", "form": [
+        {"name": "s", "value": "a b&c", "type": "String"},
+        {"name": "i", "value": "5", "type": "Int"}
+    ]});
+    let mut fd = step("fd", &t.url(), "POST", "/echo/fd");
+    fd["body"] = json!({"type": "form-data", "form": [{"name": "l", "value": "[1, 2]", "type": "JSONArray"}]});
+    let mut raw = step("raw", &t.url(), "POST", "/echo/raw");
+    raw["body"] = json!({"type": "xml", "raw": "<a>中</a>"});
+    let mut js = step("js", &t.url(), "POST", "/echo/js");
+    js["body"] = json!({"type": "json", "json": "{\"k\": \"中文\", \"f\": 1.0}"});
+    let r = run(one(vec![fu, fd, raw, js])).await;
+    assert_eq!(r.status, Status::Pass);
+    let fu = received(&t, "/echo/fu", 0);
+    assert_eq!(fu.body_text(), "s=a+b%26c&i=5");
+    assert_eq!(
+        fu.header("content-type"),
+        Some("application/x-www-form-urlencoded"),
+        "A27 Fix"
+    );
+    assert_eq!(received(&t, "/echo/fd", 0).body_text(), "l=1&l=2");
+    let raw = received(&t, "/echo/raw", 0);
+    assert_eq!(raw.body_text(), "<a>中</a>");
+    assert_eq!(raw.header("content-type"), None);
+    let js = received(&t, "/echo/js", 0);
+    assert_eq!(js.body_text(), r#"{"k": "\u4e2d\u6587", "f": 1.0}"#, "A41");
+    assert_eq!(js.header("content-type"), Some("application/json"));
+}
+
+#[tokio::test]
+async fn s7_query_headers_and_url_joining() {
+    let t = Target::start().await;
+    let mut s = step("q", &format!("{}/", t.url()), "GET", "/echo?x=1");
+    s["query"] = json!({"s": "a b", "l": "[1, 2]"});
+    s["headers"] = json!({"X-N": "5"});
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Pass);
+    let req = received(&t, "/echo", 0);
+    assert_eq!(req.query, "x=1&s=a+b&l=%5B1%2C+2%5D");
+    assert_eq!(req.header("x-n"), Some("5"));
+    assert_eq!(req.header("user-agent"), Some("python-requests/2.24.0"));
+}
+
+// §8 Transactions and logs --------------------------------------------------------------------
+
+#[tokio::test]
+async fn s8_log_lines_have_the_python_format() {
+    let t = Target::start().await;
+    let mut s = step("登录", &t.url(), "POST", "/echo");
+    s["headers"] = json!({"Sign": "5"});
+    s["body"] = json!({"type": "json", "json": "{\"a\": 5}"});
+    let r = run(one(vec![s])).await;
+    let l = log(&r, 0);
+    let entries: Vec<&str> = l.split("<br><br>").collect();
+    assert!(entries[0].ends_with(" - Debug - [登录]接口执行开始"), "{l}");
+    assert!(entries[1].contains(&format!("- Debug - 【请求信息】:<br>POST {}/echo<br>请求头: {{'Sign': '5'}}<br><span>请求体: {{'a': 5}}</span>", t.url())), "{l}");
+    assert!(
+        entries[2].contains("【响应信息】:<br>响应码: 200<br>响应头: {"),
+        "{l}"
+    );
+    assert!(entries[3].ends_with("[登录]接口执行结束"));
+    assert!(entries[4].ends_with("[登录]接口断言成功: ['success']"));
+    let stamp = &entries[0][..26];
+    assert!(
+        chrono::NaiveDateTime::parse_from_str(stamp, "%Y-%m-%d %H:%M:%S%.6f").is_ok(),
+        "{stamp}"
+    );
+    assert_eq!(r.transactions[0].content, "/echo");
+    assert_eq!(r.case_desc.as_deref(), Some("case description"));
+}
+
+#[tokio::test]
+async fn s8_error_wins_over_failure() {
+    let t = Target::start().await;
+    let mut a = step("fail", &t.url(), "GET", "/status/404");
+    a["controller"] = json!({"errorContinue": "true"});
+    let mut b = step("err", "http://127.0.0.1:9", "GET", "/x");
+    b["controller"] = json!({"errorContinue": "true"});
+    let r = run(one(vec![a, b])).await;
+    assert_eq!(r.status, Status::Error);
+    assert!(
+        log(&r, 1).contains("程序错误信息"),
+        "enable-stderr adds the error chain: {}",
+        log(&r, 1)
+    );
+}
+
+// Quirks (§9) pinned at the engine level; template, comparator, extraction and function quirks
+// are pinned by the unit tests of their modules.
+
+#[tokio::test]
+async fn quirk_a1_during_is_the_whole_elapsed_time() {
+    let t = Target::start().await;
+    let r = run(one(vec![step("slow", &t.url(), "GET", "/delay/1200")])).await;
+    assert!(
+        r.transactions[0].during_ms >= 1200,
+        "{}",
+        r.transactions[0].during_ms
+    );
+}
+
+#[tokio::test]
+async fn quirk_a28_form_file_part_is_named_after_the_field() {
+    // Without a platform, loadfile fails: the placeholder text is sent as the part's content,
+    // but the part layout is what A28 pins.
+    let t = Target::start().await;
+    let mut s = step("up", &t.url(), "POST", "/echo");
+    s["headers"] = json!({"content-type": "application/json"});
+    s["body"] = json!({"type": "form-data", "form": [
+        {"name": "u", "value": "7", "type": "Int"},
+        {"name": "avatar", "value": "file-id-1", "type": "File"}
+    ]});
+    run(one(vec![s])).await;
+    let req = received(&t, "/echo", 0);
+    let ct = req.header("content-type").unwrap_or("").to_string();
+    assert!(ct.starts_with("multipart/form-data; boundary="), "{ct}");
+    let body = req.body_text();
+    assert!(body.contains("name=\"u\"\r\n\r\n7\r\n"), "{body}");
+    assert!(
+        body.contains("name=\"avatar\"; filename=\"avatar\""),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn quirk_a33_bad_loop_json_marks_the_loop_step_and_obeys_error_continue() {
+    let t = Target::start().await;
+    let mut a = step("loop", &t.url(), "GET", "/json");
+    a["controller"] = json!({"loopExec": "{not json", "errorContinue": "true"});
+    let b = step("next", &t.url(), "GET", "/json");
+    let r = run(one(vec![a, b])).await;
+    assert_eq!(r.transactions[0].name, "loop");
+    assert_eq!(r.transactions[0].status, Status::Error);
+    assert_eq!(r.transactions[1].status, Status::Pass);
+}
+
+#[tokio::test]
+async fn quirk_a34_collect_errors_obey_error_continue() {
+    let t = Target::start().await;
+    let mut a = step("bad", &t.url(), "POST", "/echo");
+    a["body"] = json!({"type": "json", "json": "{broken"});
+    a["controller"] = json!({"errorContinue": "true"});
+    let b = step("next", &t.url(), "GET", "/json");
+    let r = run(one(vec![a, b])).await;
+    assert_eq!(r.transactions.len(), 2);
+    assert_eq!(r.transactions[0].status, Status::Error);
+    assert!(log(&r, 0).contains("body.json"), "{}", log(&r, 0));
+}
+
+#[tokio::test]
+async fn quirk_a35_console_has_no_nul_padding() {
+    let t = Target::start().await;
+    let mut a = step("a", &t.url(), "POST", "/echo");
+    a["body"] = json!({"type": "text", "raw": "{{@sign(1)}}"});
+    let b = a.clone();
+    let c = step("c", &t.url(), "GET", "/json");
+    let mut case = one(vec![a, b, c]);
+    case["functions"] =
+        json!([{"name": "sign", "code": "", "params": {"names": ["a"], "types": ["String"]}}]);
+    let r = run(case).await;
+    let all: String = r.transactions.iter().map(|t| t.log.clone()).collect();
+    assert!(all.contains("控制台输出"), "{all}");
+    assert!(!all.contains('\0'));
+}
+
+#[tokio::test]
+async fn quirk_a45_rerun_context_is_kept_across_cases() {
+    let t = Target::start().await;
+    let mut a = step("rel", &t.url(), "GET", "/json");
+    a["relations"] =
+        json!([{"from": "resBody", "method": "jsonpath", "expression": "$.code", "name": "code"}]);
+    let mut ctx = CollectionContext::default();
+    run_in(&mut ctx, one(vec![a])).await;
+    let mut b = step("use", &t.url(), "POST", "/echo");
+    b["body"] = json!({"type": "text", "raw": "{{code}}"});
+    run_in(&mut ctx, one(vec![b])).await;
+    assert_eq!(received(&t, "/echo", 0).body_text(), "0");
+}
