@@ -42,6 +42,18 @@ pub fn default_assertions() -> Value {
     Value::List(vec![Value::Dict(item)])
 }
 
+/// Extraction from the response body; JSONPath reads the parsed JSON directly (no conversion).
+fn extract_body(
+    method: &str,
+    expression: &str,
+    resp: &CapturedResponse,
+) -> Result<Value, extract::ExtractError> {
+    match (&resp.json, method) {
+        (Some(j), "jsonpath") => extract::JsonDoc::from_json(j).jsonpath(expression),
+        _ => extract::extract(method, expression, &resp.body),
+    }
+}
+
 /// Evaluates assertions in order, stopping at the first failure (A46).
 /// `Ok((messages, failed))`; `Err` is a step error (unknown comparator, type error).
 pub fn assertions(list: &Value, resp: &CapturedResponse) -> Result<(Vec<String>, bool), String> {
@@ -118,7 +130,13 @@ pub fn relations(
         } else {
             let data = match from.as_str() {
                 "resHeader" => header_dict(&resp.headers),
-                "resBody" => resp.body.clone(),
+                "resBody" => {
+                    vars.insert(
+                        name,
+                        extract_body(&method, expression, resp).map_err(|e| e.to_string())?,
+                    );
+                    continue;
+                }
                 "reqHeader" => req.headers.clone(),
                 "reqQuery" => req.query.clone(),
                 "reqBody" => req.body.clone(),

@@ -84,6 +84,8 @@ pub struct CapturedResponse {
     pub bytes: Vec<u8>,
     /// Parsed JSON when the body is JSON, else the text.
     pub body: Value,
+    /// The same body as parsed JSON, kept for fast JSONPath extraction.
+    pub json: Option<serde_json::Value>,
     /// `name=value` pairs set by the final response, joined with `;`.
     pub cookies: String,
     pub elapsed: Duration,
@@ -258,12 +260,17 @@ async fn send_inner(
         }
         let content_type = headers.get("Content-Type").cloned().unwrap_or_default();
         let bytes = read_capped(resp, max_bytes).await?;
-        let body = body_value(&bytes, &content_type);
+        let json = serde_json::from_slice::<serde_json::Value>(&bytes).ok();
+        let body = match &json {
+            Some(j) => Value::from_json(j),
+            None => body_value(&bytes, &content_type),
+        };
         return Ok(CapturedResponse {
             status: status.as_u16(),
             headers,
             bytes,
             body,
+            json,
             cookies: set_cookies.join(";"),
             elapsed: Duration::ZERO,
         });

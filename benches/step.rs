@@ -1,0 +1,155 @@
+//! Template rendering at 1/10/100 KB, and one realistic API step's pure work: render headers,
+//! query and a JSON body with 20 placeholders, check 3 assertions and extract 2 relations from a
+//! 5 KB JSON response. `cargo bench --bench step`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use indexmap::IndexMap;
+use liuma_engine::cases::api::check;
+use liuma_engine::cases::api::request::CapturedResponse;
+use liuma_engine::cases::api::scope::CaseFunctions;
+use liuma_engine::functions::Library;
+use liuma_engine::template::{self, BodyKind, RequestParts, Scope};
+use liuma_engine::value::Value;
+use std::hint::black_box;
+use std::time::Duration;
+
+fn vars() -> IndexMap<String, Value> {
+    let mut m = IndexMap::new();
+    for i in 0..20 {
+        m.insert(format!("v{i}"), Value::Str(format!("value-{i}")));
+    }
+    m.insert("n".into(), Value::Int(42));
+    m
+}
+
+/// A JSON text of about `size` bytes with one placeholder every ~50 bytes.
+fn input(size: usize) -> Value {
+    let mut m = IndexMap::new();
+    let mut i = 0;
+    let mut total = 0;
+    while total < size {
+        let v = format!("prefix {{{{v{}}}}} and some text to pad the field", i % 20);
+        total += v.len() + 12;
+        m.insert(format!("k{i}"), Value::Str(v));
+        i += 1;
+    }
+    Value::Dict(m)
+}
+
+fn response_5k() -> CapturedResponse {
+    let items: Vec<serde_json::Value> = (0..60)
+        .map(|i| serde_json::json!({"id": i, "name": format!("item-{i}"), "price": i as f64 * 1.5, "tags": ["a", "b"]}))
+        .collect();
+    let doc = serde_json::json!({"code": 0, "msg": "ok", "data": {"token": "t-123", "userId": 7, "list": items}});
+    let bytes = serde_json::to_vec(&doc).expect("json");
+    CapturedResponse {
+        status: 200,
+        headers: IndexMap::from([("Content-Type".to_string(), "application/json".to_string())]),
+        body: Value::from_json(&doc),
+        json: Some(doc),
+        bytes,
+        cookies: String::new(),
+        elapsed: Duration::ZERO,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let library = Library::new(None, std::env::temp_dir());
+    let functions = CaseFunctions::new(&library, None);
+    let context = vars();
+    let params = IndexMap::new();
+    let scope = Scope {
+        context: &context,
+        params: &params,
+        functions: &functions,
+        request: None,
+    };
+
+    let mut g = c.benchmark_group("render");
+    for kb in [1usize, 10, 100] {
+        let v = input(kb * 1024);
+        g.bench_function(format!("{kb}KB"), |b| {
+            b.iter(|| template::render(black_box(&v), &scope).expect("renders"))
+        });
+    }
+    g.finish();
+
+    let headers = Value::Dict(IndexMap::from([
+        (
+            "Authorization".to_string(),
+            Value::Str("Bearer {{v1}}".into()),
+        ),
+        ("X-Trace".to_string(), Value::Str("{{v2}}-{{n}}".into())),
+    ]));
+    let query = Value::Dict(IndexMap::from([
+        ("page".to_string(), Value::Str("{{n}}".into())),
+        ("q".to_string(), Value::Str("{{v3}}".into())),
+    ]));
+    let mut body = IndexMap::new();
+    for i in 0..16 {
+        body.insert(format!("f{i}"), Value::Str(format!("{{{{v{i}}}}}")));
+    }
+    let body = Value::Dict(body);
+    let assertions = liuma_engine::value::parse_json(
+        r#"[{"from":"resCode","method":"","expression":"","assertion":"equals","expect":"200"},
+            {"from":"resBody","method":"jsonpath","expression":"$.code","assertion":"equalsNumber","expect":"0"},
+            {"from":"resBody","method":"jsonpath","expression":"$.data.list","assertion":"listLenGreaterThan","expect":"10"}]"#,
+    )
+    .expect("assertions");
+    let relations = liuma_engine::value::parse_json(
+        r#"[{"from":"resBody","method":"jsonpath","expression":"$.data.token","name":"token"},
+            {"from":"resBody","method":"regular","expression":"\"userId\": (\\d+)","name":"uid"}]"#,
+    )
+    .expect("relations");
+    let resp = response_5k();
+    c.bench_function("part/assertions", |b| {
+        b.iter(|| check::assertions(&assertions, &resp).expect("checks"))
+    });
+    if let Value::List(items) = &assertions {
+        for (i, a) in items.iter().enumerate() {
+            let one = Value::List(vec![a.clone()]);
+            c.bench_function(&format!("part/assertion{i}"), |b| {
+                b.iter(|| check::assertions(&one, &resp).expect("checks"))
+            });
+        }
+    }
+    c.bench_function("part/relations", |b| {
+        b.iter(|| {
+            let mut out = IndexMap::new();
+            let view = check::RequestView {
+                headers: &Value::None,
+                query: &Value::None,
+                body: &Value::None,
+            };
+            check::relations(&relations, &resp, &view, &mut out).expect("extracts");
+            out
+        })
+    });
+    c.bench_function("step/render+assert+extract", |b| {
+        b.iter(|| {
+            let parts = RequestParts {
+                url: Value::Str("http://127.0.0.1:1".into()),
+                path: Value::Str("/api/{{v0}}".into()),
+                others: None,
+                headers: Some(headers.clone()),
+                query: Some(query.clone()),
+                body: Some(body.clone()),
+                body_kind: BodyKind::Json,
+            };
+            let rendered = template::render_request(parts, &scope).expect("renders");
+            let (msgs, failed) = check::assertions(&assertions, &resp).expect("checks");
+            assert!(!failed, "{msgs:?}");
+            let mut out = IndexMap::new();
+            let view = check::RequestView {
+                headers: &Value::None,
+                query: &Value::None,
+                body: &Value::None,
+            };
+            check::relations(&relations, &resp, &view, &mut out).expect("extracts");
+            black_box((rendered, out))
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
