@@ -2,6 +2,9 @@
 //! leaf enumeration in the Python order, tree positions (A11 Fix) and the
 //! ordering of leaves that use `#{…}` references (A10 Fix).
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use crate::value::Value;
 
 use super::refs::all_references;
@@ -105,15 +108,42 @@ pub(crate) fn render_order(root: &Value, section: Section) -> Vec<Vec<Seg>> {
                 .collect()
         })
         .collect();
+    // Kahn's algorithm, smallest enumeration index first; on a cycle the first
+    // remaining leaf is taken anyway.
+    let mut waiting: Vec<usize> = deps.iter().map(Vec::len).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, ds) in deps.iter().enumerate() {
+        for &d in ds {
+            dependents[d].push(i);
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<usize>> =
+        (0..n).filter(|&i| waiting[i] == 0).map(Reverse).collect();
     let mut done = vec![false; n];
+    let mut cursor = 0; // every index below is done
     let mut order = plain;
     for _ in 0..n {
-        let ready = (0..n).find(|&i| !done[i] && deps[i].iter().all(|&d| done[d]));
-        let Some(pick) = ready.or_else(|| (0..n).find(|&i| !done[i])) else {
+        let mut pick = None;
+        while let Some(Reverse(i)) = ready.pop() {
+            if !done[i] {
+                pick = Some(i);
+                break;
+            }
+        }
+        while cursor < n && done[cursor] {
+            cursor += 1;
+        }
+        let Some(pick) = pick.or((cursor < n).then_some(cursor)) else {
             break;
         };
         done[pick] = true;
         order.push(related[pick].0.clone());
+        for &i in &dependents[pick] {
+            waiting[i] = waiting[i].saturating_sub(1);
+            if waiting[i] == 0 && !done[i] {
+                ready.push(Reverse(i));
+            }
+        }
     }
     order
 }
@@ -231,6 +261,7 @@ fn normalise_path(path: &str) -> Vec<PathSeg> {
 mod tests {
     use super::*;
     use crate::value::parse_json;
+    use indexmap::IndexMap;
 
     fn names(paths: &[Vec<Seg>]) -> Vec<String> {
         paths
@@ -293,5 +324,16 @@ mod tests {
             names(&render_order(&v, Section::Body)),
             ["k2", "h", "k", "w"]
         );
+    }
+
+    #[test]
+    fn quirk_a10_many_whole_section_references_stay_fast() {
+        let leaves: IndexMap<String, Value> = (0..1000)
+            .map(|i| (format!("k{i}"), Value::Str("#{_request_body}".into())))
+            .collect();
+        let order = render_order(&Value::Dict(leaves), Section::Body);
+        assert_eq!(order.len(), 1000);
+        assert_eq!(order[0], [Seg::Key("k0".into())]);
+        assert_eq!(order[999], [Seg::Key("k999".into())]);
     }
 }

@@ -7,6 +7,8 @@
 //! runs here on a `String` with byte-offset markers, so every step is O(1)
 //! amortised apart from the work on the placeholder text itself (A2 Fix).
 
+use std::fmt::Write as _;
+
 use crate::value::{Value, parse_json, py_strip};
 
 use super::bytes::BytesStore;
@@ -63,30 +65,37 @@ impl<'s, 'a> Renderer<'s, 'a> {
         }
     }
 
-    /// The scan over the JSON text; returns the text to parse.
+    /// The scan over the JSON text; returns the text to parse. Only a brace can
+    /// complete a `{{`/`}}` window, so the text between braces is copied in bulk.
     fn scan(&mut self, data: &str) -> Result<String, RenderErrorKind> {
         let mut out = String::with_capacity(data.len() + 16);
         // Byte offsets in `out` where an open `{{` starts.
         let mut markers: Vec<usize> = Vec::new();
-        // Python's `flag`: the closing quote of a whole placeholder is dropped.
-        let mut skip_quote = false;
-        for (i, c) in data.char_indices() {
-            if skip_quote {
-                skip_quote = false;
+        let mut i = 0;
+        let bytes = data.as_bytes();
+        // Braces are ASCII, so their byte positions are char boundaries.
+        while let Some(rel) = bytes
+            .get(i..)
+            .and_then(|r| r.iter().position(|b| matches!(b, b'{' | b'}')))
+        {
+            out.push_str(data.get(i..i + rel).unwrap_or_default());
+            let brace = i + rel;
+            i = brace + 1;
+            if bytes.get(brace) == Some(&b'{') {
+                out.push('{');
+                if out.ends_with("{{") {
+                    markers.push(out.len() - 2);
+                }
                 continue;
             }
-            out.push(c);
-            if out.ends_with("{{") {
-                markers.push(out.len() - 2);
-                continue;
-            }
+            out.push('}');
             if !out.ends_with("}}") {
                 continue;
             }
             let Some(start) = markers.pop() else {
                 continue; // a `}}` without an open marker is text
             };
-            let next = data.get(i + c.len_utf8()..).and_then(|r| r.chars().next());
+            let next = data.get(i..).and_then(|r| r.chars().next());
             let before = out.get(..start).and_then(|r| r.chars().next_back());
             if before == Some('"') && next.is_none() {
                 // A53 Fix: Python raised an IndexError here; keep the text.
@@ -114,11 +123,13 @@ impl<'s, 'a> Renderer<'s, 'a> {
             let text = self.insertion_text(value, whole, !markers.is_empty())?;
             out.truncate(start);
             if whole {
-                out.pop(); // the opening quote; the closing one is skipped
-                skip_quote = true;
+                // Python's `flag`: both quotes go, the value's JSON replaces them.
+                out.pop();
+                i += 1;
             }
             out.push_str(&text);
         }
+        out.push_str(data.get(i..).unwrap_or_default());
         Ok(out)
     }
 
@@ -130,7 +141,7 @@ impl<'s, 'a> Renderer<'s, 'a> {
         whole: bool,
         nested: bool,
     ) -> Result<String, RenderErrorKind> {
-        let text = match value {
+        let (text, container) = match value {
             Value::Str(s) if !whole => {
                 if nested && !s.contains('"') {
                     return Ok(s);
@@ -153,16 +164,17 @@ impl<'s, 'a> Renderer<'s, 'a> {
                         other => other,
                     })
                     .collect();
-                Value::List(items).to_json_text()
+                (Value::List(items).to_json_text(), true)
             }
-            other => other.to_json_text(),
-        }
-        .map_err(RenderErrorKind::NotSerializable)?;
-        if whole || nested {
-            Ok(text)
-        } else {
+            v @ (Value::Dict(_) | Value::Tuple(_)) => (v.to_json_text(), true),
+            other => (other.to_json_text(), false),
+        };
+        let text = text.map_err(RenderErrorKind::NotSerializable)?;
+        if container && !whole && !nested {
             // A5 Fix: an embedded object/list becomes its JSON text inside the string.
             Ok(json_str_content(&text))
+        } else {
+            Ok(text)
         }
     }
 }
@@ -178,12 +190,54 @@ fn key_of(tmp: &str) -> &str {
     tmp.get(start..end).map(py_strip).unwrap_or_default()
 }
 
-/// `json.dumps(s)[1:-1]`: the ASCII-escaped JSON string content.
+/// `json.dumps(s)[1:-1]`: the ASCII-escaped JSON string content (everything
+/// outside `' '..='~'` escaped, `\uXXXX` with lower-case hex, surrogate pairs).
 pub(crate) fn json_str_content(s: &str) -> String {
-    let quoted = Value::Str(s.to_owned()).to_json_text().unwrap_or_default();
-    quoted
-        .strip_prefix('"')
-        .and_then(|q| q.strip_suffix('"'))
-        .unwrap_or_default()
-        .to_owned()
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_matches_python_json_dumps() {
+        for text in [
+            "plain",
+            "q\"b\\s/",
+            "\n\r\t\u{8}\u{c}\u{1}\u{7f}",
+            "中文😀",
+            "",
+        ] {
+            let full = Value::Str(text.to_owned()).to_json_text().unwrap();
+            assert_eq!(format!("\"{}\"", json_str_content(text)), full, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn keys_are_pythons_slice_and_strip() {
+        assert_eq!(key_of("{{ a }}"), "a");
+        assert_eq!(key_of("{}}"), "");
+        assert_eq!(key_of("{5a}}"), "a");
+        assert_eq!(key_of("{{}}"), "");
+    }
 }

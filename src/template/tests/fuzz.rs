@@ -1,1 +1,161 @@
+//! Randomized no-panic checks (deterministic xorshift; no extra dependencies).
 
+use indexmap::IndexMap;
+
+use super::support::{Double, context, params, refs};
+use crate::template::{BodyKind, RequestParts, Scope, render, render_request};
+use crate::value::Value;
+
+const PARTS: &[&str] = &[
+    "{{",
+    "}}",
+    "{",
+    "}",
+    "\"",
+    "'",
+    "\\",
+    " ",
+    ",",
+    "(",
+    ")",
+    "[",
+    "]",
+    ".",
+    "$",
+    "@",
+    "#{",
+    "\n",
+    "\t",
+    "n",
+    "s",
+    "d",
+    "l",
+    "q",
+    "u",
+    "b",
+    "bs",
+    "lb",
+    "bd",
+    "li",
+    "p",
+    "pd",
+    "none",
+    "zz",
+    "中",
+    "😀",
+    "\u{0}",
+    "\u{7f}",
+    "[0]",
+    ".a",
+    "@echo(",
+    "@lenof(",
+    "@keyof(",
+    "@typed(",
+    "@extract(",
+    "@replace(",
+    "@substing(",
+    "@b64encode_bytes(",
+    "@nope(",
+    "@name",
+    "@boom(",
+    "#{_request_body}",
+    "#{_request_body.a}",
+    "#{_request_query.",
+    "#{$..b}",
+    "#{bytes_",
+    "#{bytes_x_1}",
+    "_1}",
+    "1_0",
+    "-1",
+    "1e309",
+    "nan",
+    "None",
+    "false",
+    "“",
+    "”",
+    "{'a': [1]}",
+    "{{n}}",
+    "{{bs}}",
+    "{{d}}",
+    "{{q}}",
+    "{{lb}}",
+    "{{@echo(",
+    "{{@typed(",
+    ")}}",
+    "'{{s}}'",
+];
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn text(&mut self) -> String {
+        (0..self.below(12))
+            .map(|_| PARTS[self.below(PARTS.len())])
+            .collect()
+    }
+
+    fn value(&mut self, depth: usize) -> Value {
+        match (self.below(6), depth) {
+            (0, d) if d < 3 => Value::Dict(
+                (0..self.below(4))
+                    .map(|_| (self.text(), self.value(d + 1)))
+                    .collect::<IndexMap<_, _>>(),
+            ),
+            (1, d) if d < 3 => Value::List((0..self.below(4)).map(|_| self.value(d + 1)).collect()),
+            (2, _) => Value::Int(self.next() as i64 % 100),
+            _ => Value::Str(self.text()),
+        }
+    }
+}
+
+#[test]
+fn render_never_panics() {
+    let (ctx, params, refs) = (context(), params(), refs());
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for i in 0..20_000 {
+        let scope = Scope {
+            context: &ctx,
+            params: &params,
+            functions: &Double,
+            request: if i % 2 == 0 { Some(&refs) } else { None },
+        };
+        let input = rng.value(0);
+        let _ = render(&input, &scope);
+    }
+}
+
+#[test]
+fn render_request_never_panics() {
+    let (ctx, params) = (context(), params());
+    let scope = Scope {
+        context: &ctx,
+        params: &params,
+        functions: &Double,
+        request: None,
+    };
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    for i in 0..3_000 {
+        let kind = [BodyKind::Json, BodyKind::Form, BodyKind::Raw][i % 3];
+        let parts = RequestParts {
+            url: Value::Str(rng.text()),
+            path: Value::Str(rng.text()),
+            others: Some(rng.value(1)),
+            headers: Some(rng.value(0)),
+            query: Some(rng.value(0)),
+            body: Some(rng.value(0)),
+            body_kind: kind,
+        };
+        let _ = render_request(parts, &scope);
+    }
+}

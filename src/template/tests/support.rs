@@ -91,7 +91,7 @@ impl FunctionCaller for Double {
                 Some(_) => Ok(s("2024-03-01")),
             },
             "date_shift" => match arg(0)? {
-                Value::Float(f) if f == -1.0 => Ok(s("2024-02-29")),
+                Value::Float(-1.0) => Ok(s("2024-02-29")),
                 other => Ok(s(&format!("shift {}", other.py_repr()))),
             },
             "month_shift" => match arg(0)? {
@@ -166,7 +166,34 @@ pub fn context() -> IndexMap<String, Value> {
     c.insert("f".into(), Value::Float(1.5));
     c.insert("bs".into(), Value::Bytes(vec![0, 1]));
     c.insert("li".into(), j(r#"[{"id": 7}]"#));
+    // Extras for the quirk tests.
+    c.insert("nl".into(), s("line1\nline2"));
+    c.insert("tab".into(), s("a\tb"));
+    c.insert("bsl".into(), s("C:\\temp"));
+    c.insert(
+        "bd".into(),
+        Value::Dict(
+            [("x".to_owned(), Value::Bytes(vec![0]))]
+                .into_iter()
+                .collect(),
+        ),
+    );
+    c.insert(
+        "lb".into(),
+        Value::List(vec![Value::Bytes(vec![0]), Value::Int(1)]),
+    );
     c
+}
+
+/// The request state used by the reference runs of the Python engine.
+pub fn refs() -> RequestRefs {
+    RequestRefs {
+        url: s("http://h"),
+        path: s("/p"),
+        headers: j(r#"{"h": 1}"#),
+        query: j(r#"{"q": 2}"#),
+        body: j(r#"{"a": {"b": 5}, "c": "x"}"#),
+    }
 }
 
 /// Appendix B params.
@@ -198,9 +225,10 @@ pub fn r(input: &Value) -> Result<Rendered, RenderError> {
     render_with(input, &context(), &params(), None)
 }
 
-/// Renders a template string and returns the value (panics on render errors).
+/// Renders a template string with [`refs`] and returns the value (panics on
+/// render errors).
 pub fn rs(template: &str) -> Value {
-    match r(&s(template)) {
+    match render_with(&s(template), &context(), &params(), Some(&refs())) {
         Ok(out) => out.value,
         Err(e) => panic!("render of {template:?} failed: {e}"),
     }
