@@ -272,7 +272,7 @@ async fn s5_relation_sources_and_specials() {
 }
 
 #[tokio::test]
-async fn s5_relation_failure_is_an_error_that_masks_a_failed_assertion() {
+async fn quirk_a24_s5_relation_failure_is_an_error_that_masks_a_failed_assertion() {
     let t = Target::start().await;
     let mut s = step("a", &t.url(), "GET", "/json");
     s["assertions"] = json!([{"from": "resCode", "method": "", "expression": "", "assertion": "equals", "expect": "500"}]);
@@ -336,7 +336,7 @@ async fn s6_2_sessions_follow_use_and_save() {
 }
 
 #[tokio::test]
-async fn s6_2_explicit_cookie_header_replaces_session_cookies() {
+async fn quirk_a42_s6_2_explicit_cookie_header_replaces_session_cookies() {
     let t = Target::start().await;
     let mut a = step("login", &t.url(), "GET", "/login");
     a["controller"] = json!({"saveSession": "true", "useSession": "true"});
@@ -632,4 +632,206 @@ async fn quirk_a45_rerun_context_is_kept_across_cases() {
     b["body"] = json!({"type": "text", "raw": "{{code}}"});
     run_in(&mut ctx, one(vec![b])).await;
     assert_eq!(received(&t, "/echo", 0).body_text(), "0");
+}
+
+#[tokio::test]
+async fn quirk_a2_large_templates_render_completely() {
+    let t = Target::start().await;
+    let mut fields = serde_json::Map::new();
+    for i in 0..5000 {
+        fields.insert(format!("k{i}"), json!(format!("{{{{code}}}}-{i}")));
+    }
+    let mut s = step("big", &t.url(), "POST", "/echo");
+    s["body"] = json!({"type": "json", "json": Value::Object(fields).to_string()});
+    let mut ctx = CollectionContext::default();
+    ctx.vars
+        .insert("code".into(), liuma_engine::value::Value::Int(0));
+    let r = run_in(&mut ctx, one(vec![s])).await;
+    assert_eq!(r.status, Status::Pass);
+    let body = received(&t, "/echo", 0).body_text();
+    assert!(body.contains("\"k4999\": \"0-4999\"") && !body.contains("{{"));
+}
+
+#[tokio::test]
+async fn quirk_a14_json_params_with_json_literals_become_objects() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "POST", "/echo");
+    s["body"] = json!({"type": "text", "raw": "{{p.ok}}"});
+    let mut case = one(vec![s]);
+    case["params"] = json!({"p": {"type": "JSONObject", "value": "{\"ok\":true,\"n\":null}"}});
+    run(case).await;
+    assert_eq!(received(&t, "/echo", 0).body_text(), "True");
+}
+
+#[tokio::test]
+async fn quirk_a15_unconvertible_int_param_stays_a_string() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "POST", "/echo");
+    s["body"] = json!({"type": "json", "json": "{\"v\": \"{{p}}\"}"});
+    let mut case = one(vec![s]);
+    case["params"] = json!({"p": {"type": "Int", "value": "5.0"}});
+    run(case).await;
+    assert_eq!(received(&t, "/echo", 0).body_text(), r#"{"v": "5.0"}"#);
+}
+
+#[tokio::test]
+async fn quirk_a27_form_urlencoded_gets_a_content_type() {
+    let t = Target::start().await;
+    let mut s = step("fu", &t.url(), "POST", "/echo");
+    s["body"] =
+        json!({"type": "form-urlencoded", "form": [{"name": "a", "value": "1", "type": "String"}]});
+    run(one(vec![s])).await;
+    assert_eq!(
+        received(&t, "/echo", 0).header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+}
+
+#[tokio::test]
+async fn quirk_a29_proxy_applies_to_https_targets_and_keeps_socks5() {
+    let t = Target::start().await;
+    let closed = "127.0.0.1:9";
+    let mut https = step(
+        "https",
+        &t.url().replace("http://", "https://"),
+        "GET",
+        "/json",
+    );
+    https["proxies"] = json!({"url": closed, "username": "", "password": ""});
+    let r = run(one(vec![https])).await;
+    assert_eq!(
+        r.status,
+        Status::Error,
+        "the https request went through the (closed) proxy"
+    );
+    assert!(
+        log(&r, 0).contains("代理: {'http': 'http://127.0.0.1:9', 'https': 'http://127.0.0.1:9'}"),
+        "{}",
+        log(&r, 0)
+    );
+    let mut socks = step("socks", &t.url(), "GET", "/json");
+    socks["proxies"] = json!({"url": format!("socks5://{closed}"), "username": "", "password": ""});
+    let r = run(one(vec![socks])).await;
+    assert_eq!(r.status, Status::Error);
+    assert!(
+        log(&r, 0).contains("socks5://127.0.0.1:9"),
+        "{}",
+        log(&r, 0)
+    );
+    assert!(t.requests().is_empty(), "nothing bypassed the proxy");
+}
+
+#[tokio::test]
+async fn quirk_a31_while_timeout_has_millisecond_precision() {
+    let t = Target::start().await;
+    let mut a = step("spin", &t.url(), "GET", "/delay/100");
+    a["controller"] = json!({"loopExec": "{\"type\":\"WHILE\",\"target\":\"1\",\"assertion\":\"equals\",\"expect\":\"1\",\"timeout\":300,\"num\":1}"});
+    let r = run(one(vec![a])).await;
+    let n = r.transactions.len();
+    assert!(
+        (2..=4).contains(&n),
+        "about 300 ms of 100 ms iterations, not a whole second: {n}"
+    );
+}
+
+#[tokio::test]
+async fn quirk_a32_unreadable_for_count_runs_once() {
+    let t = Target::start().await;
+    let mut a = step("once", &t.url(), "GET", "/json");
+    a["controller"] =
+        json!({"loopExec": "{\"type\":\"FOR\",\"times\":\"many\",\"indexName\":\"i\",\"num\":1}"});
+    let r = run(one(vec![a])).await;
+    assert_eq!(r.transactions.len(), 1);
+    assert_eq!(r.status, Status::Pass);
+}
+
+#[tokio::test]
+async fn quirk_a36_custom_functions_do_not_leak_into_later_cases() {
+    let t = Target::start().await;
+    let mut ctx = CollectionContext::default();
+    let mut a = step("a", &t.url(), "POST", "/echo");
+    a["body"] = json!({"type": "text", "raw": "{{@sign(1)}}"});
+    let mut first = one(vec![a.clone()]);
+    first["functions"] =
+        json!([{"name": "sign", "code": "", "params": {"names": ["a"], "types": ["String"]}}]);
+    run_in(&mut ctx, first).await;
+    let r = run_in(
+        &mut ctx,
+        one(vec![a.clone(), step("b", &t.url(), "GET", "/json")]),
+    )
+    .await;
+    let all: String = r.transactions.iter().map(|t| t.log.clone()).collect();
+    assert!(
+        all.contains("不存在的公共参数、关联变量或内置函数"),
+        "{all}"
+    );
+    assert!(!all.contains("自定义函数sign"), "{all}");
+}
+
+#[tokio::test]
+async fn quirk_a41_json_bodies_are_ascii_escaped_with_python_separators() {
+    let t = Target::start().await;
+    let mut s = step("js", &t.url(), "POST", "/echo");
+    s["body"] = json!({"type": "json", "json": "{\"名\":[1,2.50,\"é\"]}"});
+    run(one(vec![s])).await;
+    assert_eq!(
+        received(&t, "/echo", 0).body_text(),
+        r#"{"\u540d": [1, 2.5, "\u00e9"]}"#
+    );
+}
+
+#[tokio::test]
+async fn quirk_a43_req_body_relation_sees_the_encoded_form() {
+    let t = Target::start().await;
+    let mut a = step("fu", &t.url(), "POST", "/echo");
+    a["body"] = json!({"type": "form-urlencoded", "form": [{"name": "s", "value": "a b", "type": "String"}]});
+    a["relations"] =
+        json!([{"from": "reqBody", "method": "regular", "expression": "s=(.*)", "name": "enc"}]);
+    let mut b = step("use", &t.url(), "POST", "/echo/2");
+    b["body"] = json!({"type": "text", "raw": "{{enc}}"});
+    let r = run(one(vec![a, b])).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    assert_eq!(received(&t, "/echo/2", 0).body_text(), "a+b");
+}
+
+#[tokio::test]
+async fn quirk_a44_protocol_is_ignored() {
+    let t = Target::start().await;
+    let mut s = step("p", &t.url(), "GET", "/json");
+    s["protocol"] = json!("WEBSOCKET");
+    assert_eq!(run(one(vec![s])).await.status, Status::Pass);
+}
+
+#[tokio::test]
+async fn quirk_a46_assertions_stop_at_the_first_failure() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "GET", "/json");
+    s["assertions"] = json!([
+        {"from": "resCode", "method": "", "expression": "", "assertion": "equals", "expect": "201"},
+        {"from": "resCode", "method": "", "expression": "", "assertion": "equals", "expect": "202"}
+    ]);
+    let r = run(one(vec![s])).await;
+    assert!(
+        log(&r, 0).contains("接口断言失败: ['实际值(200)与预期值(201)"),
+        "{}",
+        log(&r, 0)
+    );
+    assert!(!log(&r, 0).contains("预期值(202)"));
+}
+
+#[tokio::test]
+async fn quirk_a49_file_entries_without_id_are_skipped_with_a_note() {
+    let t = Target::start().await;
+    let mut s = step("f", &t.url(), "POST", "/echo");
+    s["body"] = json!({"type": "file", "form": [], "file": [{"file": ""}]});
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    assert!(log(&r, 0).contains("id/name"), "{}", log(&r, 0));
+}
+
+#[tokio::test]
+async fn quirk_a52_transport_errors_have_the_engines_own_message() {
+    let r = run(one(vec![step("x", "http://127.0.0.1:9", "GET", "/x")])).await;
+    assert_eq!(r.status, Status::Error);
+    assert!(log(&r, 0).contains("请求失败"), "{}", log(&r, 0));
 }

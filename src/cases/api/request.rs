@@ -316,7 +316,7 @@ mod tests {
     }
 
     #[test]
-    fn text_without_charset_is_latin1() {
+    fn quirk_a40_text_without_charset_is_latin1() {
         assert_eq!(body_value(&[0xe9], "text/plain"), Value::Str("é".into()));
         assert_eq!(
             body_value(b"{\"a\":1}", "text/plain"),
