@@ -18,10 +18,15 @@ pub trait FileSource: Send + Sync {
 pub const FETCH_FAILED: &str = "拉取测试文件失败";
 
 fn fetch(files: Option<&Arc<dyn FileSource>>, id: &str) -> Result<(String, Vec<u8>), String> {
-    files
-        .ok_or_else(|| FETCH_FAILED.to_string())?
-        .fetch(id)
-        .map_err(|_| FETCH_FAILED.to_string())
+    let source =
+        files.ok_or_else(|| format!("{FETCH_FAILED}: no platform to download test files from"))?;
+    source.fetch(id).map_err(|e| {
+        if e.starts_with(FETCH_FAILED) {
+            e
+        } else {
+            format!("{FETCH_FAILED}: {e}")
+        }
+    })
 }
 
 /// `loadfile(uuid)`: the file's bytes.

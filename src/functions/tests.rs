@@ -90,14 +90,15 @@ fn loadfile_returns_bytes_and_fails_with_engine_message() {
         l.call("loadfile", vec![st("u1")]),
         Ok(Value::Bytes(b"\x00\x01hello".to_vec()))
     );
+    // The engine's message first, then the reason (the Python engine gave no reason).
     assert_eq!(
         l.call("loadfile", vec![st("nope")]),
-        Err(FETCH_FAILED.to_string())
+        Err(format!("{FETCH_FAILED}: HTTP 404 for nope"))
     );
     assert_eq!(FETCH_FAILED, "拉取测试文件失败");
     assert_eq!(
         lib().call("loadfile", vec![st("u1")]),
-        Err("拉取测试文件失败".into())
+        Err("拉取测试文件失败: no platform to download test files from".into())
     );
     assert!(l.call("loadfile", vec![]).is_err());
     assert_eq!(
@@ -132,7 +133,7 @@ fn savefile_writes_once_per_folder() {
     // Download failure.
     assert_eq!(
         l.call("savefile", vec![st("missing")]),
-        Err("拉取测试文件失败".into())
+        Err("拉取测试文件失败: HTTP 404 for missing".into())
     );
     // Names are reduced to their last component; ids must be plain.
     assert_eq!(ok_path(&l, "u2"), dir.join("u2").join("evil.txt"));

@@ -557,7 +557,12 @@ impl PlatformClient {
         limit: usize,
     ) -> Result<(String, Vec<u8>), PlatformError> {
         const EP: &str = "download/test/file";
-        let id = percent_encoding::utf8_percent_encode(file_id, percent_encoding::NON_ALPHANUMERIC);
+        const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'_')
+            .remove(b'.')
+            .remove(b'~');
+        let id = percent_encoding::utf8_percent_encode(file_id, SEGMENT);
         let resp = self
             .http
             .get(format!("{}/openapi/download/test/file/{id}", self.base))

@@ -108,6 +108,9 @@ impl Target {
             .route("/whoami", any(whoami))
             .route("/flaky/{key}", any(flaky))
             .route("/count/{key}", any(count))
+            .route("/api/v1/auth/login", any(shop_login))
+            .route("/api/v1/users/{id}/orders", any(shop_orders))
+            .route("/api/v1/users/avatar", any(shop_avatar))
             .layer(middleware::from_fn_with_state(shared.clone(), log))
             .with_state(shared.clone());
         let server = tokio::spawn(async move {
@@ -291,6 +294,33 @@ pub fn fixed_document() -> Value {
 
 async fn fixed_json() -> Response {
     json_response(StatusCode::OK, fixed_document())
+}
+
+/// The endpoints of api-cases §1.11's example case (a small shop API).
+async fn shop_login() -> Response {
+    let mut resp = json_response(
+        StatusCode::OK,
+        json!({"code": 0, "data": {"token": "tk-0001", "userId": 7}}),
+    );
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        header::HeaderValue::from_static("SESSION=s1; Path=/"),
+    );
+    resp
+}
+
+async fn shop_orders(Path(id): Path<String>) -> Response {
+    json_response(
+        StatusCode::OK,
+        json!({"code": 0, "data": {"userId": id, "list": [{"orderNo": "A100"}, {"orderNo": "A101"}]}}),
+    )
+}
+
+async fn shop_avatar() -> Response {
+    json_response(
+        StatusCode::OK,
+        json!({"code": 0, "data": {"url": "/avatars/7.png"}}),
+    )
 }
 
 async fn login() -> Response {
