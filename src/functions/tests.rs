@@ -107,7 +107,7 @@ fn loadfile_returns_bytes_and_fails_with_engine_message() {
     );
     assert_eq!(
         l.call("b64encode_file", vec![st("x")]),
-        Err("拉取测试文件失败".into())
+        Err("拉取测试文件失败: HTTP 404 for x".into())
     );
 }
 
