@@ -835,3 +835,19 @@ async fn quirk_a52_transport_errors_have_the_engines_own_message() {
     assert_eq!(r.status, Status::Error);
     assert!(log(&r, 0).contains("请求失败"), "{}", log(&r, 0));
 }
+
+#[tokio::test]
+async fn quirk_a30_tls_is_verified_unless_require_verify_is_false() {
+    let server = support::tls::TlsServer::start().await;
+    let r = run(one(vec![step("verified", &server.url(), "GET", "/")])).await;
+    assert_eq!(
+        r.status,
+        Status::Error,
+        "a self-signed certificate must be refused by default"
+    );
+    let mut s = step("unverified", &server.url(), "GET", "/");
+    s["controller"] = json!({"requireVerify": "false"});
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    assert!(log(&r, 0).contains("verify: False"));
+}
