@@ -1,5 +1,22 @@
 //! API case conformance, organised by sections of `shared/spec/api-cases.md`, against a local
 //! HTTP target. Cases run through the engine's own case executor (the same code the agent runs).
+//!
+//! Where each subsection is tested (tests here are prefixed `sN_`; quirks are `quirk_aN_`):
+//! - §1.1 platform shape: `golden_example.rs`, `support/cases.rs` · §1.2 `s1_case_without_api_list…`,
+//!   `s1_empty_api_list…`, `s1_case_that_is_not_json…` · §1.3 `s1_params_are_typed`, A14, A15 ·
+//!   §1.4 `s3_custom_functions…`, A36 · §1.5 `s1_missing_method…`, `s2_relations_feed…` (rest) ·
+//!   §1.6 A29, `s7_1…` · §1.7 `s1_7…` · §1.8 `s7_bodies…`, `s1_unknown_body_type…` · §1.9 the `s6_*`
+//!   tests · §1.10 `s4_*`, `s5_*` · §1.11 `golden_example.rs` · §1.12 `s1_12…`
+//! - §2.1–2.5 `template::tests` (all of Appendix B, quirks A4–A13, A47, A53) and `s2_*` · §2.6–2.7
+//!   `template::tests::request` (A3, A10, A11, A12) and `s6_6_for_loop…` (A3 in a loop)
+//! - §3.1–3.5 `functions::tests` (every built-in, A7, A47, A48, A50, A51) and `s3_*`
+//! - §4.1 `s4_*`, A46 · §4.2 `extract::tests` (jsonpath 0.82 vectors, A25, A26) · §4.3–4.5
+//!   `assertion::tests` (every comparator and alias, messages, A16–A23)
+//! - §5 `s5_*`, A24, A43 · §6.1 `s6_1…` · §6.2 `s6_2…`, A42 · §6.3 `s6_3…`, A30 · §6.4 `s6_4…` ·
+//!   §6.5 `s6_5…` · §6.6 `s6_6…`, A31, A32, A33 · §6.7 `s6_7…` · §6.8 `s6_8…`
+//! - §7.1 `s7_1…`, A34 · §7.2 `collect::tests`, `s7_query…` · §7.3 `s7_query…`, A42 · §7.4
+//!   `s7_query…`, `body::tests` · §7.5 `s7_bodies…`, A27, A28, A41 · §7.6 `s7_6…`, A1, A40
+//! - §8.1–8.2 `s8_log_lines…` · §8.3 A35 · §8.4 `s8_error_wins…`, `s6_4…` · §8.5 `golden_example.rs`
 
 mod support;
 
@@ -850,4 +867,102 @@ async fn quirk_a30_tls_is_verified_unless_require_verify_is_false() {
     let r = run(one(vec![s])).await;
     assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
     assert!(log(&r, 0).contains("verify: False"));
+}
+
+#[tokio::test]
+async fn s1_unknown_body_type_is_an_error_naming_the_field() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "POST", "/echo");
+    s["body"] = json!({"type": "yaml", "raw": "a: 1"});
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Error);
+    assert!(log(&r, 0).contains("body.type=\"yaml\""), "{}", log(&r, 0));
+    assert!(t.requests().is_empty());
+}
+
+#[tokio::test]
+async fn s1_7_null_url_uses_an_absolute_path() {
+    let t = Target::start().await;
+    let mut s = step("abs", &t.url(), "GET", &format!("{}/json", t.url()));
+    s["url"] = Value::Null;
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    let mut s = step("rel", &t.url(), "GET", "/json");
+    s["url"] = Value::Null;
+    assert_eq!(
+        run(one(vec![s])).await.status,
+        Status::Error,
+        "a relative path without a domain cannot be sent"
+    );
+}
+
+#[tokio::test]
+async fn s1_12_steps_never_opened_in_the_editor_run() {
+    let t = Target::start().await;
+    let s = json!({
+        "apiId": "a1", "apiName": "raw", "apiDesc": null, "url": t.url(), "path": "/json", "method": "get",
+        "protocol": "HTTP", "headers": {}, "proxies": {}, "body": null, "query": {}, "rest": {},
+        "assertions": null, "relations": null, "controller": {}
+    });
+    let mut case = one(vec![s]);
+    case["comment"] = Value::Null;
+    case["functions"] = Value::Null;
+    case["params"] = Value::Null;
+    let r = run(case).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    assert_eq!(r.case_desc, None);
+}
+
+#[tokio::test]
+async fn s6_8_sql_steps_are_a_clear_error_until_database_support_exists() {
+    let t = Target::start().await;
+    let mut s = step("a", &t.url(), "GET", "/json");
+    s["controller"] = json!({"errorContinue": "true", "pre": [
+        {"name": "preSql", "value": "{}"},
+        {"name": "preSql", "value": "{\"db\":{},\"sqlType\":\"query\",\"names\":\"x\",\"sqlText\":\"select 1\"}"}
+    ]});
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Error);
+    assert!(log(&r, 0).contains("preSql"), "{}", log(&r, 0));
+}
+
+#[tokio::test]
+async fn s7_1_proxy_settings_are_checked_at_collect_time() {
+    let t = Target::start().await;
+    let mut s = step("p", &t.url(), "GET", "/json");
+    s["proxies"] = json!({"url": "", "username": "", "password": ""});
+    let r = run(one(vec![s])).await;
+    assert!(log(&r, 0).contains("未设置代理网址"), "{}", log(&r, 0));
+    let mut s = step("p", &t.url(), "GET", "/json");
+    s["proxies"] = json!({"url": "127.0.0.1:9", "username": "u", "password": ""});
+    let r = run(one(vec![s])).await;
+    assert!(
+        log(&r, 0).contains("未设置代理账号或密码"),
+        "{}",
+        log(&r, 0)
+    );
+    assert!(t.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s7_6_downloads_are_not_shown_in_the_log() {
+    // The platform double's test-file download answers with Content-Disposition.
+    let p = support::PlatformDouble::start().await;
+    p.add_test_file("f1", "a.bin", vec![1, 2, 3, 4, 5]);
+    let mut s = step("dl", &p.url(), "GET", "/openapi/download/test/file/f1");
+    s["relations"] =
+        json!([{"from": "resBody", "method": "jsonpath", "expression": "$", "name": "raw"}]);
+    let mut ctx = CollectionContext::default();
+    let r = run_in(&mut ctx, one(vec![s])).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    assert!(
+        log(&r, 0).contains("<b>响应体: 文件内容暂不展示, 长度5</b>"),
+        "{}",
+        log(&r, 0)
+    );
+    assert_eq!(
+        ctx.vars.get("raw"),
+        Some(&liuma_engine::value::Value::Bytes(vec![1, 2, 3, 4, 5])),
+        "`$` keeps the raw bytes"
+    );
 }

@@ -160,8 +160,14 @@ pub fn collect(step: &ApiStep, proxies: &Json) -> Result<Collected, String> {
         Some(m) if !m.trim().is_empty() => m.trim().to_ascii_uppercase(),
         _ => return Err(format!("接口{api_id}未定义请求方法")),
     };
-    if !method.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return Err(format!("接口{api_id}的请求方法 method={method:?} 无效"));
+    const METHODS: [&str; 8] = [
+        "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE",
+    ];
+    if !METHODS.contains(&method.as_str()) {
+        return Err(format!(
+            "接口{api_id}的请求方法 method={method:?} 无效 (expected one of {})",
+            METHODS.join(", ")
+        ));
     }
     let path = substitute_rest(step.path.as_deref().unwrap_or(""), &step.rest);
     let sleep_before = controller_int(step, "sleepBeforeRun")?.unwrap_or(0);
@@ -274,8 +280,14 @@ pub fn collect(step: &ApiStep, proxies: &Json) -> Result<Collected, String> {
                     }
                     (BodyType::File, None)
                 }
-                // Unknown body types send no body (api-cases §1.8, Compat).
-                _ => (BodyType::None, None),
+                // The Python engine silently sent no body; a typo there hides a broken case, so
+                // it is an error naming the field (the "bad cases" rule).
+                "" | "none" => (BodyType::None, None),
+                other => {
+                    return Err(format!(
+                        "接口{api_id}的请求体类型 body.type={other:?} 无效 (expected json, form-urlencoded, form-data, text, xml, html or file)"
+                    ));
+                }
             }
         }
     };
