@@ -72,9 +72,7 @@ pub fn assertions(list: &Value, resp: &CapturedResponse) -> Result<(Vec<String>,
             "resCode" => Ok(Value::Int(i64::from(resp.status))),
             "resHeader" => extract::extract(&method, &expression, &header_dict(&resp.headers))
                 .map_err(|e| e.to_string()),
-            "resBody" => {
-                extract::extract(&method, &expression, &resp.body).map_err(|e| e.to_string())
-            }
+            "resBody" => extract_body(&method, &expression, resp).map_err(|e| e.to_string()),
             other => Err(format!("无法在{other}位置进行断言")),
         };
         let actual = match actual {
