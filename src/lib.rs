@@ -17,5 +17,6 @@ pub mod net;
 pub mod platform;
 pub mod report;
 pub mod runner;
+pub mod store;
 pub mod template;
 pub mod value;

@@ -1,0 +1,541 @@
+//! The engine's own state in one SQLite file (`data/engine.db`, WAL mode, zero configuration):
+//! the tasks it accepted, the result outbox and which case occurrences already have a result.
+//! A result is committed here before it is uploaded and deleted only after the platform
+//! acknowledged it (the Vector disk-buffer rule), so a crash at any instant loses nothing.
+//!
+//! `synchronous = NORMAL` in WAL mode: a commit survives a killed process (what the engine must
+//! survive); only a power loss can drop the last commits. Writes come in batches (one
+//! transaction for many results) so the store costs little per step.
+//!
+//! Not yet wired into the agent: the resume-after-restart logic that uses it is the next step.
+
+use crate::ids::TaskId;
+use crate::platform::wire::WireCaseResult;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS task (
+    task_id     TEXT PRIMARY KEY,
+    task_json   TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    accepted_ms INTEGER NOT NULL,
+    updated_ms  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS case_result (
+    task_id       TEXT NOT NULL,
+    collection_id TEXT NOT NULL,
+    idx           INTEGER NOT NULL,
+    run_times     INTEGER NOT NULL,
+    status        INTEGER NOT NULL,
+    acked         INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (task_id, collection_id, idx, run_times)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_id     TEXT NOT NULL,
+    result_json TEXT NOT NULL,
+    dead        INTEGER NOT NULL DEFAULT 0,
+    created_ms  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_by_task ON outbox (task_id, dead, seq);
+CREATE TABLE IF NOT EXISTS totals (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("engine store {path}: {reason}")]
+    Sqlite { path: String, reason: String },
+    #[error(
+        "engine store {path}: written by a newer engine (schema {found}, this engine knows {known})"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("engine store: a stored result does not parse: {0}")]
+    Corrupt(String),
+}
+
+/// Where a task stands, as far as a restart is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskState {
+    /// Cases still run or results still go up.
+    Running,
+    /// Every result is acknowledged; only `complete` is left.
+    Completing,
+}
+
+impl TaskState {
+    fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Running => "running",
+            TaskState::Completing => "completing",
+        }
+    }
+
+    fn parse(s: &str) -> TaskState {
+        if s == "completing" {
+            TaskState::Completing
+        } else {
+            TaskState::Running
+        }
+    }
+}
+
+/// A task as stored.
+#[derive(Debug, Clone)]
+pub struct StoredTask {
+    pub task_id: TaskId,
+    pub task_json: String,
+    pub state: TaskState,
+    pub accepted_ms: i64,
+}
+
+/// What `liuma-engine status` shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    /// (task, results recorded, results acknowledged)
+    pub tasks: Vec<(String, i64, i64)>,
+    pub outbox_pending: i64,
+    pub outbox_dead: i64,
+    pub last_contact_ms: Option<i64>,
+    pub results_total: i64,
+    pub tasks_completed: i64,
+}
+
+pub struct Store {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Store {
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.display().to_string(),
+            reason: e.to_string(),
+        }
+    }
+
+    /// Opens (creating when missing) the store at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let fail = |e: rusqlite::Error| StoreError::Sqlite {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let conn = Connection::open(path).map_err(fail)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(fail)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(fail)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(fail)?;
+        conn.execute_batch(SCHEMA).map_err(fail)?;
+        let version: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(fail)?;
+        match version.and_then(|v| v.parse::<i64>().ok()) {
+            Some(v) if v > SCHEMA_VERSION => {
+                return Err(StoreError::TooNew {
+                    path: path.display().to_string(),
+                    found: v,
+                    known: SCHEMA_VERSION,
+                });
+            }
+            Some(_) => {}
+            None => {
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
+                    params![SCHEMA_VERSION.to_string()],
+                )
+                .map_err(fail)?;
+            }
+        }
+        Ok(Store {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a fetched task before anything else happens to it.
+    pub fn accept_task(&self, task_id: &TaskId, task_json: &str) -> Result<(), StoreError> {
+        let now = now_ms();
+        self.lock()
+            .execute(
+                "INSERT OR IGNORE INTO task (task_id, task_json, state, accepted_ms, updated_ms) VALUES (?1, ?2, 'running', ?3, ?3)",
+                params![task_id.as_str(), task_json, now],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn set_task_state(&self, task_id: &TaskId, state: TaskState) -> Result<(), StoreError> {
+        self.lock()
+            .execute(
+                "UPDATE task SET state = ?2, updated_ms = ?3 WHERE task_id = ?1",
+                params![task_id.as_str(), state.as_str(), now_ms()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Forgets a finished (completed or stopped) task and everything recorded for it.
+    pub fn finish_task(&self, task_id: &TaskId, completed: bool) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        for sql in [
+            "DELETE FROM outbox WHERE task_id = ?1",
+            "DELETE FROM case_result WHERE task_id = ?1",
+            "DELETE FROM task WHERE task_id = ?1",
+        ] {
+            tx.execute(sql, params![task_id.as_str()])
+                .map_err(|e| self.err(e))?;
+        }
+        if completed {
+            bump(&tx, "tasks_completed", 1).map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Tasks accepted and not finished, oldest first (what a restart resumes).
+    pub fn unfinished_tasks(&self) -> Result<Vec<StoredTask>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare("SELECT task_id, task_json, state, accepted_ms FROM task ORDER BY accepted_ms, task_id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StoredTask {
+                    task_id: TaskId(r.get(0)?),
+                    task_json: r.get(1)?,
+                    state: TaskState::parse(&r.get::<_, String>(2)?),
+                    accepted_ms: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Commits results to the outbox in one transaction; returns their sequence numbers.
+    pub fn record_results(
+        &self,
+        task_id: &TaskId,
+        results: &[WireCaseResult],
+    ) -> Result<Vec<u64>, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        let mut seqs = Vec::with_capacity(results.len());
+        {
+            let mut outbox = tx
+                .prepare_cached(
+                    "INSERT INTO outbox (task_id, result_json, created_ms) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(|e| self.err(e))?;
+            let mut case = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO case_result (task_id, collection_id, idx, run_times, status, acked) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+                )
+                .map_err(|e| self.err(e))?;
+            let now = now_ms();
+            for r in results {
+                let json =
+                    serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                outbox
+                    .execute(params![task_id.as_str(), json, now])
+                    .map_err(|e| self.err(e))?;
+                seqs.push(u64::try_from(tx.last_insert_rowid()).unwrap_or(0));
+                case.execute(params![
+                    task_id.as_str(),
+                    r.collection_id.as_str(),
+                    r.index,
+                    r.run_times,
+                    r.status
+                ])
+                .map_err(|e| self.err(e))?;
+            }
+        }
+        bump(&tx, "results_total", results.len() as i64).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(seqs)
+    }
+
+    /// The oldest results of `task_id` not yet acknowledged (dead letters excluded).
+    pub fn pending(
+        &self,
+        task_id: &TaskId,
+        limit: usize,
+    ) -> Result<Vec<(u64, WireCaseResult)>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached("SELECT seq, result_json FROM outbox WHERE task_id = ?1 AND dead = 0 ORDER BY seq LIMIT ?2")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![task_id.as_str(), limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, json) = row.map_err(|e| self.err(e))?;
+            let result =
+                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            out.push((u64::try_from(seq).unwrap_or(0), result));
+        }
+        Ok(out)
+    }
+
+    /// Removes acknowledged results and marks their case occurrences as delivered.
+    pub fn ack(&self, task_id: &TaskId, seqs: &[u64]) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        {
+            let mut select = tx
+                .prepare_cached("SELECT result_json FROM outbox WHERE seq = ?1 AND task_id = ?2")
+                .map_err(|e| self.err(e))?;
+            let mut delete = tx
+                .prepare_cached("DELETE FROM outbox WHERE seq = ?1")
+                .map_err(|e| self.err(e))?;
+            let mut mark = tx
+                .prepare_cached(
+                    "UPDATE case_result SET acked = 1 WHERE task_id = ?1 AND collection_id = ?2 AND idx = ?3 AND run_times = ?4",
+                )
+                .map_err(|e| self.err(e))?;
+            for &seq in seqs {
+                let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+                let json: Option<String> = select
+                    .query_row(params![seq, task_id.as_str()], |r| r.get(0))
+                    .optional()
+                    .map_err(|e| self.err(e))?;
+                if let Some(json) = json
+                    && let Ok(r) = serde_json::from_str::<WireCaseResult>(&json)
+                {
+                    mark.execute(params![
+                        task_id.as_str(),
+                        r.collection_id.as_str(),
+                        r.index,
+                        r.run_times
+                    ])
+                    .map_err(|e| self.err(e))?;
+                }
+                delete.execute(params![seq]).map_err(|e| self.err(e))?;
+            }
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Keeps a result the platform refuses on its own, without sending it again.
+    pub fn dead_letter(&self, seq: u64) -> Result<(), StoreError> {
+        self.lock()
+            .execute(
+                "UPDATE outbox SET dead = 1 WHERE seq = ?1",
+                params![i64::try_from(seq).unwrap_or(i64::MAX)],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Case occurrences (collection, index, runTimes) that already have a result, acknowledged
+    /// or waiting in the outbox: a resumed task does not run them again.
+    pub fn recorded_cases(
+        &self,
+        task_id: &TaskId,
+    ) -> Result<HashSet<(String, i64, u32)>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare("SELECT collection_id, idx, run_times FROM case_result WHERE task_id = ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![task_id.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<HashSet<_>, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn set_last_contact(&self, ms: i64) -> Result<(), StoreError> {
+        self.lock()
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_contact_ms', ?1)",
+                params![ms.to_string()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn summary(&self) -> Result<Summary, StoreError> {
+        let conn = self.lock();
+        let count = |sql: &str| -> Result<i64, StoreError> {
+            conn.query_row(sql, [], |r| r.get(0))
+                .map_err(|e| self.err(e))
+        };
+        let total = |key: &str| -> Result<i64, StoreError> {
+            conn.query_row(
+                "SELECT value FROM totals WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(|v| v.unwrap_or(0))
+            .map_err(|e| self.err(e))
+        };
+        let mut stmt = conn
+            .prepare(
+                "SELECT t.task_id,
+                        (SELECT COUNT(*) FROM case_result c WHERE c.task_id = t.task_id),
+                        (SELECT COUNT(*) FROM case_result c WHERE c.task_id = t.task_id AND c.acked = 1)
+                 FROM task t ORDER BY t.accepted_ms",
+            )
+            .map_err(|e| self.err(e))?;
+        let tasks = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        let last_contact_ms = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'last_contact_ms'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+            .and_then(|v| v.parse().ok());
+        Ok(Summary {
+            tasks,
+            outbox_pending: count("SELECT COUNT(*) FROM outbox WHERE dead = 0")?,
+            outbox_dead: count("SELECT COUNT(*) FROM outbox WHERE dead = 1")?,
+            last_contact_ms,
+            results_total: total("results_total")?,
+            tasks_completed: total("tasks_completed")?,
+        })
+    }
+}
+
+fn bump(tx: &rusqlite::Transaction<'_>, key: &str, by: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO totals (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = value + ?2",
+        params![key, by],
+    )
+    .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{CaseId, CollectionId};
+
+    fn result(coll: &str, index: i64, run_times: u32) -> WireCaseResult {
+        WireCaseResult {
+            status: 0,
+            start_time: 1,
+            end_time: 2,
+            collection_id: CollectionId(coll.into()),
+            case_id: CaseId("k".into()),
+            case_type: "API".into(),
+            case_name: "n".into(),
+            case_desc: None,
+            index,
+            run_times,
+            transactions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn results_survive_reopening_until_acknowledged() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("engine.db");
+        let task = TaskId("t1".into());
+        {
+            let s = Store::open(&path).expect("open");
+            s.accept_task(&task, "{\"taskId\":\"t1\"}").expect("accept");
+            let seqs = s
+                .record_results(
+                    &task,
+                    &[result("c", 1, 1), result("c", 2, 1), result("c", 3, 1)],
+                )
+                .expect("record");
+            s.ack(&task, &seqs[..1]).expect("ack");
+        }
+        // As after a crash: a new process opens the same file.
+        let s = Store::open(&path).expect("reopen");
+        let pending = s.pending(&task, 10).expect("pending");
+        assert_eq!(
+            pending.iter().map(|(_, r)| r.index).collect::<Vec<_>>(),
+            vec![2, 3]
+        );
+        assert_eq!(s.recorded_cases(&task).expect("cases").len(), 3);
+        let tasks = s.unfinished_tasks().expect("tasks");
+        assert_eq!(tasks.len(), 1);
+        assert_eq!(tasks[0].state, TaskState::Running);
+        let sum = s.summary().expect("summary");
+        assert_eq!(sum.outbox_pending, 2);
+        assert_eq!(sum.tasks, vec![("t1".to_string(), 3, 1)]);
+        assert_eq!(sum.results_total, 3);
+    }
+
+    #[test]
+    fn dead_letters_leave_the_queue_and_finishing_forgets_the_task() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let s = Store::open(&dir.path().join("engine.db")).expect("open");
+        let task = TaskId("t".into());
+        s.accept_task(&task, "{}").expect("accept");
+        let seqs = s
+            .record_results(&task, &[result("c", 1, 1), result("c", 1, 2)])
+            .expect("record");
+        s.dead_letter(seqs[0]).expect("dead");
+        assert_eq!(s.pending(&task, 10).expect("pending").len(), 1);
+        assert_eq!(s.summary().expect("summary").outbox_dead, 1);
+        s.set_task_state(&task, TaskState::Completing)
+            .expect("state");
+        assert_eq!(
+            s.unfinished_tasks().expect("tasks")[0].state,
+            TaskState::Completing
+        );
+        s.finish_task(&task, true).expect("finish");
+        assert!(s.unfinished_tasks().expect("tasks").is_empty());
+        let sum = s.summary().expect("summary");
+        assert_eq!(
+            (sum.outbox_pending, sum.outbox_dead, sum.tasks_completed),
+            (0, 0, 1)
+        );
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("engine.db");
+        {
+            let s = Store::open(&path).expect("open");
+            s.lock()
+                .execute(
+                    "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+                    [],
+                )
+                .expect("update");
+        }
+        assert!(matches!(
+            Store::open(&path),
+            Err(StoreError::TooNew { found: 99, .. })
+        ));
+    }
+}
