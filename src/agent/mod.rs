@@ -34,6 +34,8 @@ pub struct Shared {
     /// Cancels all execution at once (second signal, drain deadline, fatal error).
     pub force: CancellationToken,
     pub fetch_trigger: mpsc::Sender<()>,
+    /// `data/engine.db`: accepted tasks and the result outbox survive a crash.
+    pub store: Arc<crate::store::Store>,
 }
 
 /// The signals the agent obeys: `drain` = stop taking work and finish; `force` = stop now.
@@ -120,8 +122,14 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
         endpoint: "engine".into(),
         reason,
     })?;
+    let db = home.data.join("engine.db");
+    let store = Arc::new(crate::store::Store::open(&db).map_err(|e| PlatformError::Protocol {
+        endpoint: "engine store".into(),
+        reason: e.to_string(),
+    })?);
     let (fetch_tx, fetch_rx) = mpsc::channel::<()>(8);
     let shared = Arc::new(Shared {
+        store,
         home,
         client: client.clone(),
         registry: Registry::default(),
@@ -156,6 +164,7 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     ));
 
     let tracker = TaskTracker::new();
+    resume_unfinished(&shared, &tracker);
     let (fatal_tx, mut fatal_rx) = mpsc::channel::<PlatformError>(1);
     let fetcher = tokio::spawn(fetch_loop(
         shared.clone(),
@@ -229,6 +238,31 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     }
 }
 
+/// Tasks accepted before a restart and not finished: they are run to their end first (they
+/// hold capacity even beyond `max-run`: they were accepted already).
+fn resume_unfinished(shared: &Arc<Shared>, tracker: &TaskTracker) {
+    let tasks = match shared.store.unfinished_tasks() {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!("cannot read unfinished tasks from the engine store: {e}");
+            return;
+        }
+    };
+    for stored in tasks {
+        match serde_json::from_str::<crate::platform::wire::TaskObject>(&stored.task_json) {
+            Ok(task) => {
+                tracing::warn!(task = %task.task_id, "resuming a task accepted before the restart");
+                let slot = shared.capacity.reserve_anyway();
+                tracker.spawn(task::drive(shared.clone(), task, slot, true));
+            }
+            Err(e) => {
+                tracing::error!(task = %stored.task_id, "a stored task does not parse ({e}); forgetting it");
+                let _ = shared.store.finish_task(&stored.task_id, false);
+            }
+        }
+    }
+}
+
 fn spawn_http_heartbeat(shared: &Arc<Shared>) {
     let client = shared.client.clone();
     tokio::spawn(async move {
@@ -288,8 +322,12 @@ async fn fetch_loop(
                 break;
             };
             match shared.client.fetch_task().await {
-                Ok(Some((task, _raw))) => {
-                    tracker.spawn(task::drive(shared.clone(), task, slot));
+                Ok(Some((task, raw))) => {
+                    // Recorded before anything else: a crash from here on resumes the task.
+                    if let Err(e) = shared.store.accept_task(&task.task_id, &raw.to_string()) {
+                        tracing::error!(task = %task.task_id, "cannot record the task in the engine store: {e}");
+                    }
+                    tracker.spawn(task::drive(shared.clone(), task, slot, false));
                 }
                 Ok(None) => break,
                 Err(e) if e.is_fatal() => {

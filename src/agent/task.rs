@@ -16,7 +16,8 @@ use tokio::sync::mpsc;
 use tracing::Instrument;
 
 /// Drives `task` to its end. The slot is freed when this returns.
-pub async fn drive(shared: Arc<Shared>, task: TaskObject, slot: Slot) {
+/// `resumed`: the task was accepted before a restart; cases with a recorded result are skipped.
+pub async fn drive(shared: Arc<Shared>, task: TaskObject, slot: Slot, resumed: bool) {
     let span = tracing::info_span!("task", id = %task.task_id);
     async move {
         let cases: usize = task
@@ -34,7 +35,7 @@ pub async fn drive(shared: Arc<Shared>, task: TaskObject, slot: Slot) {
             "task fetched"
         );
         let handle = shared.registry.insert(&task.task_id, &shared.force);
-        run_task(&shared, &task, &handle).await;
+        run_task(&shared, &task, &handle, resumed).await;
         shared.registry.remove(&task.task_id);
         drop(slot);
         // A slot is free: look for more work at once.
@@ -79,9 +80,38 @@ async fn poll_status(shared: Arc<Shared>, task: TaskObject, handle: TaskHandle) 
     }
 }
 
-async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle) {
+async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, resumed: bool) {
     let agent = &shared.cfg.agent;
-    let outbox = Arc::new(Outbox::new(agent.max_pending_results));
+    let outbox = Arc::new(Outbox::durable(
+        agent.max_pending_results,
+        shared.store.clone(),
+        task.task_id.clone(),
+    ));
+    let mut done = std::collections::HashMap::new();
+    let mut completing = false;
+    if resumed {
+        // A stop may have come while the engine was down.
+        if let Ok(true) = shared.client.task_stopped(&task.task_id).await {
+            tracing::warn!("the platform stopped this task while the engine was down");
+            handle.stop();
+        }
+        match shared.store.recorded_cases(&task.task_id) {
+            Ok(recorded) => {
+                done = recorded
+                    .into_iter()
+                    .map(|(k, status)| (k, crate::cases::Status::from_code(status)))
+                    .collect();
+            }
+            Err(e) => tracing::error!("cannot read the recorded cases: {e}"),
+        }
+        completing = shared
+            .store
+            .unfinished_tasks()
+            .ok()
+            .and_then(|ts| ts.into_iter().find(|t| t.task_id == task.task_id))
+            .is_some_and(|t| t.state == crate::store::TaskState::Completing);
+        tracing::info!(recorded = done.len(), pending_uploads = outbox.len(), completing, "resuming");
+    }
     let uploader = tokio::spawn(
         Uploader::new(
             shared.client.clone(),
@@ -100,7 +130,9 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle) 
     let poller =
         tokio::spawn(poll_status(shared.clone(), task.clone(), handle.clone()).in_current_span());
 
-    let plan = if is_safe_path_component(task.task_id.as_str()) {
+    let plan = if completing || handle.is_stopped() {
+        None
+    } else if is_safe_path_component(task.task_id.as_str()) {
         bundle::prepare(
             &shared.client,
             task,
@@ -120,19 +152,28 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle) 
         ))
     };
 
-    if let Some(plan) = plan {
+    if let Some(mut plan) = plan {
+        plan.done = done;
         tracing::info!(
             cases = plan.case_count(),
+            skipped = plan.done.len(),
             max_thread = plan.max_thread,
             "running"
         );
         let (tx, mut rx) = mpsc::channel::<RunEvent>(64);
         let sink = outbox.clone();
         let consumer = tokio::spawn(async move {
+            // Results that finished together are committed together (one store transaction).
             while let Some(ev) = rx.recv().await {
-                if let RunEvent::CaseFinished(result) = ev {
-                    sink.push(WireCaseResult::from(result.as_ref())).await;
+                let mut batch = Vec::new();
+                let mut next = Some(ev);
+                while let Some(ev) = next.take() {
+                    if let RunEvent::CaseFinished(result) = ev {
+                        batch.push(WireCaseResult::from(result.as_ref()));
+                    }
+                    next = rx.try_recv().ok();
                 }
+                sink.push_many(batch).await;
             }
         });
         let summary =
@@ -170,6 +211,12 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle) 
         finish_stopped(shared, task, handle, &outbox, poller).await;
         return;
     }
+    if let Err(e) = shared
+        .store
+        .set_task_state(&task.task_id, crate::store::TaskState::Completing)
+    {
+        tracing::error!("cannot record the task's state: {e}");
+    }
     let dead = outbox.dead_letters();
     if !dead.is_empty() {
         tracing::error!(
@@ -177,7 +224,11 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle) 
             "results the platform refused are not in the report (see the errors above)"
         );
     }
-    complete(shared, task, handle).await;
+    if complete(shared, task, handle).await
+        && let Err(e) = shared.store.finish_task(&task.task_id, true)
+    {
+        tracing::error!("cannot forget the completed task in the engine store: {e}");
+    }
     poller.abort();
     cleanup(shared, task).await;
 }
@@ -197,21 +248,24 @@ async fn finish_stopped(
         results_discarded = dropped,
         "task stopped by the platform: not completing it"
     );
+    if let Err(e) = shared.store.finish_task(&task.task_id, false) {
+        tracing::error!("cannot forget the stopped task in the engine store: {e}");
+    }
     cleanup(shared, task).await;
 }
 
 /// `task/complete`, retried until it succeeds, unless the task is stopped meanwhile.
-async fn complete(shared: &Shared, task: &TaskObject, handle: &TaskHandle) {
+async fn complete(shared: &Shared, task: &TaskObject, handle: &TaskHandle) -> bool {
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
     loop {
         if handle.is_stopped() {
             tracing::warn!("task stopped before completion: not completing it");
-            return;
+            return false;
         }
         match shared.client.complete(&task.task_id).await {
             Ok(()) => {
                 tracing::info!("task completed");
-                return;
+                return true;
             }
             Err(e) => {
                 let delay = backoff.next_delay();
@@ -220,8 +274,8 @@ async fn complete(shared: &Shared, task: &TaskObject, handle: &TaskHandle) {
                     delay.as_secs_f64()
                 );
                 tokio::select! {
-                    _ = handle.halt.cancelled() => return,
-                    _ = shared.force.cancelled() => return,
+                    _ = handle.halt.cancelled() => return false,
+                    _ = shared.force.cancelled() => return false,
                     _ = tokio::time::sleep(delay) => {}
                 }
             }

@@ -3,6 +3,8 @@
 
 use crate::ids::{CaseId, CollectionId, TaskId, is_safe_path_component};
 use crate::platform::wire::TaskObject;
+use crate::cases::Status;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -35,6 +37,9 @@ pub struct Plan {
     pub collections: Vec<PlannedCollection>,
     pub max_thread: usize,
     pub rerun: bool,
+    /// Case occurrences (collection, index, runTimes) that already have a result (a task
+    /// resumed after a restart) and their status: they are not run again.
+    pub done: HashMap<(String, i64, u32), Status>,
 }
 
 impl Plan {
@@ -84,6 +89,7 @@ impl Plan {
             collections,
             max_thread,
             rerun: task.re_run.unwrap_or(false),
+            done: HashMap::new(),
         }
     }
 

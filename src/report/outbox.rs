@@ -1,11 +1,14 @@
 //! A task's results waiting for the platform's acknowledgement. A result leaves only when an
 //! upload that carried it succeeded (or it was proven poison and moved to the dead letters).
 //! Bounded: when full, `push` waits, which slows the run instead of growing memory.
-//! In memory for now; the durable store replaces the storage, not the contract.
+//! With a store, every result is committed to `engine.db` before it is queued for upload and
+//! deleted there only when acknowledged, so it survives a crash; the queue in memory mirrors it.
 
+use crate::ids::TaskId;
 use crate::platform::wire::WireCaseResult;
+use crate::store::Store;
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, Semaphore};
 
 /// A result and its position in the outbox.
@@ -23,11 +26,17 @@ struct State {
     closed: bool,
 }
 
-#[derive(Debug)]
 pub struct Outbox {
     state: Mutex<State>,
     space: Semaphore,
     changed: Notify,
+    durable: Option<(Arc<Store>, TaskId)>,
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox").field("durable", &self.durable.is_some()).finish_non_exhaustive()
+    }
 }
 
 impl Outbox {
@@ -36,7 +45,26 @@ impl Outbox {
             state: Mutex::new(State::default()),
             space: Semaphore::new(capacity.max(1)),
             changed: Notify::new(),
+            durable: None,
         }
+    }
+
+    /// An outbox backed by the engine store; results already waiting there (a resumed task) are
+    /// queued first.
+    pub fn durable(capacity: usize, store: Arc<Store>, task_id: TaskId) -> Self {
+        let mut outbox = Self::new(capacity);
+        match store.pending(&task_id, usize::MAX) {
+            Ok(rows) => {
+                let mut s = outbox.lock();
+                for (seq, result) in rows {
+                    s.next_seq = s.next_seq.max(seq + 1);
+                    s.pending.push_back(Entry { seq, result });
+                }
+            }
+            Err(e) => tracing::error!("cannot read the results waiting in the store: {e}"),
+        }
+        outbox.durable = Some((store, task_id));
+        outbox
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -44,18 +72,49 @@ impl Outbox {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds a result, waiting while the outbox is full.
-    pub async fn push(&self, result: WireCaseResult) {
-        if let Ok(permit) = self.space.acquire().await {
+    /// Adds results, waiting while the outbox is full; with a store they are committed to it
+    /// (one transaction) before they are queued.
+    pub async fn push_many(&self, results: Vec<WireCaseResult>) {
+        if results.is_empty() {
+            return;
+        }
+        if let Ok(permit) = self.space.acquire_many(u32::try_from(results.len()).unwrap_or(u32::MAX)).await {
             permit.forget();
         }
+        let seqs: Option<Vec<u64>> = match &self.durable {
+            None => None,
+            Some((store, task)) => {
+                let (store, task, copy) = (store.clone(), task.clone(), results.clone());
+                match tokio::task::spawn_blocking(move || store.record_results(&task, &copy)).await {
+                    Ok(Ok(seqs)) => Some(seqs),
+                    Ok(Err(e)) => {
+                        tracing::error!("cannot commit results to the engine store (they stay in memory only): {e}");
+                        None
+                    }
+                    Err(e) => {
+                        tracing::error!("the store writer failed: {e}");
+                        None
+                    }
+                }
+            }
+        };
         {
             let mut s = self.lock();
-            let seq = s.next_seq;
-            s.next_seq += 1;
-            s.pending.push_back(Entry { seq, result });
+            for (i, result) in results.into_iter().enumerate() {
+                let seq = match seqs.as_ref().and_then(|v| v.get(i)) {
+                    Some(seq) => *seq,
+                    None => s.next_seq,
+                };
+                s.next_seq = s.next_seq.max(seq + 1);
+                s.pending.push_back(Entry { seq, result });
+            }
         }
         self.changed.notify_waiters();
+    }
+
+    /// Adds one result (see `push_many`).
+    pub async fn push(&self, result: WireCaseResult) {
+        self.push_many(vec![result]).await;
     }
 
     /// The oldest results, without removing them.
@@ -63,8 +122,13 @@ impl Outbox {
         self.lock().pending.iter().take(max).cloned().collect()
     }
 
-    /// Removes acknowledged results.
+    /// Removes acknowledged results (from the store first).
     pub fn ack(&self, seqs: &[u64]) {
+        if let Some((store, task)) = &self.durable
+            && let Err(e) = store.ack(task, seqs)
+        {
+            tracing::error!("cannot remove acknowledged results from the engine store: {e}");
+        }
         let removed = {
             let mut s = self.lock();
             let before = s.pending.len();
@@ -77,6 +141,11 @@ impl Outbox {
 
     /// Moves a result the platform refuses on its own to the dead letters.
     pub fn dead_letter(&self, seq: u64) {
+        if let Some((store, _)) = &self.durable
+            && let Err(e) = store.dead_letter(seq)
+        {
+            tracing::error!("cannot mark a dead letter in the engine store: {e}");
+        }
         let moved = {
             let mut s = self.lock();
             match s.pending.iter().position(|e| e.seq == seq) {

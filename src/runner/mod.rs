@@ -41,12 +41,19 @@ pub async fn run_plan(
         .map(|i| (i, Arc::new(Mutex::new(CollectionContext::default()))))
         .collect();
     let mut summary = RunSummary::default();
-    // Case occurrences (collection position, case position) to run in this pass.
+    let done = |ci: usize, pos: usize, run_times: u32| -> Option<Status> {
+        let c = &plan.collections[ci];
+        plan.done
+            .get(&(c.id.as_str().to_string(), c.cases[pos].index, run_times))
+            .copied()
+    };
+    // Case occurrences (collection position, case position) to run in this pass; those that
+    // already have a result (a resumed task) are skipped.
     let mut todo: Vec<(usize, Vec<usize>)> = plan
         .collections
         .iter()
         .enumerate()
-        .map(|(i, c)| (i, (0..c.cases.len()).collect()))
+        .map(|(i, c)| (i, (0..c.cases.len()).filter(|&p| done(i, p, 1).is_none()).collect()))
         .collect();
     let passes = if plan.rerun { 2 } else { 1 };
     for pass in 1..=passes {
@@ -82,18 +89,31 @@ pub async fn run_plan(
             );
         }
         let mut next: Vec<(usize, Vec<usize>)> = Vec::new();
+        let mut ran: HashMap<usize, Vec<(usize, Status)>> = HashMap::new();
         while let Some(joined) = set.join_next().await {
             match joined {
                 Ok((ci, statuses)) => {
                     summary.finished += statuses.len();
-                    let again: Vec<usize> = statuses
-                        .into_iter()
-                        .filter(|(_, s)| s.needs_rerun())
-                        .map(|(pos, _)| pos)
-                        .collect();
-                    next.push((ci, again));
+                    ran.insert(ci, statuses);
                 }
                 Err(e) => tracing::error!("a collection worker failed: {e}"),
+            }
+        }
+        if pass == 1 {
+            // The re-run pass takes failed and errored cases of pass 1, those recorded before a
+            // restart included, unless they already have a re-run result.
+            for (ci, c) in plan.collections.iter().enumerate() {
+                let mut statuses: Vec<(usize, Status)> = (0..c.cases.len())
+                    .filter_map(|p| done(ci, p, 1).map(|s| (p, s)))
+                    .collect();
+                statuses.extend(ran.remove(&ci).unwrap_or_default());
+                statuses.sort_by_key(|(p, _)| *p);
+                let again: Vec<usize> = statuses
+                    .into_iter()
+                    .filter(|(p, s)| s.needs_rerun() && done(ci, *p, 2).is_none())
+                    .map(|(p, _)| p)
+                    .collect();
+                next.push((ci, again));
             }
         }
         if cancel.is_cancelled() {

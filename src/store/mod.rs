@@ -12,7 +12,7 @@
 use crate::ids::TaskId;
 use crate::platform::wire::WireCaseResult;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -358,17 +358,17 @@ impl Store {
     pub fn recorded_cases(
         &self,
         task_id: &TaskId,
-    ) -> Result<HashSet<(String, i64, u32)>, StoreError> {
+    ) -> Result<HashMap<(String, i64, u32), i64>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn
-            .prepare("SELECT collection_id, idx, run_times FROM case_result WHERE task_id = ?1")
+            .prepare("SELECT collection_id, idx, run_times, status FROM case_result WHERE task_id = ?1")
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![task_id.as_str()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?))
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<Result<HashSet<_>, _>>()
+        rows.collect::<Result<HashMap<_, _>, _>>()
             .map_err(|e| self.err(e))
     }
 
