@@ -43,6 +43,9 @@ enum Command {
     /// Check config.ini, reach the platform, apply for a token and open the WebSocket; one line
     /// per check, non-zero exit at the first failure.
     Check,
+    /// Show what the engine store (data/engine.db under --home) holds: tasks in progress, results
+    /// waiting for upload, last contact with the platform, totals. Works while the agent runs.
+    Status,
 }
 
 fn main() -> ExitCode {
@@ -61,6 +64,10 @@ fn main() -> ExitCode {
 }
 
 async fn async_main(cli: Cli) -> ExitCode {
+    if let Command::Status = cli.command {
+        let home = Home::new(&cli.home.unwrap_or_else(|| PathBuf::from(".")));
+        return ExitCode::from(u8::try_from(cli::status::run(&home)).unwrap_or(1));
+    }
     let config_path = match config::locate(cli.config.as_deref()) {
         Ok(p) => p,
         Err(e) => {
@@ -73,6 +80,7 @@ async fn async_main(cli: Cli) -> ExitCode {
             lifecycle::logging::init_console("warn");
             ExitCode::from(u8::try_from(cli::check::run(&config_path).await).unwrap_or(1))
         }
+        Command::Status => ExitCode::SUCCESS,
         Command::Start => {
             let cfg = match Config::load(&config_path) {
                 Ok(c) => c,

@@ -39,7 +39,9 @@ impl Capacity {
     /// A slot even beyond the limit, for tasks accepted before a restart.
     pub fn reserve_anyway(self: &Arc<Self>) -> Slot {
         self.used.fetch_add(1, Ordering::AcqRel);
-        Slot { capacity: self.clone() }
+        Slot {
+            capacity: self.clone(),
+        }
     }
 
     pub fn used(&self) -> usize {

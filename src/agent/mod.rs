@@ -123,10 +123,12 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
         reason,
     })?;
     let db = home.data.join("engine.db");
-    let store = Arc::new(crate::store::Store::open(&db).map_err(|e| PlatformError::Protocol {
-        endpoint: "engine store".into(),
-        reason: e.to_string(),
-    })?);
+    let store = Arc::new(
+        crate::store::Store::open(&db).map_err(|e| PlatformError::Protocol {
+            endpoint: "engine store".into(),
+            reason: e.to_string(),
+        })?,
+    );
     let (fetch_tx, fetch_rx) = mpsc::channel::<()>(8);
     let shared = Arc::new(Shared {
         store,
@@ -194,7 +196,10 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
                 break;
             }
             Some(ev) = events_rx.recv() => handle_event(&shared, ev),
-            _ = poll.tick() => { let _ = fetch_tx.try_send(()); }
+            _ = poll.tick() => {
+                let _ = fetch_tx.try_send(());
+                record_contact(&shared);
+            }
             _ = http_heartbeat.tick() => spawn_http_heartbeat(&shared),
         }
     }
@@ -260,6 +265,20 @@ fn resume_unfinished(shared: &Arc<Shared>, tracker: &TaskTracker) {
                 let _ = shared.store.finish_task(&stored.task_id, false);
             }
         }
+    }
+}
+
+/// Keeps the last successful platform contact in the store, for `liuma-engine status`.
+fn record_contact(shared: &Arc<Shared>) {
+    let ms = shared
+        .client
+        .stats
+        .last_contact_ms
+        .load(std::sync::atomic::Ordering::Relaxed);
+    if ms > 0
+        && let Err(e) = shared.store.set_last_contact(ms)
+    {
+        tracing::warn!("cannot record the last platform contact: {e}");
     }
 }
 

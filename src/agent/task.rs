@@ -110,7 +110,12 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
             .ok()
             .and_then(|ts| ts.into_iter().find(|t| t.task_id == task.task_id))
             .is_some_and(|t| t.state == crate::store::TaskState::Completing);
-        tracing::info!(recorded = done.len(), pending_uploads = outbox.len(), completing, "resuming");
+        tracing::info!(
+            recorded = done.len(),
+            pending_uploads = outbox.len(),
+            completing,
+            "resuming"
+        );
     }
     let uploader = tokio::spawn(
         Uploader::new(

@@ -1,9 +1,9 @@
 //! The plan: which cases run, in which collection and order, and where each case's JSON is.
 //! Built from the task object's ids (never from file names).
 
+use crate::cases::Status;
 use crate::ids::{CaseId, CollectionId, TaskId, is_safe_path_component};
 use crate::platform::wire::TaskObject;
-use crate::cases::Status;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,3 +1,4 @@
 //! Command implementations behind the binary's subcommands.
 
 pub mod check;
+pub mod status;

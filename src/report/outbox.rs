@@ -35,7 +35,9 @@ pub struct Outbox {
 
 impl std::fmt::Debug for Outbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Outbox").field("durable", &self.durable.is_some()).finish_non_exhaustive()
+        f.debug_struct("Outbox")
+            .field("durable", &self.durable.is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -78,17 +80,24 @@ impl Outbox {
         if results.is_empty() {
             return;
         }
-        if let Ok(permit) = self.space.acquire_many(u32::try_from(results.len()).unwrap_or(u32::MAX)).await {
+        if let Ok(permit) = self
+            .space
+            .acquire_many(u32::try_from(results.len()).unwrap_or(u32::MAX))
+            .await
+        {
             permit.forget();
         }
         let seqs: Option<Vec<u64>> = match &self.durable {
             None => None,
             Some((store, task)) => {
                 let (store, task, copy) = (store.clone(), task.clone(), results.clone());
-                match tokio::task::spawn_blocking(move || store.record_results(&task, &copy)).await {
+                match tokio::task::spawn_blocking(move || store.record_results(&task, &copy)).await
+                {
                     Ok(Ok(seqs)) => Some(seqs),
                     Ok(Err(e)) => {
-                        tracing::error!("cannot commit results to the engine store (they stay in memory only): {e}");
+                        tracing::error!(
+                            "cannot commit results to the engine store (they stay in memory only): {e}"
+                        );
                         None
                     }
                     Err(e) => {

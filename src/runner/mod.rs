@@ -53,7 +53,14 @@ pub async fn run_plan(
         .collections
         .iter()
         .enumerate()
-        .map(|(i, c)| (i, (0..c.cases.len()).filter(|&p| done(i, p, 1).is_none()).collect()))
+        .map(|(i, c)| {
+            (
+                i,
+                (0..c.cases.len())
+                    .filter(|&p| done(i, p, 1).is_none())
+                    .collect(),
+            )
+        })
         .collect();
     let passes = if plan.rerun { 2 } else { 1 };
     for pass in 1..=passes {

@@ -361,7 +361,9 @@ impl Store {
     ) -> Result<HashMap<(String, i64, u32), i64>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn
-            .prepare("SELECT collection_id, idx, run_times, status FROM case_result WHERE task_id = ?1")
+            .prepare(
+                "SELECT collection_id, idx, run_times, status FROM case_result WHERE task_id = ?1",
+            )
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![task_id.as_str()], |r| {
