@@ -590,7 +590,8 @@ fn library_metadata() {
     assert_eq!(l.param_types("name"), None);
     assert_eq!(l.param_types("nope"), None);
     assert!(l.exists("loadfile") && l.exists("name") && l.exists("ssn"));
-    assert!(l.exists("pystruct") && !l.is_supported("pystruct"));
+    assert!(l.exists("pystruct") && l.is_supported("pystruct"));
+    assert!(l.exists("seed") && !l.is_supported("seed"));
     assert!(!l.exists("nope"));
     for name in params::typed_builtin_names() {
         assert!(l.is_supported(name), "{name}");

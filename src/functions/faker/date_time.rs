@@ -131,6 +131,20 @@ pub fn timezone(r: &mut Rng) -> String {
     pick(r, TIMEZONES).to_string()
 }
 
+/// `pytimezone()`: dateutil's `gettz(timezone())`, a `tzfile` object that the engine
+/// inserts as its Python `str()`, e.g. `tzfile('/usr/share/zoneinfo/Asia/Shanghai')` (the
+/// path is where the Python engine's Debian image keeps the zone files). Faker forwards
+/// any argument to `timezone()`, which takes none.
+pub fn pytimezone(r: &mut Rng, nargs: usize) -> Result<String, String> {
+    if nargs > 0 {
+        return Err(format!(
+            "timezone() takes 1 positional argument but {} were given",
+            nargs + 1
+        ));
+    }
+    Ok(format!("tzfile('/usr/share/zoneinfo/{}')", timezone(r)))
+}
+
 /// Faker's relative date strings: `now`, `today`, or signed components in the order
 /// `y M w d h m s` (`-30y`, `+1d`, `-1y-2d`); text that does not match adds nothing.
 fn relative_seconds(text: &str) -> Result<i64, String> {

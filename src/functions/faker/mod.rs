@@ -9,9 +9,11 @@
 //! those for which Faker accepts text (`random_element(abc)`, `date_between(-1y, today)`,
 //! `slug(text)`, `hexify(^^)`, `format(name, …)`). Values Python returns as objects the
 //! template cannot hold are returned as their Python `str()` text (dates) or as floats
-//! (`Decimal`). Names listed in [`UNSUPPORTED`] and [`INTERNAL`] fail with a clear error.
+//! (`Decimal`), Python sets as lists, generators as lists, tzinfo objects as their
+//! `str()`. Names listed in [`UNSUPPORTED`] and [`INTERNAL`] fail with a clear error.
 
 mod address;
+mod archive;
 mod base;
 mod codes;
 mod color;
@@ -19,14 +21,24 @@ mod company;
 mod credit_card;
 mod data;
 mod date_time;
+mod dsv;
+mod extended;
 mod file;
 mod finance;
+mod fixed_width;
+mod geo;
+mod geo_data;
 mod internet;
+mod json_data;
 mod lorem;
 mod misc;
+mod parse;
 mod person;
 mod phone;
+mod profile;
+mod pycollections;
 mod ssn;
+mod time_series;
 mod user_agent;
 
 pub use phone::MOBILE_PREFIXES;
@@ -40,41 +52,7 @@ use base::{ASCII_LETTERS, Rng};
 use date_time::Period;
 
 /// Faker methods the engine cannot reproduce meaningfully; calls fail with the reason.
-pub const UNSUPPORTED: &[(&str, &str)] = &[
-    ("tar", "builds a tar archive"),
-    ("zip", "builds a zip archive"),
-    ("json", "needs a data-columns specification"),
-    ("csv", "needs a data-columns specification"),
-    ("dsv", "needs a data-columns specification"),
-    ("psv", "needs a data-columns specification"),
-    ("tsv", "needs a data-columns specification"),
-    ("fixed_width", "needs a data-columns specification"),
-    (
-        "profile",
-        "returns a Python object with dates that a template cannot hold",
-    ),
-    (
-        "simple_profile",
-        "returns a Python object with dates that a template cannot hold",
-    ),
-    (
-        "pystruct",
-        "returns nested Python objects with non-string keys",
-    ),
-    ("pydict", "returns random Python objects"),
-    ("pyiterable", "returns random Python objects"),
-    ("pylist", "returns random Python objects"),
-    ("pyset", "returns a Python set"),
-    ("pytuple", "returns random Python objects"),
-    ("time_series", "returns a Python generator"),
-    ("pytimezone", "returns a Python tzinfo object"),
-    ("local_latlng", "needs Faker's land-coordinates data set"),
-    (
-        "location_on_land",
-        "needs Faker's land-coordinates data set",
-    ),
-    ("upc_e", "UPC-E zero suppression is not implemented"),
-];
+pub const UNSUPPORTED: &[(&str, &str)] = &[];
 
 /// Attributes and methods of the Python Faker object that are engine internals, not data.
 pub const INTERNAL: &[&str] = &[
@@ -141,6 +119,7 @@ pub const SUPPORTED: &[&str] = &[
     "cryptocurrency",
     "cryptocurrency_code",
     "cryptocurrency_name",
+    "csv",
     "currency",
     "currency_code",
     "currency_name",
@@ -168,6 +147,7 @@ pub const SUPPORTED: &[&str] = &[
     "district",
     "domain_name",
     "domain_word",
+    "dsv",
     "ean",
     "ean13",
     "ean8",
@@ -181,6 +161,7 @@ pub const SUPPORTED: &[&str] = &[
     "first_name_male",
     "first_name_nonbinary",
     "first_romanized_name",
+    "fixed_width",
     "format",
     "free_email",
     "free_email_domain",
@@ -203,6 +184,7 @@ pub const SUPPORTED: &[&str] = &[
     "isbn13",
     "iso8601",
     "job",
+    "json",
     "language_code",
     "language_name",
     "last_name",
@@ -216,10 +198,12 @@ pub const SUPPORTED: &[&str] = &[
     "license_plate",
     "linux_platform_token",
     "linux_processor",
+    "local_latlng",
     "locale",
     "localized_ean",
     "localized_ean13",
     "localized_ean8",
+    "location_on_land",
     "longitude",
     "mac_address",
     "mac_platform_token",
@@ -250,13 +234,22 @@ pub const SUPPORTED: &[&str] = &[
     "prefix_male",
     "prefix_nonbinary",
     "pricetag",
+    "profile",
     "province",
+    "psv",
     "pybool",
     "pydecimal",
+    "pydict",
     "pyfloat",
     "pyint",
+    "pyiterable",
+    "pylist",
+    "pyset",
     "pystr",
     "pystr_format",
+    "pystruct",
+    "pytimezone",
+    "pytuple",
     "random_choices",
     "random_digit",
     "random_digit_not_null",
@@ -284,6 +277,7 @@ pub const SUPPORTED: &[&str] = &[
     "sentences",
     "sha1",
     "sha256",
+    "simple_profile",
     "slug",
     "ssn",
     "street_address",
@@ -296,17 +290,21 @@ pub const SUPPORTED: &[&str] = &[
     "swift",
     "swift11",
     "swift8",
+    "tar",
     "text",
     "texts",
     "time",
     "time_delta",
     "time_object",
+    "time_series",
     "timezone",
     "tld",
+    "tsv",
     "unix_device",
     "unix_partition",
     "unix_time",
     "upc_a",
+    "upc_e",
     "uri",
     "uri_extension",
     "uri_page",
@@ -319,6 +317,7 @@ pub const SUPPORTED: &[&str] = &[
     "word",
     "words",
     "year",
+    "zip",
 ];
 
 /// Whether the Python engine's Faker object has `name` (supported or not).
@@ -373,6 +372,9 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value, String> {
         return call(&target, args);
     }
     let r = &mut rand::rng();
+    if extended::NAMES.contains(&name) {
+        return extended::call(name, args, r);
+    }
     typed(name, args, r)
 }
 
