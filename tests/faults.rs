@@ -1,0 +1,285 @@
+//! Faults the engine rides out and hostile input it refuses (the "never lose a result" issue).
+//! In each, the platform double's record shows every result exactly once and one complete.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use support::cases::{api_case, bundle_task, step, uid};
+use support::engine::Engine;
+use support::{PlatformDouble, Target};
+
+fn start_engine(p: &PlatformDouble) -> Engine {
+    Engine::start(&p.url(), &p.engine_code(), &p.engine_secret(), 2, "")
+}
+
+/// One collection of `n` cases, each `steps(k)`; returns the task id (task queued).
+fn queue_task(p: &PlatformDouble, n: usize, steps: impl Fn(usize) -> Vec<Value>) -> String {
+    let task_id = uid();
+    let cid = uid();
+    let mut files = Vec::new();
+    let mut ids = Vec::new();
+    for k in 0..n {
+        let case_id = uid();
+        files.push((
+            cid.clone(),
+            case_id.clone(),
+            api_case(&case_id, &format!("case {k}"), steps(k)).to_string(),
+        ));
+        ids.push(case_id);
+    }
+    let refs: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
+    p.add_task(bundle_task(&task_id, &[(cid, ids)], 1, false));
+    task_id
+}
+
+fn assert_once(p: &PlatformDouble, task_id: &str, n: usize) {
+    let mut keys: Vec<(String, i64, i64)> = p
+        .results(task_id)
+        .iter()
+        .map(|r| {
+            (
+                r["collectionId"].as_str().unwrap_or_default().to_string(),
+                r["index"].as_i64().unwrap_or(-1),
+                r["runTimes"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    keys.sort();
+    let all = keys.len();
+    keys.dedup();
+    assert_eq!(all, keys.len(), "duplicates");
+    assert_eq!(keys.len(), n, "lost results");
+    assert_eq!(p.completes(task_id), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn platform_refusing_connections_for_two_minutes_mid_task() {
+    let p = PlatformDouble::start().await;
+    let t = Target::start().await;
+    let base = t.url();
+    let task_id = queue_task(&p, 10, |_| vec![step("s", &base, "GET", "/delay/300")]);
+    let engine = start_engine(&p);
+    assert!(
+        p.wait_until(|d| !d.results(&task_id).is_empty(), Duration::from_secs(30))
+            .await,
+        "{}",
+        engine.output()
+    );
+    p.refuse_connections_for(Duration::from_secs(120)).await;
+    // Two minutes down, then up to the back-off cap (30 s) before the next attempt.
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(240))
+            .await,
+        "{}",
+        engine.output()
+    );
+    assert_once(&p, &task_id, 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_delayed_ten_seconds_and_answers_that_are_not_json() {
+    let p = PlatformDouble::start().await;
+    let t = Target::start().await;
+    let base = t.url();
+    let engine = start_engine(&p);
+    assert!(
+        p.wait_until(|d| d.engine_status() == "online", Duration::from_secs(30))
+            .await
+    );
+    p.non_json_answers(5);
+    let task_id = queue_task(&p, 4, |_| vec![step("s", &base, "GET", "/json")]);
+    assert!(
+        p.wait_until(|d| !d.results(&task_id).is_empty(), Duration::from_secs(60))
+            .await,
+        "{}",
+        engine.output()
+    );
+    p.delay_answers(Duration::from_secs(10));
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    p.delay_answers(Duration::ZERO);
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(60))
+            .await,
+        "{}",
+        engine.output()
+    );
+    assert_once(&p, &task_id, 4);
+    assert!(
+        engine.logs().contains("not the JSON envelope"),
+        "the non-JSON answers were not seen"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_closed_every_ten_seconds() {
+    let p = PlatformDouble::start().await;
+    let t = Target::start().await;
+    let base = t.url();
+    p.close_ws_every(Duration::from_secs(10));
+    let engine = start_engine(&p);
+    let task_id = queue_task(&p, 60, |_| vec![step("s", &base, "GET", "/delay/400")]);
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(90))
+            .await,
+        "{}",
+        engine.output()
+    );
+    assert_once(&p, &task_id, 60);
+    assert!(
+        p.ws_connections() >= 3,
+        "the WebSocket was not reopened: {}",
+        p.ws_connections()
+    );
+    assert!(
+        p.wait_until(|d| d.ws_registered(), Duration::from_secs(15))
+            .await,
+        "offline at the end"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_garbage_is_ignored_and_the_engine_keeps_serving() {
+    let p = PlatformDouble::start().await;
+    let t = Target::start().await;
+    let engine = start_engine(&p);
+    assert!(
+        p.wait_until(|d| d.ws_registered(), Duration::from_secs(30))
+            .await
+    );
+    for msg in [
+        "not json",
+        "{\"type\":\"reboot\"}",
+        "{\"data\":\"x\"}",
+        "[]",
+        "{\"type\":\"stop\"}",
+    ] {
+        assert!(p.push(msg));
+    }
+    let base = t.url();
+    let task_id = queue_task(&p, 2, |_| vec![step("s", &base, "GET", "/json")]);
+    p.push_start();
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(30))
+            .await,
+        "{}",
+        engine.output()
+    );
+    assert_once(&p, &task_id, 2);
+    assert!(engine.logs().contains("ignored a WebSocket message"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zip_bomb_is_refused_and_every_case_errors() {
+    let p = PlatformDouble::start().await;
+    let task_id = uid();
+    let cid = uid();
+    let case_id = uid();
+    let name = format!("/{task_id}/{cid}/{case_id}.json");
+    p.add_bundle(&task_id, support::zip_bomb(&name, 64));
+    p.add_task(bundle_task(&task_id, &[(cid, vec![case_id])], 1, false));
+    let engine = start_engine(&p);
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(60))
+            .await,
+        "{}",
+        engine.output()
+    );
+    let results = p.results(&task_id);
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["status"], 2);
+    assert!(
+        results[0]["transactionList"][0]["log"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("zip bomb")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_with_ten_thousand_steps_and_one_that_is_not_json() {
+    let p = PlatformDouble::start().await;
+    let t = Target::start().await;
+    let task_id = uid();
+    let cid = uid();
+    let (big, broken) = (uid(), uid());
+    let steps: Vec<Value> = (0..10_000)
+        .map(|i| {
+            let mut s = step(&format!("s{i}"), &t.url(), "GET", "/json");
+            s["controller"] = json!({"whetherExec": "[{\"target\":\"\",\"assertion\":\"notEmpty\",\"expect\":\"\"}]"});
+            s
+        })
+        .collect();
+    let files = [
+        (
+            cid.clone(),
+            big.clone(),
+            api_case(&big, "big", steps).to_string(),
+        ),
+        (
+            cid.clone(),
+            broken.clone(),
+            "{ this is not json".to_string(),
+        ),
+    ];
+    let refs: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
+    p.add_task(bundle_task(&task_id, &[(cid, vec![big, broken])], 1, false));
+    let engine = start_engine(&p);
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(90))
+            .await,
+        "{}",
+        engine.output()
+    );
+    let results = p.results(&task_id);
+    assert_eq!(results.len(), 2);
+    let big = results.iter().find(|r| r["index"] == 1).expect("big case");
+    assert_eq!(
+        big["transactionList"].as_array().map(Vec::len),
+        Some(10_000)
+    );
+    let broken = results
+        .iter()
+        .find(|r| r["index"] == 2)
+        .expect("broken case");
+    assert_eq!(broken["status"], 2);
+    assert!(
+        broken["transactionList"][0]["log"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("不是合法JSON")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_data_folder_is_a_clear_error_not_a_panic() {
+    // Root ignores file permissions, so a read-only data folder is simulated with a file where
+    // the task folder must go: the bundle cannot be extracted.
+    let p = PlatformDouble::start().await;
+    let t = Target::start().await;
+    let base = t.url();
+    let task_id = queue_task(&p, 2, |_| vec![step("s", &base, "GET", "/json")]);
+    let engine = start_engine(&p);
+    std::fs::create_dir_all(engine.data_dir()).expect("data dir");
+    std::fs::write(engine.data_dir().join(&task_id), b"in the way").expect("blocker");
+    let started = Instant::now();
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(90))
+            .await,
+        "{}",
+        engine.output()
+    );
+    assert!(started.elapsed() < Duration::from_secs(90));
+    let results = p.results(&task_id);
+    assert_eq!(results.len(), 2);
+    assert!(results.iter().all(|r| r["status"] == 2), "{results:#?}");
+    assert!(!engine.output().contains("panicked"));
+}
