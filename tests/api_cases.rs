@@ -966,3 +966,23 @@ async fn s7_6_downloads_are_not_shown_in_the_log() {
         "`$` keeps the raw bytes"
     );
 }
+
+#[tokio::test]
+async fn s7_6_huge_response_bodies_are_cut_in_the_log() {
+    let t = Target::start().await;
+    let mut s = step("big", &t.url(), "POST", "/echo");
+    s["body"] = json!({"type": "text", "raw": "x".repeat(300 * 1024)});
+    s["assertions"] = json!([{"from": "resBody", "method": "jsonpath", "expression": "$.bodyLength", "assertion": "equals", "expect": "307200"}]);
+    let r = run(one(vec![s])).await;
+    assert_eq!(
+        r.status,
+        Status::Pass,
+        "{}",
+        &log(&r, 0)[..2000.min(log(&r, 0).len())]
+    );
+    assert!(log(&r, 0).contains("响应体过长"));
+    assert!(
+        log(&r, 0).len() < 400 * 1024 + 70 * 1024,
+        "the request log keeps the body, the response log only 64 KiB"
+    );
+}
