@@ -986,3 +986,31 @@ async fn s7_6_huge_response_bodies_are_cut_in_the_log() {
         "the request log keeps the body, the response log only 64 KiB"
     );
 }
+
+#[tokio::test]
+async fn invalid_utf8_in_headers_and_body_is_shown_not_fatal() {
+    let mut head = b"HTTP/1.1 200 OK\r\nX-Bad: a\xff\xfeb\r\nContent-Type: application/json\r\nContent-Length: 6\r\nConnection: close\r\n\r\n".to_vec();
+    head.extend_from_slice(b"{\xff\"a\"}");
+    let server = support::raw::RawServer::start(head, false).await;
+    let r = run(one(vec![step("bad", &server.url(), "GET", "/")])).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    assert!(log(&r, 0).contains("X-Bad"), "{}", log(&r, 0));
+    assert!(
+        log(&r, 0).contains('\u{fffd}'),
+        "invalid bytes are shown as replacement characters"
+    );
+}
+
+#[tokio::test]
+async fn a_response_that_never_ends_times_out() {
+    let head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000000\r\n\r\n"
+        .to_vec();
+    let server = support::raw::RawServer::start(head, true).await;
+    let mut s = step("endless", &server.url(), "GET", "/");
+    s["controller"] = json!({"timeout": "1"});
+    let started = std::time::Instant::now();
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Error);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(log(&r, 0).contains("请求超时"), "{}", log(&r, 0));
+}

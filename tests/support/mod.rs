@@ -24,6 +24,7 @@ pub mod platform;
 mod platform_http;
 mod platform_state;
 mod platform_ws;
+pub mod raw;
 pub mod target;
 pub mod tls;
 mod validate;
