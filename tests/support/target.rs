@@ -108,6 +108,7 @@ impl Target {
             .route("/whoami", any(whoami))
             .route("/flaky/{key}", any(flaky))
             .route("/count/{key}", any(count))
+            .route("/bytes/{n}", any(bytes_n))
             .route("/api/v1/auth/login", any(shop_login))
             .route("/api/v1/users/{id}/orders", any(shop_orders))
             .route("/api/v1/users/avatar", any(shop_avatar))
@@ -294,6 +295,17 @@ pub fn fixed_document() -> Value {
 
 async fn fixed_json() -> Response {
     json_response(StatusCode::OK, fixed_document())
+}
+
+/// `n` bytes of text (capped at 256 MiB), for response-size tests.
+async fn bytes_n(Path(n): Path<usize>) -> Response {
+    let body = "x".repeat(n.min(256 * 1024 * 1024));
+    let mut resp = body.into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    resp
 }
 
 /// The endpoints of api-cases §1.11's example case (a small shop API).
