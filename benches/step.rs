@@ -47,7 +47,7 @@ fn response_5k() -> CapturedResponse {
         headers: IndexMap::from([("Content-Type".to_string(), "application/json".to_string())]),
         body: Value::from_json(&doc),
         json: Some(doc),
-        bytes,
+        raw: Some(bytes),
         cookies: String::new(),
         elapsed: Duration::ZERO,
     }

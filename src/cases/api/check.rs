@@ -119,7 +119,7 @@ pub fn relations(
         let raw_expression = text(r, "expression");
         let expression = raw_expression.trim();
         let value = if expression == "$" {
-            Value::Bytes(resp.bytes.clone())
+            Value::Bytes(resp.bytes().to_vec())
         } else if matches!(
             expression.to_ascii_lowercase().as_str(),
             "cookie" | "cookies"

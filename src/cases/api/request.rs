@@ -81,7 +81,9 @@ pub struct CapturedResponse {
     pub status: u16,
     /// Header names in the server's conventional spelling, repeated headers joined with ", ".
     pub headers: IndexMap<String, String>,
-    pub bytes: Vec<u8>,
+    /// The raw body when it differs from the text in `body` (JSON, non-UTF-8, Latin-1); `None`
+    /// when the body is UTF-8 text, so a large text body is held once, not twice.
+    pub raw: Option<Vec<u8>>,
     /// Parsed JSON when the body is JSON, else the text.
     pub body: Value,
     /// The same body as parsed JSON, kept for fast JSONPath extraction.
@@ -261,14 +263,14 @@ async fn send_inner(
         let content_type = headers.get("Content-Type").cloned().unwrap_or_default();
         let bytes = read_capped(resp, max_bytes).await?;
         let json = serde_json::from_slice::<serde_json::Value>(&bytes).ok();
-        let body = match &json {
-            Some(j) => Value::from_json(j),
-            None => body_value(&bytes, &content_type),
+        let (body, raw) = match &json {
+            Some(j) => (Value::from_json(j), Some(bytes)),
+            None => text_body(bytes, &content_type),
         };
         return Ok(CapturedResponse {
             status: status.as_u16(),
             headers,
-            bytes,
+            raw,
             body,
             json,
             cookies: set_cookies.join(";"),
@@ -278,7 +280,11 @@ async fn send_inner(
 }
 
 async fn read_capped(mut resp: reqwest::Response, max_bytes: usize) -> Result<Vec<u8>, SendError> {
-    let mut out = Vec::new();
+    // Sized once from Content-Length (within the cap) instead of doubling past it.
+    let expected = resp
+        .content_length()
+        .map_or(0, |n| usize::try_from(n).unwrap_or(0).min(max_bytes));
+    let mut out = Vec::with_capacity(expected);
     while let Some(chunk) = resp
         .chunk()
         .await
@@ -290,6 +296,35 @@ async fn read_capped(mut resp: reqwest::Response, max_bytes: usize) -> Result<Ve
         out.extend_from_slice(&chunk);
     }
     Ok(out)
+}
+
+impl CapturedResponse {
+    /// The body as received.
+    pub fn bytes(&self) -> &[u8] {
+        match (&self.raw, &self.body) {
+            (Some(raw), _) => raw,
+            (None, Value::Str(text)) => text.as_bytes(),
+            (None, _) => &[],
+        }
+    }
+}
+
+/// A body that is not JSON: text, and the raw bytes only when they differ from the text.
+fn text_body(bytes: Vec<u8>, content_type: &str) -> (Value, Option<Vec<u8>>) {
+    let ct = content_type.to_ascii_lowercase();
+    if ct.contains("text") && !ct.contains("charset") {
+        return (body_value(&bytes, content_type), Some(bytes));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => (Value::Str(text), None),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            (
+                Value::Str(String::from_utf8_lossy(&bytes).into_owned()),
+                Some(bytes),
+            )
+        }
+    }
 }
 
 /// JSON first (api-cases §7.6); otherwise text: ISO-8859-1 for `text/*` without a charset

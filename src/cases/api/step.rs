@@ -513,14 +513,14 @@ fn response_log(r: &CapturedResponse) -> String {
         .keys()
         .any(|k| k.eq_ignore_ascii_case("content-disposition"))
     {
-        format!("文件内容暂不展示, 长度{}", r.bytes.len())
-    } else if r.bytes.len() > LOGGED_BODY_MAX {
+        format!("文件内容暂不展示, 长度{}", r.bytes().len())
+    } else if r.bytes().len() > LOGGED_BODY_MAX {
         // A huge body is not copied into the log (memory stays bounded; the platform would cut
         // the log anyway): its start and its length are shown.
-        let text = String::from_utf8_lossy(&r.bytes[..LOGGED_BODY_MAX]);
+        let text = String::from_utf8_lossy(&r.bytes()[..LOGGED_BODY_MAX]);
         format!(
             "{text}...(响应体过长, 共{}字节, 日志只保留前{LOGGED_BODY_MAX}字节)",
-            r.bytes.len()
+            r.bytes().len()
         )
     } else {
         r.body.py_str()
