@@ -283,3 +283,90 @@ async fn read_only_data_folder_is_a_clear_error_not_a_panic() {
     assert!(results.iter().all(|r| r["status"] == 2), "{results:#?}");
     assert!(!engine.output().contains("panicked"));
 }
+
+/// A small tmpfs mounted for the test; unmounted when dropped.
+struct SmallFs {
+    dir: tempfile::TempDir,
+}
+
+impl SmallFs {
+    /// `None` when this machine does not let the test mount (not root).
+    fn mount(size: &str) -> Option<SmallFs> {
+        let dir = tempfile::tempdir().ok()?;
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        ok.then_some(SmallFs { dir })
+    }
+}
+
+impl Drop for SmallFs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_data_file_system_is_a_clear_error_not_a_panic() {
+    let Some(fs) = SmallFs::mount("3m") else {
+        eprintln!("SKIPPED: mounting a tmpfs needs root; run the tests as root (CI does)");
+        return;
+    };
+    let p = PlatformDouble::start().await;
+    // A case file of 4 MB of incompressible text cannot be extracted into 3 MB.
+    let task_id = uid();
+    let cid = uid();
+    let case_id = uid();
+    let noise: String = (0..4 * 1024 * 1024 / 32)
+        .map(|_| uid().replace('-', ""))
+        .collect();
+    let mut case = api_case(&case_id, "big", vec![]);
+    case["comment"] = json!(noise);
+    let refs = [(cid.as_str(), case_id.as_str(), case.to_string())];
+    let refs: Vec<(&str, &str, &str)> = refs.iter().map(|(a, b, c)| (*a, *b, c.as_str())).collect();
+    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
+    p.add_task(bundle_task(&task_id, &[(cid, vec![case_id])], 1, false));
+    let home = fs.dir.path().to_path_buf();
+    let config = home.join("config.ini");
+    std::fs::write(
+        &config,
+        support::engine::config_text(&p.url(), &p.engine_code(), &p.engine_secret(), 1, ""),
+    )
+    .expect("config");
+    let out = tempfile::tempdir().expect("tmp");
+    let log = std::fs::File::create(out.path().join("out.txt")).expect("log");
+    let mut child = std::process::Command::new(support::engine::binary())
+        .args(["start", "--config"])
+        .arg(&config)
+        .arg("--home")
+        .arg(&home)
+        .stdout(log.try_clone().expect("clone"))
+        .stderr(log)
+        .spawn()
+        .expect("spawn");
+    let done = p
+        .wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(90))
+        .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let output = std::fs::read_to_string(out.path().join("out.txt")).unwrap_or_default();
+    assert!(done, "{output}");
+    let results = p.results(&task_id);
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["status"], 2);
+    let text = results[0]["transactionList"][0]["log"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        text.contains("No space left") || text.contains("os error 28"),
+        "{text}"
+    );
+    assert!(!output.contains("panicked"), "{output}");
+}
