@@ -13,7 +13,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let dest = dir.path().join("out").join("task");
-    let limits = Limits { max_total_bytes: 4 * 1024 * 1024, max_entries: 1000, max_ratio: 200 };
+    let limits = Limits {
+        max_total_bytes: 4 * 1024 * 1024,
+        max_entries: 1000,
+        max_ratio: 200,
+    };
     let _ = extract_bundle(&zip, "task", &dest, limits);
     // Nothing may appear beside the task folder except the zip itself.
     if let Ok(entries) = std::fs::read_dir(dir.path().join("out")) {
@@ -24,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(entries) = std::fs::read_dir(dir.path()) {
         for e in entries.flatten() {
             let name = e.file_name();
-            assert!(name == "b.zip" || name == "out", "an entry escaped: {name:?}");
+            assert!(
+                name == "b.zip" || name == "out",
+                "an entry escaped: {name:?}"
+            );
         }
     }
 });

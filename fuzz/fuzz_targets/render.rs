@@ -17,9 +17,17 @@ fuzz_target!(|data: &[u8]| {
     let mut context = IndexMap::new();
     context.insert("a".to_string(), Value::Int(1));
     context.insert("s".to_string(), Value::Str("x\"y".into()));
-    context.insert("l".to_string(), Value::List(vec![Value::Int(1), Value::Str("z".into())]));
+    context.insert(
+        "l".to_string(),
+        Value::List(vec![Value::Int(1), Value::Str("z".into())]),
+    );
     let params = IndexMap::new();
-    let scope = Scope { context: &context, params: &params, functions: &functions, request: None };
+    let scope = Scope {
+        context: &context,
+        params: &params,
+        functions: &functions,
+        request: None,
+    };
     let _ = render(&Value::Str(text.to_string()), &scope);
     if let Ok(v) = liuma_engine::value::parse_json(text) {
         let _ = render(&v, &scope);
