@@ -35,7 +35,6 @@
 
 mod jsonpath;
 mod pyexpr;
-mod pyjson;
 mod regex;
 
 pub use jsonpath::JsonDoc;

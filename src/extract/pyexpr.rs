@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 use fancy_regex::{Captures, Regex};
 use serde_json::{Map, Value as J};
 
-use super::pyjson::{py_float_repr, py_repr_json_str};
+use crate::value::{float_repr as py_float_repr, str_repr as py_repr_json_str};
 
 /// Any Python exception: 0.82 maps them all to `False`.
 #[derive(Debug)]

@@ -274,7 +274,7 @@ pub(crate) fn subject(data: &Value) -> Cow<'_, str> {
     match data {
         Value::Str(s) => Cow::Borrowed(s),
         Value::Bytes(b) => String::from_utf8_lossy(b),
-        other => Cow::Owned(super::pyjson::python_dumps_unicode(other)),
+        other => Cow::Owned(other.to_json_text_lenient()),
     }
 }
 

@@ -13,15 +13,44 @@ impl Value {
     /// `json.dumps(v)` with defaults (`ensure_ascii=True`).
     pub fn to_json_text(&self) -> Result<String, ValueError> {
         let mut out = String::new();
-        write_json(self, &mut out, true)?;
+        write_json(
+            self,
+            &mut out,
+            Style {
+                ascii: true,
+                bytes_as_text: false,
+            },
+        )?;
         Ok(out)
     }
 
     /// `json.dumps(v, ensure_ascii=False)` (template rendering, regex extraction text).
     pub fn to_json_text_unicode(&self) -> Result<String, ValueError> {
         let mut out = String::new();
-        write_json(self, &mut out, false)?;
+        write_json(
+            self,
+            &mut out,
+            Style {
+                ascii: false,
+                bytes_as_text: false,
+            },
+        )?;
         Ok(out)
+    }
+
+    /// `json.dumps(v, ensure_ascii=False)` that never fails: bytes (anywhere) are written as
+    /// their UTF-8 text, lossily. Regex extraction runs on this text (api-cases A25 Fix).
+    pub fn to_json_text_lenient(&self) -> String {
+        let mut out = String::new();
+        let _ = write_json(
+            self,
+            &mut out,
+            Style {
+                ascii: false,
+                bytes_as_text: true,
+            },
+        );
+        out
     }
 
     /// From a `serde_json` tree; integers that do not fit `i64` become `Float`.
@@ -69,7 +98,15 @@ impl Value {
     }
 }
 
-fn write_json(v: &Value, out: &mut String, ascii: bool) -> Result<(), ValueError> {
+/// How JSON text is written: ASCII-only or not, and whether bytes become text or an error.
+#[derive(Clone, Copy)]
+struct Style {
+    ascii: bool,
+    bytes_as_text: bool,
+}
+
+fn write_json(v: &Value, out: &mut String, style: Style) -> Result<(), ValueError> {
+    let ascii = style.ascii;
     match v {
         Value::None => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
@@ -85,6 +122,9 @@ fn write_json(v: &Value, out: &mut String, ascii: bool) -> Result<(), ValueError
             }
         }
         Value::Str(s) => write_json_str(s, out, ascii),
+        Value::Bytes(b) if style.bytes_as_text => {
+            write_json_str(&String::from_utf8_lossy(b), out, ascii)
+        }
         Value::Bytes(_) => return Err(ValueError::NotJsonSerializable("bytes")),
         Value::List(items) | Value::Tuple(items) => {
             out.push('[');
@@ -92,7 +132,7 @@ fn write_json(v: &Value, out: &mut String, ascii: bool) -> Result<(), ValueError
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_json(item, out, ascii)?;
+                write_json(item, out, style)?;
             }
             out.push(']');
         }
@@ -104,7 +144,7 @@ fn write_json(v: &Value, out: &mut String, ascii: bool) -> Result<(), ValueError
                 }
                 write_json_str(k, out, ascii);
                 out.push_str(": ");
-                write_json(item, out, ascii)?;
+                write_json(item, out, style)?;
             }
             out.push('}');
         }
@@ -420,6 +460,46 @@ impl JsonParser<'_> {
 
 #[cfg(test)]
 mod tests {
+    /// Moved with the regex-extraction text writer (formerly `extract/pyjson.rs`).
+    #[test]
+    fn lenient_dumps_like_python() {
+        use crate::value::{float_repr, str_repr};
+        let cases = [
+            (1.0, "1.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (1.2345678901234568e17, "1.2345678901234568e+17"),
+            (-2.5, "-2.5"),
+            (0.1, "0.1"),
+            (123.456, "123.456"),
+            (-0.0, "-0.0"),
+            (1.5e-7, "1.5e-07"),
+            (1e100, "1e+100"),
+        ];
+        for (f, want) in cases {
+            assert_eq!(float_repr(f), want, "{f}");
+        }
+        let mut m = IndexMap::new();
+        m.insert("id".to_string(), Value::Int(7));
+        m.insert("name".to_string(), Value::Str("张三 \"q\"\n\u{1}".into()));
+        m.insert(
+            "l".to_string(),
+            Value::List(vec![Value::Bool(true), Value::None, Value::Float(1.0)]),
+        );
+        assert_eq!(
+            Value::Dict(m).to_json_text_lenient(),
+            r#"{"id": 7, "name": "张三 \"q\"\n\u0001", "l": [true, null, 1.0]}"#
+        );
+        assert_eq!(
+            Value::List(vec![Value::Bytes(b"ab".to_vec())]).to_json_text_lenient(),
+            r#"["ab"]"#
+        );
+        assert_eq!(str_repr("it's"), "\"it's\"");
+        assert_eq!(str_repr("a'\"b"), "'a\\'\"b'");
+    }
+
     use super::*;
 
     fn dumps(text: &str) -> String {
