@@ -50,17 +50,7 @@ fn bundle_with(
 
 /// Each (collectionId, index, runTimes) appears exactly once among the task's results.
 fn assert_exactly_once(results: &[Value], expected: usize) {
-    let mut keys: Vec<(String, i64, i64)> = results
-        .iter()
-        .map(|r| {
-            (
-                r["collectionId"].as_str().unwrap_or_default().to_string(),
-                r["index"].as_i64().unwrap_or(-1),
-                r["runTimes"].as_i64().unwrap_or(-1),
-            )
-        })
-        .collect();
-    keys.sort();
+    let mut keys = support::cases::result_keys(results);
     let before = keys.len();
     keys.dedup();
     assert_eq!(before, keys.len(), "a result was uploaded twice");

@@ -38,18 +38,7 @@ fn queue_task(p: &PlatformDouble, n: usize, steps: impl Fn(usize) -> Vec<Value>)
 }
 
 fn assert_once(p: &PlatformDouble, task_id: &str, n: usize) {
-    let mut keys: Vec<(String, i64, i64)> = p
-        .results(task_id)
-        .iter()
-        .map(|r| {
-            (
-                r["collectionId"].as_str().unwrap_or_default().to_string(),
-                r["index"].as_i64().unwrap_or(-1),
-                r["runTimes"].as_i64().unwrap_or(-1),
-            )
-        })
-        .collect();
-    keys.sort();
+    let mut keys = support::cases::result_keys(&p.results(task_id));
     let all = keys.len();
     keys.dedup();
     assert_eq!(all, keys.len(), "duplicates");

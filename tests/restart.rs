@@ -3,26 +3,10 @@
 
 mod support;
 
-use serde_json::Value;
 use std::time::Duration;
 use support::cases::{api_case, bundle_task, step, uid};
 use support::engine::Engine;
 use support::{PlatformDouble, Target};
-
-fn keys(results: &[Value]) -> Vec<(String, i64, i64)> {
-    let mut k: Vec<_> = results
-        .iter()
-        .map(|r| {
-            (
-                r["collectionId"].as_str().unwrap_or_default().to_string(),
-                r["index"].as_i64().unwrap_or(-1),
-                r["runTimes"].as_i64().unwrap_or(-1),
-            )
-        })
-        .collect();
-    k.sort();
-    k
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_task_then_start_again() {
@@ -87,7 +71,7 @@ async fn kill_9_mid_task_then_start_again() {
         engine.output()
     );
     let results = p.results(&task_id);
-    let k = keys(&results);
+    let k = support::cases::result_keys(&results);
     let mut dedup = k.clone();
     dedup.dedup();
     assert_eq!(k, dedup, "a result was uploaded twice");

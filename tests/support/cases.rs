@@ -66,3 +66,19 @@ pub fn bundle_task(
         "debugData": null
     })
 }
+
+/// The sorted (collectionId, index, runTimes) of uploaded results: what identifies a result.
+pub fn result_keys(results: &[Value]) -> Vec<(String, i64, i64)> {
+    let mut keys: Vec<_> = results
+        .iter()
+        .map(|r| {
+            (
+                r["collectionId"].as_str().unwrap_or_default().to_string(),
+                r["index"].as_i64().unwrap_or(-1),
+                r["runTimes"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
