@@ -359,3 +359,97 @@ async fn a_full_data_file_system_is_a_clear_error_not_a_panic() {
     );
     assert!(!output.contains("panicked"), "{output}");
 }
+
+/// Answers lost while the engine runs: the platform stores an upload (and later processes
+/// `complete`) but its answer comes after the engine's platform timeout (15 s here). The engine
+/// asks the platform what it stored before sending again, so nothing is stored twice and the
+/// task is completed once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_lost_after_the_platform_acted_are_not_repeated() {
+    const UPLOAD: &str = "/openapi/engine/result/upload";
+    const COMPLETE: &str = "/openapi/engine/task/complete";
+    let p = PlatformDouble::start().await;
+    let t = Target::start().await;
+    let base = t.url();
+    let task_id = queue_task(&p, 8, |_| vec![step("s", &base, "GET", "/delay/200")]);
+    p.stall_answers_after_processing(UPLOAD, 1, Duration::from_secs(20));
+    p.stall_answers_after_processing(COMPLETE, 1, Duration::from_secs(20));
+    let engine = start_engine(&p);
+    assert!(
+        p.wait_until(|d| d.stalls(COMPLETE) == 1, Duration::from_secs(90))
+            .await,
+        "{}",
+        engine.output()
+    );
+    // The engine gives up on the held-back `complete` after 15 s, reads the report, stops.
+    let home = engine.path().to_path_buf();
+    assert!(
+        p.wait_until(
+            move |_| std::fs::read_dir(home.join("log"))
+                .is_ok_and(|d| d.flatten().any(|e| std::fs::read_to_string(e.path())
+                    .is_ok_and(|t| t.contains("shows the task completed")))),
+            Duration::from_secs(60)
+        )
+        .await,
+        "{}",
+        engine.output()
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_once(&p, &task_id, 8);
+    let logs = engine.logs();
+    assert!(
+        logs.contains("had stored these results before its answer was lost"),
+        "{logs}"
+    );
+    assert!(p.report_reads() >= 2);
+}
+
+/// The platform deletes a running task (every upload for it fails with HTTP 500 from then on):
+/// the engine finds out through the report endpoint, gives the task up with an error in the
+/// log instead of retrying forever, and keeps serving other tasks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_forgotten_by_the_platform_is_given_up() {
+    let p = PlatformDouble::start().await;
+    let t = Target::start().await;
+    let base = t.url();
+    let lost = queue_task(&p, 40, |_| vec![step("s", &base, "GET", "/delay/300")]);
+    let engine = Engine::start(&p.url(), &p.engine_code(), &p.engine_secret(), 1, "");
+    assert!(
+        p.wait_until(|d| d.results(&lost).len() >= 2, Duration::from_secs(30))
+            .await,
+        "{}",
+        engine.output()
+    );
+    p.forget_task(&lost);
+    let home = engine.path().to_path_buf();
+    let given_up = move || {
+        std::fs::read_dir(home.join("log")).is_ok_and(|d| {
+            d.flatten().any(|e| {
+                std::fs::read_to_string(e.path())
+                    .is_ok_and(|t| t.contains("the platform no longer knows this task"))
+            })
+        })
+    };
+    assert!(
+        p.wait_until(move |_| given_up(), Duration::from_secs(90))
+            .await,
+        "{}",
+        engine.output()
+    );
+    let next = queue_task(&p, 3, |_| vec![step("s", &base, "GET", "/delay/10")]);
+    p.push_start();
+    assert!(
+        p.wait_until(|d| d.completes(&next) == 1, Duration::from_secs(60))
+            .await,
+        "{}",
+        engine.output()
+    );
+    assert_once(&p, &next, 3);
+    let requests_after = t.requests_to("/delay/300").len();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        t.requests_to("/delay/300").len(),
+        requests_after,
+        "cases of the given-up task still run"
+    );
+}

@@ -80,3 +80,176 @@ async fn kill_9_mid_task_then_start_again() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(p.completes(&task_id), 1);
 }
+
+/// Kills the engine with SIGKILL and waits until it is gone.
+async fn kill(mut engine: Engine) -> Engine {
+    engine.signal("KILL");
+    tokio::task::spawn_blocking(move || {
+        assert!(
+            engine.wait_exit(Duration::from_secs(10)).is_some(),
+            "the engine did not die"
+        );
+        engine
+    })
+    .await
+    .expect("join")
+}
+
+/// The acceptance test of "never lose a result": one 200-case task, the engine killed with
+/// SIGKILL at five points — during the bundle download, in the middle of a case, after the
+/// platform stored an upload but before its answer arrived, after the platform processed
+/// `complete` but before its answer arrived, and idle — and started again each time on the same
+/// home. Every result arrives exactly once and the task is completed exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_at_five_points_of_a_200_case_task() {
+    const UPLOAD: &str = "/openapi/engine/result/upload";
+    const COMPLETE: &str = "/openapi/engine/task/complete";
+    let p = PlatformDouble::start().await;
+    let target = Target::start().await;
+    let task_id = uid();
+    let mut files = Vec::new();
+    let mut collections = Vec::new();
+    for c in 0..2 {
+        let cid = uid();
+        let mut ids = Vec::new();
+        for k in 0..100 {
+            let case_id = uid();
+            // One long case in the first collection: the "mid-case" kill point.
+            let path = if c == 0 && k == 60 {
+                "/delay/4000"
+            } else {
+                "/delay/25"
+            };
+            let case = api_case(
+                &case_id,
+                &format!("case {c}-{k}"),
+                vec![step("step", &target.url(), "GET", path)],
+            );
+            files.push((cid.clone(), case_id.clone(), case.to_string()));
+            ids.push(case_id);
+        }
+        collections.push((cid, ids));
+    }
+    let refs: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
+    p.add_task(bundle_task(&task_id, &collections, 2, false));
+    let wait = Duration::from_secs(60);
+
+    // 1. During the download.
+    p.slow_downloads(Duration::from_secs(20));
+    let engine = Engine::start(&p.url(), &p.engine_code(), &p.engine_secret(), 1, "");
+    assert!(
+        p.wait_until(|d| d.downloads_in_flight() > 0, wait).await,
+        "{}",
+        engine.output()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut engine = kill(engine).await;
+    assert_eq!(p.results(&task_id).len(), 0);
+    p.slow_downloads(Duration::ZERO);
+
+    // 2. In the middle of a case (the 4-second one).
+    engine.spawn();
+    let t = target.clone();
+    assert!(
+        p.wait_until(move |_| !t.requests_to("/delay/4000").is_empty(), wait)
+            .await,
+        "{}",
+        engine.output()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut engine = kill(engine).await;
+    let after_mid_case = p.results(&task_id).len();
+    assert!(after_mid_case < 200, "the task ended before the kill");
+    assert_eq!(p.completes(&task_id), 0);
+
+    // 3. The platform stored an upload, its answer never arrives.
+    p.stall_answers_after_processing(UPLOAD, 1, Duration::from_secs(120));
+    engine.spawn();
+    assert!(
+        p.wait_until(|d| d.stalls(UPLOAD) == 1, wait).await,
+        "{}",
+        engine.output()
+    );
+    let stalled = p
+        .uploads()
+        .last()
+        .map(|u| (u.results, u.http_status))
+        .unwrap_or_default();
+    assert!(
+        stalled.0 > 0 && stalled.1 == 200,
+        "the held-back answer was not a stored batch: {stalled:?}"
+    );
+    let mut engine = kill(engine).await;
+    let reads_before = p.report_reads();
+
+    // 4. The platform processed `complete`, its answer never arrives.
+    p.stall_answers_after_processing(COMPLETE, 1, Duration::from_secs(120));
+    engine.spawn();
+    assert!(
+        p.wait_until(|d| d.stalls(COMPLETE) == 1, Duration::from_secs(120))
+            .await,
+        "{}",
+        engine.output()
+    );
+    assert_eq!(p.completes(&task_id), 1);
+    assert!(
+        p.report_reads() > reads_before,
+        "the restarted engine did not ask the platform what it stored"
+    );
+    let mut engine = kill(engine).await;
+
+    // 5. Idle: the restarted engine settles the lost `complete` and has nothing left to do.
+    engine.spawn();
+    let home = engine.path().to_path_buf();
+    assert!(
+        p.wait_until(move |_| idle(&home), wait).await,
+        "{}",
+        engine.output()
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut engine = kill(engine).await;
+    engine.spawn();
+    let heartbeats = p.heartbeats();
+    assert!(
+        p.wait_until(move |d| d.heartbeats() > heartbeats, wait)
+            .await,
+        "{}",
+        engine.output()
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    let results = p.results(&task_id);
+    let mut keys = support::cases::result_keys(&results);
+    keys.sort();
+    let mut dedup = keys.clone();
+    dedup.dedup();
+    assert_eq!(keys.len(), dedup.len(), "a result was stored twice");
+    assert_eq!(keys.len(), 200, "results lost");
+    assert_eq!(p.completes(&task_id), 1, "complete called more than once");
+    assert!(
+        engine
+            .logs()
+            .contains("the platform stored these results before the engine stopped"),
+        "the stored-but-unanswered batch was not reconciled"
+    );
+    engine.signal("TERM");
+    tokio::task::spawn_blocking(move || engine.wait_exit(Duration::from_secs(15)))
+        .await
+        .expect("join");
+}
+
+/// `liuma-engine status` says no task is in progress and no result waits for upload.
+fn idle(home: &std::path::Path) -> bool {
+    let out = std::process::Command::new(support::engine::binary())
+        .args(["status", "--home"])
+        .arg(home)
+        .output();
+    out.is_ok_and(|o| {
+        let text = String::from_utf8_lossy(&o.stdout);
+        text.contains("tasks in progress: none") && text.contains("waiting for upload: 0")
+    })
+}

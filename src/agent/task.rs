@@ -8,7 +8,7 @@ use crate::backoff::Backoff;
 use crate::bundle::{self, Plan};
 use crate::ids::is_safe_path_component;
 use crate::platform::wire::{TaskObject, WireCaseResult};
-use crate::report::{Outbox, UploadEnd, UploadSettings, Uploader};
+use crate::report::{Outbox, PlatformRecord, UploadEnd, UploadSettings, Uploader};
 use crate::runner::{self, RunEvent};
 use std::sync::Arc;
 use std::time::Duration;
@@ -89,6 +89,8 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
     ));
     let mut done = std::collections::HashMap::new();
     let mut completing = false;
+    let mut already_completed = false;
+    let mut settled = false;
     if resumed {
         // A stop may have come while the engine was down.
         if let Ok(true) = shared.client.task_stopped(&task.task_id).await {
@@ -116,26 +118,44 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
             completing,
             "resuming"
         );
+        if !outbox.is_empty() || completing {
+            (settled, already_completed) = match settle_resumed(shared, task, handle, &outbox).await
+            {
+                Some(completed) => (true, completed),
+                None => (false, false),
+            };
+        }
     }
+    let uploader = Uploader::new(
+        shared.client.clone(),
+        task.task_id.clone(),
+        outbox.clone(),
+        UploadSettings {
+            batch_interval: agent.result_batch_interval,
+            keepalive_interval: agent.keepalive_interval,
+            max_batch: agent.max_batch,
+        },
+        handle.halt.clone(),
+    );
     let uploader = tokio::spawn(
-        Uploader::new(
-            shared.client.clone(),
-            task.task_id.clone(),
-            outbox.clone(),
-            UploadSettings {
-                batch_interval: agent.result_batch_interval,
-                keepalive_interval: agent.keepalive_interval,
-                max_batch: agent.max_batch,
-            },
-            handle.halt.clone(),
-        )
-        .run()
+        {
+            let (handle, outbox) = (handle.clone(), outbox.clone());
+            async move {
+                let end = uploader.run().await;
+                if end == UploadEnd::Forgotten {
+                    // Nothing can be delivered: stop running cases and drop what waits.
+                    handle.stop();
+                    outbox.discard();
+                }
+                end
+            }
+        }
         .in_current_span(),
     );
     let poller =
         tokio::spawn(poll_status(shared.clone(), task.clone(), handle.clone()).in_current_span());
 
-    let plan = if completing || handle.is_stopped() {
+    let plan = if completing || already_completed || handle.is_stopped() {
         None
     } else if is_safe_path_component(task.task_id.as_str()) {
         bundle::prepare(
@@ -229,13 +249,91 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
             "results the platform refused are not in the report (see the errors above)"
         );
     }
-    if complete(shared, task, handle).await
-        && let Err(e) = shared.store.finish_task(&task.task_id, true)
-    {
+    let completed = if already_completed {
+        tracing::info!(
+            "the platform completed this task before the restart: not completing it again"
+        );
+        true
+    } else {
+        complete(shared, task, handle, completing && !settled).await
+    };
+    if completed && let Err(e) = shared.store.finish_task(&task.task_id, true) {
         tracing::error!("cannot forget the completed task in the engine store: {e}");
     }
     poller.abort();
     cleanup(shared, task).await;
+}
+
+/// A resumed task had calls in flight when the engine stopped (uploads, `complete`): asks the
+/// platform what it stored, acknowledges the results it holds, honours a stop. Returns whether
+/// the platform already completed the task, `None` when its report could not be read.
+async fn settle_resumed(
+    shared: &Shared,
+    task: &TaskObject,
+    handle: &TaskHandle,
+    outbox: &Outbox,
+) -> Option<bool> {
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
+    let mut http_failures = 0;
+    let fetched = loop {
+        match PlatformRecord::fetch(&shared.client, &task.task_id).await {
+            Ok(record) => break Ok(record),
+            // The platform is unreachable: nothing can be uploaded anyway, so wait for it.
+            Err(
+                e @ (crate::platform::PlatformError::Transport { .. }
+                | crate::platform::PlatformError::NoAnswer { .. }),
+            ) => {
+                let delay = backoff.next_delay();
+                tracing::warn!(
+                    "cannot read the platform's report: {e}; retrying in {:.1}s",
+                    delay.as_secs_f64()
+                );
+                tokio::select! {
+                    _ = handle.halt.cancelled() => break Err(e),
+                    _ = shared.force.cancelled() => break Err(e),
+                    _ = tokio::time::sleep(delay) => {}
+                }
+            }
+            Err(e @ crate::platform::PlatformError::Http { .. }) if http_failures < 3 => {
+                http_failures += 1;
+                tracing::warn!("cannot read the platform's report: {e}; trying again");
+                tokio::time::sleep(backoff.next_delay()).await;
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    match fetched {
+        Ok(record) => {
+            let held: Vec<u64> = outbox
+                .peek(usize::MAX)
+                .into_iter()
+                .filter(|e| record.holds(&e.result))
+                .map(|e| e.seq)
+                .collect();
+            if !held.is_empty() {
+                tracing::info!(
+                    results = held.len(),
+                    "the platform stored these results before the engine stopped: not sending them again"
+                );
+                outbox.ack(&held);
+            }
+            if record.stopped() {
+                tracing::warn!("the platform's report says the task was stopped");
+                handle.stop();
+            }
+            tracing::info!(
+                report_status = record.status(),
+                "reconciled with the platform"
+            );
+            Some(record.completed())
+        }
+        Err(e) => {
+            tracing::warn!(
+                "cannot read what the platform stored for this task ({e}): results that were in flight when the engine stopped are sent again and may appear twice"
+            );
+            None
+        }
+    }
 }
 
 async fn finish_stopped(
@@ -259,13 +357,42 @@ async fn finish_stopped(
     cleanup(shared, task).await;
 }
 
-/// `task/complete`, retried until it succeeds, unless the task is stopped meanwhile.
-async fn complete(shared: &Shared, task: &TaskObject, handle: &TaskHandle) -> bool {
+/// `task/complete`, retried until it succeeds, unless the task is stopped meanwhile. When an
+/// attempt's answer was lost (or `check_first`: a `complete` may have been in flight when the
+/// engine stopped), the platform's report is read first, so a task is not completed twice.
+async fn complete(
+    shared: &Shared,
+    task: &TaskObject,
+    handle: &TaskHandle,
+    check_first: bool,
+) -> bool {
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
+    let mut check = check_first;
     loop {
         if handle.is_stopped() {
             tracing::warn!("task stopped before completion: not completing it");
             return false;
+        }
+        if check {
+            match PlatformRecord::fetch(&shared.client, &task.task_id).await {
+                Ok(record) if record.completed() => {
+                    tracing::info!(
+                        "the platform shows the task completed: not completing it again"
+                    );
+                    return true;
+                }
+                Ok(record) if record.stopped() => {
+                    tracing::warn!(
+                        "the platform's report says the task was stopped: not completing it"
+                    );
+                    handle.stop();
+                    return false;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(
+                    "cannot read the platform's report ({e}); completing anyway, which may repeat the platform's notifications"
+                ),
+            }
         }
         match shared.client.complete(&task.task_id).await {
             Ok(()) => {
@@ -273,6 +400,7 @@ async fn complete(shared: &Shared, task: &TaskObject, handle: &TaskHandle) -> bo
                 return true;
             }
             Err(e) => {
+                check = e.may_have_arrived();
                 let delay = backoff.next_delay();
                 tracing::warn!(
                     "task/complete failed: {e}; retrying in {:.1}s",

@@ -1,7 +1,7 @@
 //! The platform's HTTP API (platform-protocol §3) with the token handled once for every caller.
 
 use super::error::{BAD_CREDENTIALS, PlatformError, is_token_status};
-use super::wire::{Envelope, TaskObject, WireCaseResult};
+use super::wire::{Envelope, ReportView, TaskObject, WireCaseResult};
 use crate::config::{Config, Secret};
 use crate::ids::TaskId;
 use futures_util::StreamExt;
@@ -13,6 +13,13 @@ use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{Mutex, RwLock};
+
+/// What stays literal in an id put into a URL path segment.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// What a successful bundle download produced.
 #[derive(Debug, Clone)]
@@ -168,7 +175,9 @@ impl PlatformClient {
             .store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
     }
 
-    fn transport(endpoint: &str, e: reqwest::Error) -> PlatformError {
+    /// `sent`: the request may have reached the platform (it failed after the connection was
+    /// made), which makes the failure ambiguous for calls that are not idempotent.
+    fn transport(endpoint: &str, e: reqwest::Error, sent: bool) -> PlatformError {
         // reqwest's Display can include the URL; ours carry no secrets, but keep it short.
         let mut reason = e.to_string();
         let mut src = std::error::Error::source(&e);
@@ -177,9 +186,11 @@ impl PlatformClient {
             reason.push_str(&s.to_string());
             src = s.source();
         }
-        PlatformError::Transport {
-            endpoint: endpoint.to_string(),
-            reason,
+        let endpoint = endpoint.to_string();
+        if sent && !e.is_connect() && !e.is_builder() {
+            PlatformError::NoAnswer { endpoint, reason }
+        } else {
+            PlatformError::Transport { endpoint, reason }
         }
     }
 
@@ -270,12 +281,15 @@ impl PlatformClient {
         if let Some(t) = token {
             req = req.header("token", t.expose());
         }
-        let resp = req.send().await.map_err(|e| Self::transport(endpoint, e))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| Self::transport(endpoint, e, true))?;
         let status = resp.status().as_u16();
         let bytes = resp
             .bytes()
             .await
-            .map_err(|e| Self::transport(endpoint, e))?;
+            .map_err(|e| Self::transport(endpoint, e, true))?;
         let env = Self::decode(endpoint, status, &bytes)?;
         self.touch();
         Ok(env)
@@ -426,6 +440,34 @@ impl PlatformClient {
         .map(|_| ())
     }
 
+    /// `POST /openapi/exec/result/{taskId}` (no token; the CI read endpoint, §3.11): what the
+    /// platform stored for the task — its report status and, per report collection, the case
+    /// rows with the highest `runTimes`. The engine reads it only to settle calls whose answer
+    /// was lost (an upload or a `complete` in flight when the engine died or the connection
+    /// broke), so that a result the platform already holds is not sent again.
+    pub async fn report(&self, task_id: &TaskId) -> Result<ReportView, PlatformError> {
+        const EP: &str = "exec/result";
+        let id = percent_encoding::utf8_percent_encode(task_id.as_str(), PATH_SEGMENT);
+        let env = self
+            .send_once(EP, &format!("/openapi/exec/result/{id}"), &json!({}), None)
+            .await?;
+        if env.status != 0 {
+            return Err(PlatformError::Rejected {
+                endpoint: EP.into(),
+                status: env.status,
+                message: env.message.unwrap_or_default(),
+                detail: match &env.data {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                },
+            });
+        }
+        serde_json::from_value(env.data).map_err(|e| PlatformError::Protocol {
+            endpoint: EP.into(),
+            reason: format!("the report does not parse: {e}"),
+        })
+    }
+
     /// Downloads a bundle (relative `downloadUrl`) to `dest`, streaming, with the token, and tells
     /// an envelope (an error) from a zip by content. The MD5 is computed on the way.
     pub async fn download_bundle(
@@ -452,7 +494,10 @@ impl PlatformClient {
             if let Some(t) = &token {
                 req = req.header("token", t.expose());
             }
-            let resp = req.send().await.map_err(|e| Self::transport(EP, e))?;
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| Self::transport(EP, e, false))?;
             let status = resp.status().as_u16();
             if status != 200 {
                 return Err(PlatformError::Http {
@@ -471,7 +516,7 @@ impl PlatformClient {
             let mut total: u64 = 0;
             let mut head: Vec<u8> = Vec::new();
             while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| Self::transport(EP, e))?;
+                let chunk = chunk.map_err(|e| Self::transport(EP, e, false))?;
                 total += chunk.len() as u64;
                 if total > limit {
                     return Err(DownloadError::TooLarge { limit });
@@ -557,19 +602,14 @@ impl PlatformClient {
         limit: usize,
     ) -> Result<(String, Vec<u8>), PlatformError> {
         const EP: &str = "download/test/file";
-        const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-            .remove(b'-')
-            .remove(b'_')
-            .remove(b'.')
-            .remove(b'~');
-        let id = percent_encoding::utf8_percent_encode(file_id, SEGMENT);
+        let id = percent_encoding::utf8_percent_encode(file_id, PATH_SEGMENT);
         let resp = self
             .http
             .get(format!("{}/openapi/download/test/file/{id}", self.base))
             .headers(self.headers.clone())
             .send()
             .await
-            .map_err(|e| Self::transport(EP, e))?;
+            .map_err(|e| Self::transport(EP, e, false))?;
         let status = resp.status().as_u16();
         if status != 200 {
             return Err(PlatformError::Http {
@@ -584,7 +624,11 @@ impl PlatformClient {
             .and_then(|h| content_disposition_filename(&h));
         let mut resp = resp;
         let mut bytes = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| Self::transport(EP, e))? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| Self::transport(EP, e, false))?
+        {
             if bytes.len() + chunk.len() > limit {
                 return Err(PlatformError::Protocol {
                     endpoint: EP.into(),

@@ -7,6 +7,11 @@ pub enum PlatformError {
     /// Connection refused, reset, DNS, timeout: the platform may come back.
     #[error("{endpoint}: cannot reach the platform: {reason}")]
     Transport { endpoint: String, reason: String },
+    /// The request went out but no complete answer came back (timeout, connection reset): the
+    /// platform may have acted on it. A non-idempotent call (result upload) must be reconciled
+    /// before it is repeated.
+    #[error("{endpoint}: the request was sent but no answer arrived: {reason}")]
+    NoAnswer { endpoint: String, reason: String },
     /// HTTP status other than 200: a server failure; the body is never interpreted.
     #[error("{endpoint}: the platform answered HTTP {status}")]
     Http { endpoint: String, status: u16 },
@@ -47,6 +52,11 @@ impl PlatformError {
     /// Whether this is the permanent credentials failure that must stop the engine.
     pub fn is_fatal(&self) -> bool {
         matches!(self, PlatformError::BadCredentials { .. })
+    }
+
+    /// Whether the platform may have processed the request although the call failed.
+    pub fn may_have_arrived(&self) -> bool {
+        matches!(self, PlatformError::NoAnswer { .. })
     }
 
     pub fn http_status(&self) -> Option<u16> {

@@ -54,6 +54,34 @@ pub struct WireCaseRef {
     pub case_type: Option<String>,
 }
 
+/// `data` of `exec/result/{taskId}` (`ReportDTO`), reduced to what reconciliation needs.
+/// Every member may be null or absent; unknown members are ignored.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReportView {
+    /// `running` until `complete`; then `success`/`fail`/`error`/`skip`; `discontinue` if stopped.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(rename = "collectionList", default)]
+    pub collections: Option<Vec<ReportCollectionView>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReportCollectionView {
+    #[serde(rename = "collectionId", default)]
+    pub collection_id: Option<String>,
+    /// Only the rows with the highest `runTimes` per index (the platform's query hides the rest).
+    #[serde(rename = "caseList", default)]
+    pub cases: Option<Vec<ReportCaseView>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReportCaseView {
+    #[serde(rename = "collectionCaseIndex", default)]
+    pub index: Option<i64>,
+    #[serde(rename = "runTimes", default)]
+    pub run_times: Option<i64>,
+}
+
 /// One element of `caseResultList` (`CaseResultRequest`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WireCaseResult {

@@ -80,12 +80,14 @@ impl Outbox {
         if results.is_empty() {
             return;
         }
-        if let Ok(permit) = self
+        match self
             .space
             .acquire_many(u32::try_from(results.len()).unwrap_or(u32::MAX))
             .await
         {
-            permit.forget();
+            Ok(permit) => permit.forget(),
+            // Discarded (the task was stopped): nothing is to be sent any more.
+            Err(_) => return,
         }
         let seqs: Option<Vec<u64>> = match &self.durable {
             None => None,
@@ -189,6 +191,8 @@ impl Outbox {
             n
         };
         self.space.add_permits(n);
+        // Wakes a producer waiting for space in a full outbox; later pushes are dropped.
+        self.space.close();
         self.changed.notify_waiters();
     }
 

@@ -3,6 +3,7 @@
 //! back-off, HTTP 500 batches split to isolate a poison result, empty keep-alive uploads (§7.8).
 
 use super::outbox::{Entry, Outbox};
+use super::reconcile::PlatformRecord;
 use crate::backoff::Backoff;
 use crate::ids::TaskId;
 use crate::platform::wire::WireCaseResult;
@@ -26,6 +27,9 @@ pub enum UploadEnd {
     Drained,
     /// `halt` fired first.
     Halted,
+    /// The platform no longer knows the task (its report is gone and every upload fails): the
+    /// results cannot be delivered anywhere.
+    Forgotten,
 }
 
 /// Why a batch's upload failed, as far as the retry logic is concerned.
@@ -43,7 +47,12 @@ pub struct Uploader {
     halt: CancellationToken,
     last_upload: Instant,
     backoff: Backoff,
+    /// Consecutive uploads answered with HTTP 500 while the empty probe failed too.
+    server_errors: u32,
 }
+
+/// After this many consecutive server errors the uploader asks whether the task still exists.
+const FORGOTTEN_CHECK_AFTER: u32 = 5;
 
 /// Times a singleton must be refused (with the platform otherwise healthy) before it is given up.
 const POISON_STRIKES: u32 = 3;
@@ -64,6 +73,7 @@ impl Uploader {
             halt,
             last_upload: Instant::now(),
             backoff: Backoff::new(Duration::from_millis(500), Duration::from_secs(30)),
+            server_errors: 0,
         }
     }
 
@@ -96,8 +106,8 @@ impl Uploader {
                 }
                 continue;
             }
-            if self.deliver(batch).await.is_err() {
-                return UploadEnd::Halted;
+            if let Err(end) = self.deliver(batch).await {
+                return end;
             }
         }
     }
@@ -131,25 +141,67 @@ impl Uploader {
         }
     }
 
-    async fn pause(&mut self, why: &str) -> Result<(), ()> {
+    async fn pause(&mut self, why: &str) -> Result<(), UploadEnd> {
         let delay = self.backoff.next_delay();
         tracing::warn!("{why}; retrying in {:.1}s", delay.as_secs_f64());
         tokio::select! {
-            _ = self.halt.cancelled() => Err(()),
+            _ = self.halt.cancelled() => Err(UploadEnd::Halted),
             _ = tokio::time::sleep(delay) => Ok(()),
         }
     }
 
-    /// Delivers `batch` completely (acknowledged or dead-lettered); `Err` when halted.
-    async fn deliver(&mut self, batch: Vec<Entry>) -> Result<(), ()> {
+    /// Every upload and probe fails with HTTP 500: a platform in trouble, or one that deleted
+    /// the task (then nothing can ever be delivered). The report endpoint tells them apart.
+    async fn task_forgotten(&mut self) -> bool {
+        self.server_errors += 1;
+        if self.server_errors < FORGOTTEN_CHECK_AFTER {
+            return false;
+        }
+        self.server_errors = 0;
+        matches!(
+            self.client.report(&self.task_id).await,
+            Err(PlatformError::Rejected { status: 1000, .. })
+        )
+    }
+
+    /// Acknowledges the entries of `chunk` that the platform already holds and returns the rest.
+    /// When the platform's report cannot be read, everything is returned (and sent again).
+    async fn settle(&mut self, chunk: Vec<Entry>, cause: &PlatformError) -> Vec<Entry> {
+        match PlatformRecord::fetch(&self.client, &self.task_id).await {
+            Ok(record) => {
+                let (held, rest): (Vec<Entry>, Vec<Entry>) =
+                    chunk.into_iter().partition(|e| record.holds(&e.result));
+                if !held.is_empty() {
+                    let seqs: Vec<u64> = held.iter().map(|e| e.seq).collect();
+                    self.outbox.ack(&seqs);
+                    self.backoff.reset();
+                    tracing::info!(
+                        results = held.len(),
+                        "the platform had stored these results before its answer was lost: not sending them again"
+                    );
+                }
+                rest
+            }
+            Err(e) => {
+                tracing::warn!(
+                    "the answer to an upload was lost ({cause}) and the platform's report cannot be read ({e}): sending the results again, which may show them twice"
+                );
+                chunk
+            }
+        }
+    }
+
+    /// Delivers `batch` completely (acknowledged or dead-lettered); `Err` when it cannot go on.
+    async fn deliver(&mut self, batch: Vec<Entry>) -> Result<(), UploadEnd> {
         let mut queue: VecDeque<Vec<Entry>> = VecDeque::from([batch]);
         let mut strikes: HashMap<u64, u32> = HashMap::new();
         while let Some(chunk) = queue.pop_front() {
             if self.halt.is_cancelled() {
-                return Err(());
+                return Err(UploadEnd::Halted);
             }
             match self.upload(&chunk).await {
                 Ok(()) => {
+                    self.server_errors = 0;
                     let seqs: Vec<u64> = chunk.iter().map(|e| e.seq).collect();
                     self.outbox.ack(&seqs);
                     self.backoff.reset();
@@ -187,12 +239,26 @@ impl Uploader {
                             .await?;
                     }
                 }
+                Err(Failure::Transient(e)) if e.may_have_arrived() => {
+                    // The platform may have stored this batch before the answer was lost. Wait
+                    // first (the platform may still be inside the call), then ask it.
+                    self.pause(&format!("result upload failed: {e}")).await?;
+                    let rest = self.settle(chunk, &e).await;
+                    if !rest.is_empty() {
+                        queue.push_front(rest);
+                    }
+                }
                 Err(Failure::Transient(e)) => {
-                    let ambiguous = matches!(&e, PlatformError::Transport { reason, .. } if reason.contains("timed out"));
-                    if ambiguous {
-                        tracing::warn!(
-                            "an upload timed out after it was sent: the platform may have stored it, so the retry can duplicate these results"
+                    if e.http_status() == Some(500) && self.task_forgotten().await {
+                        let pending = self.outbox.len();
+                        tracing::error!(
+                            results_not_delivered = pending,
+                            "the platform no longer knows this task (exec/result answers that it does not exist, every upload fails with HTTP 500): its results cannot be delivered; giving the task up"
                         );
+                        return Err(UploadEnd::Forgotten);
+                    }
+                    if e.http_status() != Some(500) {
+                        self.server_errors = 0;
                     }
                     queue.push_front(chunk);
                     self.pause(&format!("result upload failed: {e}")).await?;

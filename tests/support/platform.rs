@@ -322,6 +322,43 @@ impl PlatformDouble {
         self.shared.control.refuse_for(pause).await;
     }
 
+    /// The next `n` requests to `path` are processed in full, then their answer is held back for
+    /// `delay` — kill the engine meanwhile and the answer is lost although the platform acted.
+    pub fn stall_answers_after_processing(&self, path: &str, n: usize, delay: Duration) {
+        self.st()
+            .faults
+            .stall_after
+            .insert(path.to_string(), (n, delay));
+    }
+
+    /// Answers held back so far by `stall_answers_after_processing` for `path`.
+    pub fn stalls(&self, path: &str) -> usize {
+        self.st().stalls.iter().filter(|(p, _)| p == path).count()
+    }
+
+    /// The platform loses the task (deleted with its report): uploads, status and complete for
+    /// it answer HTTP 500, its report "测试任务不存在".
+    pub fn forget_task(&self, task_id: &str) {
+        let mut st = self.st();
+        st.tasks.remove(task_id);
+        st.bundles.remove(task_id);
+    }
+
+    /// Bundle downloads stream their bytes over `over` (zero = at once).
+    pub fn slow_downloads(&self, over: Duration) {
+        self.st().faults.slow_download = over;
+    }
+
+    /// Bundle downloads being streamed right now.
+    pub fn downloads_in_flight(&self) -> usize {
+        self.st().downloads_in_flight
+    }
+
+    /// How often `exec/result/{taskId}` was read.
+    pub fn report_reads(&self) -> usize {
+        self.st().report_reads
+    }
+
     /// Whether the listening socket is bound right now.
     pub fn accepting(&self) -> bool {
         self.shared.control.accepting()

@@ -51,6 +51,7 @@ enum Route {
     Screenshot,
     Bundle,
     TestFile,
+    Report,
 }
 
 pub fn record_request(sh: &Shared, method: &Method, path: &str) {
@@ -71,9 +72,19 @@ pub async fn dispatch(State(sh): State<Arc<Shared>>, req: Request) -> Response {
     };
     // Tomcat finishes a request even when the client has gone away, so the
     // work must not be cancelled with the connection.
-    let job = tokio::spawn(async move { handle(sh, parts, body).await });
-    job.await
-        .unwrap_or_else(|_| spring_error(StatusCode::INTERNAL_SERVER_ERROR, &path))
+    let job = tokio::spawn({
+        let sh = sh.clone();
+        async move { handle(sh, parts, body).await }
+    });
+    let resp = job
+        .await
+        .unwrap_or_else(|_| spring_error(StatusCode::INTERNAL_SERVER_ERROR, &path));
+    // Processed in full; the answer may be held back (and lost if the client dies meanwhile).
+    let stall = sh.lock().take_stall(&path);
+    if let Some(delay) = stall {
+        tokio::time::sleep(delay).await;
+    }
+    resp
 }
 
 async fn handle(sh: Arc<Shared>, parts: Parts, body: Bytes) -> Response {
@@ -123,7 +134,7 @@ async fn handle(sh: Arc<Shared>, parts: Parts, body: Bytes) -> Response {
     if parts.method != want {
         return spring_error(StatusCode::METHOD_NOT_ALLOWED, &path);
     }
-    let needs_token = trailing || !matches!(route, Route::Apply | Route::TestFile);
+    let needs_token = trailing || !matches!(route, Route::Apply | Route::TestFile | Route::Report);
     if route == Route::Upload {
         return upload(&sh, &parts, &body, &path).await;
     }
@@ -138,6 +149,8 @@ async fn handle(sh: Arc<Shared>, parts: Parts, body: Bytes) -> Response {
     match route {
         Route::Bundle => return bundle(&sh, &id, &path),
         Route::TestFile => return test_file(&sh, &id, &path),
+        // No @RequestBody: the body is not bound.
+        Route::Report => return report(&sh, &id),
         _ => {}
     }
     let req = match bind_body(&parts, &body) {
@@ -151,7 +164,9 @@ async fn handle(sh: Arc<Shared>, parts: Parts, body: Bytes) -> Response {
         Route::Status => status(&sh, &req, accept_json),
         Route::Complete => complete(&sh, &req),
         Route::Screenshot => screenshot(&sh, &req),
-        Route::Upload | Route::Bundle | Route::TestFile => Err(Early::Http(StatusCode::NOT_FOUND)),
+        Route::Upload | Route::Bundle | Route::TestFile | Route::Report => {
+            Err(Early::Http(StatusCode::NOT_FOUND))
+        }
     };
     result.unwrap_or_else(|e| e.response(&path))
 }
@@ -178,7 +193,118 @@ fn route_of(path: &str) -> Option<(Route, String)> {
     if let Some(id) = one_segment("/openapi/task/file/download/") {
         return Some((Route::Bundle, id));
     }
+    if let Some(id) = one_segment("/openapi/exec/result/") {
+        return Some((Route::Report, id));
+    }
     one_segment("/openapi/download/test/file/").map(|id| (Route::TestFile, id))
+}
+
+fn status_text(code: Option<i64>) -> &'static str {
+    match code {
+        Some(0) => "success",
+        Some(1) => "fail",
+        Some(2) => "error",
+        _ => "skip",
+    }
+}
+
+/// `exec/result/{taskId}` (§3.11): `ReportService.getPlanResult` — the report with its
+/// collections and, per collection, only the case rows with the highest `runTimes` per index
+/// (the mapper's NOT EXISTS), ordered by index, each with its transactions.
+fn report(sh: &Shared, task_id: &str) -> Response {
+    let mut st = sh.lock();
+    st.report_reads += 1;
+    let Some(task) = st.tasks.get(task_id) else {
+        return error_envelope(1000, "测试任务不存在");
+    };
+    let mut order: Vec<String> = Vec::new();
+    let mut rows: std::collections::HashMap<String, Vec<&Value>> = Default::default();
+    for r in &task.results {
+        let col = r.get("collectionId").map(value_text).unwrap_or_default();
+        if !rows.contains_key(&col) {
+            order.push(col.clone());
+        }
+        rows.entry(col).or_default().push(r);
+    }
+    let runs = |r: &Value| r.get("runTimes").and_then(Value::as_i64).unwrap_or(0);
+    let index = |r: &Value| r.get("index").and_then(Value::as_i64).unwrap_or(0);
+    let mut collections = Vec::new();
+    let (mut pass, mut fail, mut error) = (0, 0, 0);
+    for col in order {
+        let list = &rows[&col];
+        let mut shown: Vec<&Value> = list
+            .iter()
+            .copied()
+            .filter(|r| {
+                !list
+                    .iter()
+                    .any(|o| index(o) == index(r) && runs(o) > runs(r))
+            })
+            .collect();
+        shown.sort_by_key(|r| index(r));
+        let mut cases = Vec::new();
+        for r in shown {
+            let status = status_text(r.get("status").and_then(Value::as_i64));
+            match status {
+                "success" => pass += 1,
+                "fail" => fail += 1,
+                "error" => error += 1,
+                _ => {}
+            }
+            let trans: Vec<Value> = r
+                .get("transactionList")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|t| {
+                    json!({
+                        "status": status_text(t.get("status").and_then(Value::as_i64)),
+                        "transId": t.get("id"),
+                        "transName": t.get("name"),
+                        "content": t.get("content"),
+                        "description": t.get("description"),
+                        "execLog": t.get("log"),
+                        "during": format!("{}ms", t.get("during").map(value_text).unwrap_or_default()),
+                    })
+                })
+                .collect();
+            cases.push(json!({
+                "id": uuid::Uuid::new_v4().to_string(),
+                "reportCollectionId": format!("rc-{col}"),
+                "collectionCaseIndex": index(r),
+                "caseId": r.get("caseId"),
+                "caseType": r.get("caseType"),
+                "caseName": r.get("caseName"),
+                "caseDesc": r.get("caseDesc"),
+                "runTimes": runs(r),
+                "startTime": r.get("startTime"),
+                "endTime": r.get("endTime"),
+                "during": null,
+                "status": status,
+                "transList": trans,
+            }));
+        }
+        collections.push(json!({
+            "id": format!("rc-{col}"),
+            "reportId": format!("report-{task_id}"),
+            "collectionId": col,
+            "collectionName": "collection",
+            "collectionVersion": null,
+            "caseTotal": cases.len(),
+            "caseList": cases,
+            "passCount": null, "failCount": null, "errorCount": null,
+        }));
+    }
+    ok_json(json!({
+        "id": format!("report-{task_id}"),
+        "name": "report",
+        "taskId": task_id,
+        "status": task.report_status,
+        "passCount": pass,
+        "failCount": fail,
+        "errorCount": error,
+        "collectionList": collections,
+    }))
 }
 
 /// `LoginInterceptor`: header `token`, signature and expiry only (§2.3).
@@ -315,16 +441,68 @@ fn screenshot(sh: &Shared, req: &Map<String, Value>) -> Result<Response, Early> 
     Ok(ok_json(Value::Null))
 }
 
-fn bundle(sh: &Shared, task_id: &str, path: &str) -> Response {
+fn bundle(sh: &Arc<Shared>, task_id: &str, path: &str) -> Response {
     let mut st = sh.lock();
     *st.downloads.entry(task_id.to_string()).or_default() += 1;
     if let Some(bytes) = st.bundles.get(task_id) {
+        let slow = st.faults.slow_download;
+        if !slow.is_zero() {
+            st.downloads_in_flight += 1;
+            drop(st);
+            return slow_download(sh, bytes_of(sh, task_id), &format!("{task_id}.zip"), slow);
+        }
         return download(bytes.clone(), &format!("{task_id}.zip"));
     }
     if st.tasks.contains_key(task_id) {
         return error_envelope(1000, "文件不存在");
     }
     spring_error(StatusCode::INTERNAL_SERVER_ERROR, path)
+}
+
+fn bytes_of(sh: &Shared, task_id: &str) -> Vec<u8> {
+    sh.lock().bundles.get(task_id).cloned().unwrap_or_default()
+}
+
+/// A download whose bytes trickle over `over` (64 pieces); `downloads_in_flight` counts it until
+/// the last piece is sent or the client goes away.
+fn slow_download(
+    sh: &Arc<Shared>,
+    bytes: Vec<u8>,
+    name: &str,
+    over: std::time::Duration,
+) -> Response {
+    /// Counts the download as in flight until dropped (end of stream or client gone).
+    struct InFlight(Arc<Shared>);
+    impl Drop for InFlight {
+        fn drop(&mut self) {
+            let mut st = self.0.lock();
+            st.downloads_in_flight = st.downloads_in_flight.saturating_sub(1);
+        }
+    }
+    let pieces: Vec<Vec<u8>> = bytes
+        .chunks(bytes.len().div_ceil(64).max(1))
+        .map(<[u8]>::to_vec)
+        .collect();
+    let step = over / 64;
+    let counter = InFlight(sh.clone());
+    let stream = futures_util::stream::unfold(
+        (pieces.into_iter(), Some(counter)),
+        move |(mut it, guard)| async move {
+            tokio::time::sleep(step).await;
+            match it.next() {
+                Some(p) => Some((Ok::<_, std::io::Error>(Bytes::from(p)), (it, guard))),
+                None => {
+                    drop(guard);
+                    None
+                }
+            }
+        },
+    );
+    let mut resp = Response::new(axum::body::Body::from_stream(stream));
+    if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
 }
 
 fn test_file(sh: &Shared, file_id: &str, path: &str) -> Response {

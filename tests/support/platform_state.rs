@@ -97,6 +97,11 @@ pub struct Faults {
     pub delay: Duration,
     pub non_json: usize,
     pub path_500: HashMap<String, usize>,
+    /// Path → (count, delay): the next `count` requests to the path are processed in full, then
+    /// their answer waits `delay` (a lost answer when the client dies meanwhile).
+    pub stall_after: HashMap<String, (usize, Duration)>,
+    /// Bundle downloads stream their bytes over this long (zero = at once).
+    pub slow_download: Duration,
 }
 
 impl Default for Faults {
@@ -108,6 +113,8 @@ impl Default for Faults {
             delay: Duration::ZERO,
             non_json: 0,
             path_500: HashMap::new(),
+            stall_after: HashMap::new(),
+            slow_download: Duration::ZERO,
         }
     }
 }
@@ -149,6 +156,11 @@ pub struct State {
     pub fetches: usize,
     pub status_polls: usize,
     pub faults: Faults,
+    /// Answers held back by `stall_after` so far: (path, when the stall began).
+    pub stalls: Vec<(String, Instant)>,
+    /// Bundle downloads whose streaming has begun and not ended.
+    pub downloads_in_flight: usize,
+    pub report_reads: usize,
 }
 
 pub fn now_secs() -> i64 {
@@ -186,6 +198,9 @@ impl State {
             live_sessions: HashMap::new(),
             fetches: 0,
             status_polls: 0,
+            stalls: Vec::new(),
+            downloads_in_flight: 0,
+            report_reads: 0,
             faults: Faults::default(),
         }
     }
@@ -298,6 +313,19 @@ impl State {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// Consumes one count of a stall fault for `path`; the delay to hold the answer back.
+    pub fn take_stall(&mut self, path: &str) -> Option<Duration> {
+        match self.faults.stall_after.get_mut(path) {
+            Some((n, delay)) if *n > 0 => {
+                *n -= 1;
+                let delay = *delay;
+                self.stalls.push((path.to_string(), Instant::now()));
+                Some(delay)
+            }
+            _ => None,
         }
     }
 
