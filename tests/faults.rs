@@ -249,9 +249,8 @@ async fn a_case_with_ten_thousand_steps_and_one_that_is_not_json() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn read_only_data_folder_is_a_clear_error_not_a_panic() {
-    // Root ignores file permissions, so a read-only data folder is simulated with a file where
-    // the task folder must go: the bundle cannot be extracted.
+async fn task_folder_blocked_by_a_file_is_a_clear_error_not_a_panic() {
+    // A file where the task folder must go: the bundle cannot be extracted.
     let p = PlatformDouble::start().await;
     let t = Target::start().await;
     let base = t.url();
@@ -452,4 +451,72 @@ async fn task_forgotten_by_the_platform_is_given_up() {
         requests_after,
         "cases of the given-up task still run"
     );
+}
+
+/// `data/` turns read-only while the engine runs (a read-only bind mount over it; the store's
+/// open files stay writable below it, as after an `errors=remount-ro` the open database would
+/// not): the bundle cannot be downloaded or extracted; every case is reported as error naming
+/// the file system's refusal, the task is completed, nothing panics.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_data_file_system_is_a_clear_error_not_a_panic() {
+    let p = PlatformDouble::start().await;
+    let t = Target::start().await;
+    let engine = start_engine(&p);
+    assert!(
+        p.wait_until(|d| d.ws_registered(), Duration::from_secs(30))
+            .await
+    );
+    let data = engine.data_dir();
+    let Some(_ro) = ReadOnlyBind::over(&data) else {
+        eprintln!("SKIPPED: a read-only bind mount needs root; run the tests as root (CI does)");
+        return;
+    };
+    assert!(
+        std::fs::write(data.join("probe"), b"x").is_err(),
+        "data/ is still writable"
+    );
+    let base = t.url();
+    let task_id = queue_task(&p, 2, |_| vec![step("s", &base, "GET", "/delay/10")]);
+    p.push_start();
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(60))
+            .await,
+        "{}",
+        engine.output()
+    );
+    let results = p.results(&task_id);
+    assert_eq!(results.len(), 2, "{}", engine.output());
+    for r in &results {
+        assert_eq!(r["status"], 2);
+        let text = r["transactionList"][0]["log"].as_str().unwrap_or_default();
+        assert!(
+            text.contains("Read-only file system") || text.contains("os error 30"),
+            "{text}"
+        );
+    }
+    assert!(!engine.output().contains("panicked"), "{}", engine.output());
+}
+
+/// A read-only bind mount of a folder over itself; unmounted when dropped.
+struct ReadOnlyBind(std::path::PathBuf);
+
+impl ReadOnlyBind {
+    fn over(dir: &std::path::Path) -> Option<ReadOnlyBind> {
+        let ok = std::process::Command::new("mount")
+            .args(["--bind", "-o", "ro"])
+            .arg(dir)
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| ReadOnlyBind(dir.to_path_buf()))
+    }
+}
+
+impl Drop for ReadOnlyBind {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
 }
