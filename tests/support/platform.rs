@@ -173,6 +173,7 @@ impl PlatformDouble {
                 report_status: "prepared",
                 update_time: None,
                 results: Vec::new(),
+                received_ms: Vec::new(),
                 collections: Default::default(),
                 completes: 0,
             },
@@ -375,6 +376,21 @@ impl PlatformDouble {
     }
 
     // ----- records ------------------------------------------------------------
+
+    /// How long each stored result took to arrive: storage time − the result's `endTime`, in ms.
+    pub fn result_delays_ms(&self, task_id: &str) -> Vec<i64> {
+        self.st()
+            .tasks
+            .get(task_id)
+            .map(|t| {
+                t.results
+                    .iter()
+                    .zip(&t.received_ms)
+                    .map(|(r, at)| at - r["endTime"].as_i64().unwrap_or(*at))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 
     /// Every stored CaseResult of the task, in insertion order.
     pub fn results(&self, task_id: &str) -> Vec<Value> {

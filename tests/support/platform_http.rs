@@ -605,6 +605,11 @@ async fn upload_inner(
         return Err(fail(rec, "unknown taskId".into()));
     };
     task.collections.extend(new_cols.into_iter().map(|k| k.1));
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    task.received_ms.extend(std::iter::repeat_n(now_ms, results.len()));
     task.results.extend(results);
     task.update_time = Some(Instant::now());
     Ok(())

