@@ -35,12 +35,17 @@ fn main() {
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(run(quick));
+    rt.block_on(run(quick, only));
 }
 
 struct Scenario {
@@ -64,7 +69,7 @@ struct Figures {
     ceiling_cpu_s: f64,
 }
 
-async fn run(quick: bool) {
+async fn run(quick: bool, only: Option<String>) {
     let target = start_target().await;
     let scenarios = [
         Scenario {
@@ -90,11 +95,18 @@ async fn run(quick: bool) {
         },
     ];
     let mut rows = Vec::new();
-    for s in &scenarios {
+    for s in scenarios.iter().filter(|s| {
+        only.as_ref()
+            .is_none_or(|o| s.name.starts_with(&format!("({o})")))
+    }) {
         // Engine first, then the ceiling, then the engine again: the better engine run counts,
         // so a burst of load from elsewhere on the machine does not decide the ratio.
         let mut engine = engine_run(&target, s).await;
-        let (c_wall, c_cpu) = ceiling(&target, s.collections * s.cases_per_collection * s.steps, s.max_thread);
+        let (c_wall, c_cpu) = ceiling(
+            &target,
+            s.collections * s.cases_per_collection * s.steps,
+            s.max_thread,
+        );
         let again = engine_run(&target, s).await;
         if again.wall_s < engine.wall_s {
             engine = again;
@@ -104,7 +116,11 @@ async fn run(quick: bool) {
         print_row(s.name, &engine);
         rows.push((s.name, engine));
     }
-    let idle = if quick { None } else { Some(idle_footprint().await) };
+    let idle = if quick {
+        None
+    } else {
+        Some(idle_footprint().await)
+    };
     let mut out = Vec::new();
     for (name, f) in &rows {
         out.push(json!({
@@ -124,7 +140,9 @@ async fn run(quick: bool) {
         }));
     }
     println!();
-    println!("| scenario | engine steps/s | ceiling req/s | ratio | engine CPU µs/step | ceiling CPU µs/req | CPU ratio | peak RSS MB | results | max result delay |");
+    println!(
+        "| scenario | engine steps/s | ceiling req/s | ratio | engine CPU µs/step | ceiling CPU µs/req | CPU ratio | peak RSS MB | results | max result delay |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for (name, f) in &rows {
         println!(
@@ -151,7 +169,10 @@ async fn run(quick: bool) {
         out.push(json!({"idle_seconds": secs, "idle_rss_mb": rss_kb as f64 / 1024.0, "idle_cpu_s": cpu_s}));
     }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-e2e.json");
-    let _ = std::fs::write(&path, serde_json::to_string_pretty(&out).unwrap_or_default());
+    let _ = std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&out).unwrap_or_default(),
+    );
     println!("\nfigures written to {}", path.display());
 }
 
@@ -197,7 +218,10 @@ fn step(target: &str, k: usize) -> Value {
     let body = if k == 0 {
         r#"{"name":"{{name}}","n":"{{n}}","prev":"none","step":1}"#.to_string()
     } else {
-        format!(r#"{{"name":"{{{{name}}}}","n":"{{{{n}}}}","prev":"{{{{id}}}}","step":{}}}"#, k + 1)
+        format!(
+            r#"{{"name":"{{{{name}}}}","n":"{{{{n}}}}","prev":"{{{{id}}}}","step":{}}}"#,
+            k + 1
+        )
     };
     json!({
         "apiId": format!("api-{k}"), "apiName": format!("step {k}"), "apiDesc": null,
@@ -296,7 +320,8 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
     let home = tempfile::tempdir().expect("home");
     let mut child = spawn_engine(&p, home.path());
     assert!(
-        p.wait_until(|d| d.ws_registered(), Duration::from_secs(30)).await,
+        p.wait_until(|d| d.ws_registered(), Duration::from_secs(30))
+            .await,
         "the engine did not connect"
     );
     let task_id = uid();
@@ -307,7 +332,11 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
         let mut ids = Vec::new();
         for _ in 0..s.cases_per_collection {
             let case_id = uid();
-            files.push((cid.clone(), case_id.clone(), case(target, &case_id, s.steps).to_string()));
+            files.push((
+                cid.clone(),
+                case_id.clone(),
+                case(target, &case_id, s.steps).to_string(),
+            ));
             ids.push(case_id);
         }
         collections.push((cid, ids));
@@ -317,9 +346,38 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
         .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
         .collect();
     p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
-    p.add_task(support::cases::bundle_task(&task_id, &collections, s.max_thread as i64, false));
+    p.add_task(support::cases::bundle_task(
+        &task_id,
+        &collections,
+        s.max_thread as i64,
+        false,
+    ));
     let pid = child.id();
     let (cpu0, _) = proc_stat(pid).unwrap_or_default();
+    // E2E_PERF=<file>: profile the engine during this run (perf record, CPU clock).
+    let perf = std::env::var("E2E_PERF").ok().map(|out| {
+        Command::new("perf")
+            .args([
+                "record",
+                "-e",
+                "cpu-clock",
+                "-F",
+                "4000",
+                "--call-graph",
+                "dwarf,16384",
+                "-o",
+                &out,
+                "-p",
+                &pid.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("perf")
+    });
+    if perf.is_some() {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     let start = Instant::now();
     p.push_start();
     let done = p
@@ -327,10 +385,22 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
         .await;
     let wall = start.elapsed().as_secs_f64();
     let (cpu1, hwm) = proc_stat(pid).unwrap_or_default();
+    if let Some(mut perf) = perf {
+        let _ = Command::new("kill")
+            .arg("-INT")
+            .arg(perf.id().to_string())
+            .status();
+        let _ = perf.wait();
+    }
     assert!(done, "the task did not complete");
     let results = p.results(&task_id);
     let failed = results.iter().filter(|r| r["status"] != 0).count();
-    assert_eq!(failed, 0, "cases failed: {:?}", results.iter().find(|r| r["status"] != 0));
+    assert_eq!(
+        failed,
+        0,
+        "cases failed: {:?}",
+        results.iter().find(|r| r["status"] != 0)
+    );
     let figures = Figures {
         wall_s: wall,
         steps: s.collections * s.cases_per_collection * s.steps,
@@ -341,7 +411,10 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
         max_result_delay_ms: p.result_delays_ms(&task_id).into_iter().max().unwrap_or(0),
         ..Figures::default()
     };
-    let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status();
     let _ = child.wait();
     figures
 }
@@ -351,7 +424,10 @@ async fn idle_footprint() -> (u64, f64, u64) {
     let p = PlatformDouble::start().await;
     let home = tempfile::tempdir().expect("home");
     let mut child = spawn_engine(&p, home.path());
-    assert!(p.wait_until(|d| d.ws_registered(), Duration::from_secs(30)).await);
+    assert!(
+        p.wait_until(|d| d.ws_registered(), Duration::from_secs(30))
+            .await
+    );
     tokio::time::sleep(Duration::from_secs(2)).await;
     let pid = child.id();
     let (cpu0, _) = proc_stat(pid).unwrap_or_default();
@@ -369,7 +445,12 @@ async fn idle_footprint() -> (u64, f64, u64) {
 fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64) {
     let exe = std::env::current_exe().expect("current exe");
     let out = Command::new(exe)
-        .args(["--ceiling", target, &requests.to_string(), &concurrency.to_string()])
+        .args([
+            "--ceiling",
+            target,
+            &requests.to_string(),
+            &concurrency.to_string(),
+        ])
         .output()
         .expect("run the ceiling");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -379,7 +460,10 @@ fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64) {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    (v["wall_s"].as_f64().unwrap_or(f64::NAN), v["cpu_s"].as_f64().unwrap_or(f64::NAN))
+    (
+        v["wall_s"].as_f64().unwrap_or(f64::NAN),
+        v["cpu_s"].as_f64().unwrap_or(f64::NAN),
+    )
 }
 
 /// The plain loop: `requests` identical POSTs, `concurrency` at a time, bodies read in full;

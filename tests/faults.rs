@@ -307,12 +307,15 @@ async fn a_full_data_file_system_is_a_clear_error_not_a_panic() {
         return;
     };
     let p = PlatformDouble::start().await;
-    // A case file of 4 MB of incompressible text cannot be extracted into 3 MB.
+    // A bundle of 4+ MB (a case of 6 MB of base64 noise) cannot be downloaded into 3 MB.
     let task_id = uid();
     let cid = uid();
     let case_id = uid();
-    let noise: String = (0..4 * 1024 * 1024 / 32)
-        .map(|_| uid().replace('-', ""))
+    let noise: String = (0..6 * 1024 * 1024 / 24)
+        .map(|_| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode(uuid::Uuid::new_v4().as_bytes())
+        })
         .collect();
     let mut case = api_case(&case_id, "big", vec![]);
     case["comment"] = json!(noise);

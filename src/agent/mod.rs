@@ -7,7 +7,7 @@ pub mod registry;
 pub mod task;
 
 use crate::bundle::BundleSettings;
-use crate::bundle::extract::Limits;
+use crate::bundle::archive::Limits;
 use crate::cases::CaseEnv;
 use crate::cases::api::request::HttpClients;
 use crate::config::{Config, Home};

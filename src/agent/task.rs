@@ -57,7 +57,6 @@ async fn cleanup(shared: &Shared, task: &TaskObject) {
             Err(e) => tracing::warn!("cannot remove {}: {e}", dir.display()),
         }
     }
-    let _ = tokio::fs::remove_file(shared.home.data.join(format!("{id}.zip"))).await;
 }
 
 async fn poll_status(shared: Arc<Shared>, task: TaskObject, handle: TaskHandle) {

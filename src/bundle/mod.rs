@@ -1,7 +1,8 @@
-//! From a task object to a runnable plan: inline debug data, or a downloaded, verified and
-//! extracted bundle, or — when neither can be had — a plan whose every case reports why.
+//! From a task object to a runnable plan: inline debug data, or a downloaded and verified bundle
+//! (read in place, `data/<taskId>/bundle.zip`), or — when neither can be had — a plan whose every
+//! case reports why.
 
-pub mod extract;
+pub mod archive;
 pub mod plan;
 
 pub use plan::{CaseSource, Plan, PlannedCase, PlannedCollection};
@@ -18,11 +19,12 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, Clone)]
 pub struct BundleSettings {
     pub attempts: u32,
-    pub limits: extract::Limits,
+    pub limits: archive::Limits,
     pub default_max_thread: usize,
 }
 
-/// Builds the plan of `task`, downloading its bundle into `data_dir/<taskId>` when it has one.
+/// Builds the plan of `task`, downloading its bundle to `data_dir/<taskId>/bundle.zip` when it
+/// has one.
 /// Never fails: what cannot be fetched becomes an `Unavailable` source with the reason.
 /// `None` only when cancelled.
 pub async fn prepare(
@@ -52,11 +54,15 @@ pub async fn prepare(
         ));
     };
     let task_dir = data_dir.join(task_id);
-    let zip_path = data_dir.join(format!("{task_id}.zip"));
+    let zip_path = task_dir.join("bundle.zip");
     let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
     let mut last_error = String::new();
     for attempt in 1..=settings.attempts {
         let limit = settings.limits.max_total_bytes;
+        if let Err(e) = tokio::fs::create_dir_all(&task_dir).await {
+            last_error = format!("cannot create {}: {e}", task_dir.display());
+            break;
+        }
         let result = tokio::select! {
             _ = cancel.cancelled() => return None,
             r = client.download_bundle(url, &zip_path, limit) => r,
@@ -64,39 +70,32 @@ pub async fn prepare(
         let retryable = match result {
             Ok(dl) => {
                 tracing::info!(bytes = dl.bytes, md5 = %dl.md5_hex, "bundle downloaded");
-                let _ = tokio::fs::remove_dir_all(&task_dir).await;
-                let (zp, td, tid, limits) = (
-                    zip_path.clone(),
-                    task_dir.clone(),
-                    task_id.to_string(),
-                    settings.limits,
-                );
-                let extracted = tokio::task::spawn_blocking(move || {
-                    extract::extract_bundle(&zp, &tid, &td, limits)
+                let (zp, tid, limits) = (zip_path.clone(), task_id.to_string(), settings.limits);
+                let verified = tokio::task::spawn_blocking(move || {
+                    archive::Bundle::open_verified(&zp, &tid, limits)
                 })
                 .await;
-                let _ = tokio::fs::remove_file(&zip_path).await;
-                match extracted {
-                    Ok(Ok(done)) => {
+                match verified {
+                    Ok(Ok(bundle)) => {
                         tracing::info!(
-                            files = done.files,
-                            bytes = done.bytes,
-                            "bundle extracted into {}",
-                            task_dir.display()
+                            files = bundle.files,
+                            bytes = bundle.bytes,
+                            "bundle verified: {}",
+                            zip_path.display()
                         );
-                        return Some(Plan::from_files(
+                        return Some(Plan::from_bundle(
                             task,
-                            &task_dir,
+                            Arc::new(bundle),
                             settings.default_max_thread,
                         ));
                     }
                     Ok(Err(e)) => {
-                        let _ = tokio::fs::remove_dir_all(&task_dir).await;
+                        let _ = tokio::fs::remove_file(&zip_path).await;
                         last_error = e.to_string();
-                        e.is_retryable() || matches!(e, extract::ExtractError::Disk { .. })
+                        e.is_retryable() || matches!(e, archive::ExtractError::Disk { .. })
                     }
                     Err(join) => {
-                        last_error = format!("extraction failed: {join}");
+                        last_error = format!("verification failed: {join}");
                         false
                     }
                 }

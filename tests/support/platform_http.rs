@@ -609,7 +609,8 @@ async fn upload_inner(
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default();
-    task.received_ms.extend(std::iter::repeat_n(now_ms, results.len()));
+    task.received_ms
+        .extend(std::iter::repeat_n(now_ms, results.len()));
     task.results.extend(results);
     task.update_time = Some(Instant::now());
     Ok(())
