@@ -165,13 +165,16 @@ pub async fn run(args: DemoArgs, home: &Path) -> u8 {
         }],
         ..Default::default()
     };
-    let inputs = match run::load_inputs(&[bundle], &adj).await {
+    let mut inputs = match run::load_inputs(&[bundle], &adj).await {
         Ok(i) => i,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::INVALID;
         }
     };
+    for (input, _) in inputs.iter_mut() {
+        input.label = "examples/demo (built into the binary)".into();
+    }
     let env = match run::local_case_env(None, home) {
         Ok(e) => std::sync::Arc::new(e),
         Err(e) => {
