@@ -66,7 +66,10 @@ fn demo_runs_without_network_and_writes_three_reports() {
     };
     let (code, out) = run_bounded(cmd, dir.path());
     assert_eq!(code, 0, "demo (isolated: {isolated}):\n{out}");
-    assert!(out.contains("10 cases: 9 passed, 1 failed, 0 errors"), "{out}");
+    assert!(
+        out.contains("10 cases: 9 passed, 1 failed, 0 errors"),
+        "{out}"
+    );
     assert!(out.contains("[10/10]"), "no progress lines: {out}");
     assert!(out.contains("Open the HTML report: "), "{out}");
     assert!(out.contains("went as intended"), "{out}");
@@ -87,13 +90,25 @@ fn demo_help_explains_the_exit_codes() {
         .expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
-    assert!(text.contains("fails on purpose") && text.contains("Exit codes"), "{text}");
+    assert!(
+        text.contains("fails on purpose") && text.contains("Exit codes"),
+        "{text}"
+    );
     let out = Command::new(binary())
         .args(["run", "--help"])
         .output()
         .expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
-    for needle in ["0  every case passed", "1  at least one case failed", "2  at least one case errored", "3  invalid input", "4  interrupted", "task.json", "--param", "--files"] {
+    for needle in [
+        "0  every case passed",
+        "1  at least one case failed",
+        "2  at least one case errored",
+        "3  invalid input",
+        "4  interrupted",
+        "task.json",
+        "--param",
+        "--files",
+    ] {
         assert!(text.contains(needle), "run --help lacks {needle:?}: {text}");
     }
 }

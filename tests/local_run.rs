@@ -168,10 +168,7 @@ fn passing_bundle(task_id: &str) -> (Vec<u8>, Vec<(String, String)>) {
         .map(|(c, k, t)| (c.as_str(), k.as_str(), t.as_str()))
         .collect();
     let zip = support::make_bundle(task_id, &refs);
-    (
-        zip,
-        files.into_iter().map(|(c, k, _)| (c, k)).collect(),
-    )
+    (zip, files.into_iter().map(|(c, k, _)| (c, k)).collect())
 }
 
 fn case_lines(stdout: &str) -> Vec<&str> {
@@ -189,14 +186,27 @@ async fn a_single_case_json_runs_and_passes() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = engine(
         dir.path(),
-        &["run", &example("cases/templates.json"), "--base-url", &s.url()],
+        &[
+            "run",
+            &example("cases/templates.json"),
+            "--base-url",
+            &s.url(),
+        ],
     )
     .await;
     assert_eq!(out.code, 0, "{}", out.all());
     let lines = case_lines(&out.stdout);
     assert_eq!(lines.len(), 1, "{}", out.all());
-    assert!(lines[0].contains("PASS") && lines[0].contains("模板"), "{}", out.all());
-    assert!(out.stdout.contains("1 cases: 1 passed, 0 failed, 0 errors"), "{}", out.all());
+    assert!(
+        lines[0].contains("PASS") && lines[0].contains("模板"),
+        "{}",
+        out.all()
+    );
+    assert!(
+        out.stdout.contains("1 cases: 1 passed, 0 failed, 0 errors"),
+        "{}",
+        out.all()
+    );
     // Not a terminal: plain lines, no escape codes.
     assert!(!out.stdout.contains('\x1b'), "{}", out.all());
 }
@@ -207,16 +217,38 @@ async fn a_folder_without_task_json_is_one_collection_of_its_files() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = engine(
         dir.path(),
-        &["run", &example("cases"), "--base-url", &s.url(), "--report-dir", "r"],
+        &[
+            "run",
+            &example("cases"),
+            "--base-url",
+            &s.url(),
+            "--report-dir",
+            "r",
+        ],
     )
     .await;
     assert_eq!(out.code, 0, "{}", out.all());
     assert_eq!(case_lines(&out.stdout).len(), 5, "{}", out.all());
     let res = results(&dir.path().join("r/results.json"));
-    let ids: Vec<&str> = res.iter().map(|r| r["caseId"].as_str().unwrap_or("")).collect();
+    let ids: Vec<&str> = res
+        .iter()
+        .map(|r| r["caseId"].as_str().unwrap_or(""))
+        .collect();
     // File names in name order are the case ids; the folder name is the collection.
-    assert_eq!(ids, ["assertions", "conditions", "loops", "relations", "templates"]);
-    assert!(res.iter().all(|r| r["collectionId"] == "cases" && r["status"] == 0));
+    assert_eq!(
+        ids,
+        [
+            "assertions",
+            "conditions",
+            "loops",
+            "relations",
+            "templates"
+        ]
+    );
+    assert!(
+        res.iter()
+            .all(|r| r["collectionId"] == "cases" && r["status"] == 0)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -225,7 +257,14 @@ async fn a_folder_with_task_json_runs_the_listed_cases() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = engine(
         dir.path(),
-        &["run", &example("demo"), "--base-url", &s.url(), "--format", "json"],
+        &[
+            "run",
+            &example("demo"),
+            "--base-url",
+            &s.url(),
+            "--format",
+            "json",
+        ],
     )
     .await;
     // The demo bundle has one case failing on purpose.
@@ -253,7 +292,14 @@ async fn a_bundle_zip_as_the_platform_builds_it() {
     std::fs::write(dir.path().join("bundle.zip"), zip).expect("zip");
     let out = engine(
         dir.path(),
-        &["run", "bundle.zip", "--base-url", &s.url(), "--format", "json,junit"],
+        &[
+            "run",
+            "bundle.zip",
+            "--base-url",
+            &s.url(),
+            "--format",
+            "json,junit",
+        ],
     )
     .await;
     assert_eq!(out.code, 0, "{}", out.all());
@@ -292,8 +338,17 @@ async fn a_task_json_finds_its_bundle_next_to_it() {
     )
     .await;
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(out.stdout.contains(&format!("{} cases: {} passed", cases.len(), cases.len())), "{}", out.all());
-    assert!(case_lines(&out.stdout).is_empty(), "--quiet printed case lines: {}", out.all());
+    assert!(
+        out.stdout
+            .contains(&format!("{} cases: {} passed", cases.len(), cases.len())),
+        "{}",
+        out.all()
+    );
+    assert!(
+        case_lines(&out.stdout).is_empty(),
+        "--quiet printed case lines: {}",
+        out.all()
+    );
 
     // 2. downloadUrl as a relative path to the bundle.
     std::fs::create_dir_all(dir.path().join("tasks/bundles")).expect("mkdir");
@@ -309,11 +364,19 @@ async fn a_task_json_finds_its_bundle_next_to_it() {
     assert!(out.stdout.contains("2 cases: 2 passed"), "{}", out.all());
 
     // 3. no bundle anywhere: invalid input naming the file and the field.
-    let task = task_object("no-such-bundle", &cases[..1], json!("/openapi/task/file/download/x"));
+    let task = task_object(
+        "no-such-bundle",
+        &cases[..1],
+        json!("/openapi/task/file/download/x"),
+    );
     std::fs::write(dir.path().join("lonely.json"), task.to_string()).expect("task");
     let out = engine(dir.path(), &["run", "lonely.json"]).await;
     assert_eq!(out.code, 3, "{}", out.all());
-    assert!(out.stderr.contains("lonely.json") && out.stderr.contains("downloadUrl"), "{}", out.all());
+    assert!(
+        out.stderr.contains("lonely.json") && out.stderr.contains("downloadUrl"),
+        "{}",
+        out.all()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -332,7 +395,16 @@ async fn a_debug_task_runs_its_inline_case() {
     std::fs::write(dir.path().join("debug.json"), envelope.to_string()).expect("task");
     let out = engine(
         dir.path(),
-        &["run", "debug.json", "--base-url", &s.url(), "--report-dir", "out", "--format", "json"],
+        &[
+            "run",
+            "debug.json",
+            "--base-url",
+            &s.url(),
+            "--report-dir",
+            "out",
+            "--format",
+            "json",
+        ],
     )
     .await;
     assert_eq!(out.code, 0, "{}", out.all());
@@ -342,10 +414,23 @@ async fn a_debug_task_runs_its_inline_case() {
     assert_eq!(res[0]["caseId"], id);
     assert_eq!(res[0]["caseName"], "错误密码被拒绝");
     // The CaseResult members the platform requires (§7.1).
-    for key in ["status", "startTime", "endTime", "caseType", "index", "runTimes", "transactionList"] {
+    for key in [
+        "status",
+        "startTime",
+        "endTime",
+        "caseType",
+        "index",
+        "runTimes",
+        "transactionList",
+    ] {
         assert!(res[0].get(key).is_some(), "missing {key}");
     }
-    assert!(res[0]["transactionList"][0]["log"].as_str().unwrap_or("").contains("【请求信息】"));
+    assert!(
+        res[0]["transactionList"][0]["log"]
+            .as_str()
+            .unwrap_or("")
+            .contains("【请求信息】")
+    );
 }
 
 // ---------------------------------------------------------------- exit codes
@@ -357,11 +442,20 @@ async fn exit_codes_for_failed_errored_and_invalid_input() {
     // 1: an assertion failed.
     let out = engine(
         dir.path(),
-        &["run", &example("demo/03-quality/intentional-failure.json"), "--base-url", &s.url()],
+        &[
+            "run",
+            &example("demo/03-quality/intentional-failure.json"),
+            "--base-url",
+            &s.url(),
+        ],
     )
     .await;
     assert_eq!(out.code, 1, "{}", out.all());
-    assert!(out.stdout.contains("FAIL") && out.stdout.contains("Expected (Bob) to be equal to (Alice)"), "{}", out.all());
+    assert!(
+        out.stdout.contains("FAIL") && out.stdout.contains("Expected (Bob) to be equal to (Alice)"),
+        "{}",
+        out.all()
+    );
 
     // 2: an error (nothing listens on the domain) wins over a failure.
     let closed = {
@@ -385,7 +479,11 @@ async fn exit_codes_for_failed_errored_and_invalid_input() {
     // 3: invalid input of every kind; the message names the file or option.
     std::fs::write(dir.path().join("broken.json"), "{not json").expect("write");
     std::fs::write(dir.path().join("other.json"), r#"{"hello": 1}"#).expect("write");
-    std::fs::write(dir.path().join("badtask.json"), r#"{"taskId": 5, "testCollectionList": []}"#).expect("write");
+    std::fs::write(
+        dir.path().join("badtask.json"),
+        r#"{"taskId": 5, "testCollectionList": []}"#,
+    )
+    .expect("write");
     let cases = example("cases");
     let invalid: Vec<(Vec<&str>, &str)> = vec![
         (vec!["run", "missing.zip"], "missing.zip"),
@@ -395,7 +493,10 @@ async fn exit_codes_for_failed_errored_and_invalid_input() {
         (vec!["run", &cases, "--format", "pdf"], "--format"),
         (vec!["run", &cases, "--param", "novalue"], "--param"),
         (vec!["run", &cases, "--base-url", "ftp://x"], "--base-url"),
-        (vec!["run", &cases, "--case", "no-such-case"], "no-such-case"),
+        (
+            vec!["run", &cases, "--case", "no-such-case"],
+            "no-such-case",
+        ),
         (vec!["run", &cases, "--collection", "nope"], "nope"),
         (vec!["run", &cases, "--max-thread", "0"], "max-thread"),
         (vec!["run", &cases, "--files", "no-such-dir"], "--files"),
@@ -405,7 +506,11 @@ async fn exit_codes_for_failed_errored_and_invalid_input() {
     for (args, needle) in invalid {
         let out = engine(dir.path(), &args).await;
         assert_eq!(out.code, 3, "{args:?}: {}", out.all());
-        assert!(out.stderr.contains(needle), "{args:?} should name {needle}: {}", out.all());
+        assert!(
+            out.stderr.contains(needle),
+            "{args:?} should name {needle}: {}",
+            out.all()
+        );
     }
 }
 
@@ -431,10 +536,17 @@ async fn ctrl_c_ends_the_run_with_exit_4_and_reports_what_finished() {
     .await
     .expect("join");
     assert_eq!(out.code, 4, "{}", out.all());
-    assert!(started.elapsed() < Duration::from_secs(4), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        started.elapsed()
+    );
     assert!(out.stdout.contains("(interrupted)"), "{}", out.all());
     assert!(dir.path().join("r/junit.xml").is_file());
-    assert_eq!(read_json(&dir.path().join("r/results.json"))["interrupted"], true);
+    assert_eq!(
+        read_json(&dir.path().join("r/results.json"))["interrupted"],
+        true
+    );
 }
 
 // ---------------------------------------------------------------- filters and overrides
@@ -446,7 +558,16 @@ async fn collection_and_case_filters() {
     let demo = example("demo");
     let out = engine(
         dir.path(),
-        &["run", &demo, "--base-url", &s.url(), "--collection", "02-orders", "--format", "json"],
+        &[
+            "run",
+            &demo,
+            "--base-url",
+            &s.url(),
+            "--collection",
+            "02-orders",
+            "--format",
+            "json",
+        ],
     )
     .await;
     assert_eq!(out.code, 0, "{}", out.all());
@@ -458,18 +579,35 @@ async fn collection_and_case_filters() {
     let out = engine(
         dir.path(),
         &[
-            "run", &demo, "--base-url", &s.url(), "--case", "wrong-password,故意失败的断言(演示)",
-            "--case", "slow-endpoint", "--format", "json",
+            "run",
+            &demo,
+            "--base-url",
+            &s.url(),
+            "--case",
+            "wrong-password,故意失败的断言(演示)",
+            "--case",
+            "slow-endpoint",
+            "--format",
+            "json",
         ],
     )
     .await;
     assert_eq!(out.code, 1, "{}", out.all());
     let res = results(&dir.path().join("liuma-report/results.json"));
-    let mut ids: Vec<&str> = res.iter().map(|r| r["caseId"].as_str().unwrap_or("")).collect();
+    let mut ids: Vec<&str> = res
+        .iter()
+        .map(|r| r["caseId"].as_str().unwrap_or(""))
+        .collect();
     ids.sort();
-    assert_eq!(ids, ["intentional-failure", "slow-endpoint", "wrong-password"]);
+    assert_eq!(
+        ids,
+        ["intentional-failure", "slow-endpoint", "wrong-password"]
+    );
     // Filtered cases keep their index from the task (the platform's occurrence key).
-    let fail = res.iter().find(|r| r["caseId"] == "intentional-failure").expect("fail");
+    let fail = res
+        .iter()
+        .find(|r| r["caseId"] == "intentional-failure")
+        .expect("fail");
     assert_eq!(fail["index"], 4);
 }
 
@@ -493,10 +631,24 @@ async fn param_overrides_common_parameters_keeping_their_type() {
     ]});
     std::fs::write(dir.path().join("who.json"), case.to_string()).expect("write");
     let out = engine(dir.path(), &["run", "who.json"]).await;
-    assert_eq!(out.code, 1, "without overrides the case fails: {}", out.all());
+    assert_eq!(
+        out.code,
+        1,
+        "without overrides the case fails: {}",
+        out.all()
+    );
     let out = engine(
         dir.path(),
-        &["run", "who.json", "--param", "who=bob", "--param", "n=42", "--param", "extra=x=y"],
+        &[
+            "run",
+            "who.json",
+            "--param",
+            "who=bob",
+            "--param",
+            "n=42",
+            "--param",
+            "extra=x=y",
+        ],
     )
     .await;
     assert_eq!(out.code, 0, "{}", out.all());
@@ -512,24 +664,55 @@ async fn max_thread_one_runs_collections_one_after_another() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = engine(
         dir.path(),
-        &["run", &example("demo"), "--base-url", &s.url(), "--max-thread", "1", "--format", "json"],
+        &[
+            "run",
+            &example("demo"),
+            "--base-url",
+            &s.url(),
+            "--max-thread",
+            "1",
+            "--format",
+            "json",
+        ],
     )
     .await;
     assert_eq!(out.code, 1, "{}", out.all());
     let res = results(&dir.path().join("liuma-report/results.json"));
-    let order: Vec<&str> = res.iter().map(|r| r["collectionId"].as_str().unwrap_or("")).collect();
+    let order: Vec<&str> = res
+        .iter()
+        .map(|r| r["collectionId"].as_str().unwrap_or(""))
+        .collect();
     // Each collection's results are contiguous: 3 collections, 2 changes.
-    assert_eq!(changes(&order), 2, "collections interleaved with --max-thread 1: {order:?}");
+    assert_eq!(
+        changes(&order),
+        2,
+        "collections interleaved with --max-thread 1: {order:?}"
+    );
     // With 3 threads the slow collection does not hold the others up: they interleave.
     let out = engine(
         dir.path(),
-        &["run", &example("demo"), "--base-url", &s.url(), "--max-thread", "3", "--format", "json"],
+        &[
+            "run",
+            &example("demo"),
+            "--base-url",
+            &s.url(),
+            "--max-thread",
+            "3",
+            "--format",
+            "json",
+        ],
     )
     .await;
     assert_eq!(out.code, 1, "{}", out.all());
     let res = results(&dir.path().join("liuma-report/results.json"));
-    let order: Vec<&str> = res.iter().map(|r| r["collectionId"].as_str().unwrap_or("")).collect();
-    assert!(changes(&order) > 2, "collections did not run concurrently with --max-thread 3: {order:?}");
+    let order: Vec<&str> = res
+        .iter()
+        .map(|r| r["collectionId"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        changes(&order) > 2,
+        "collections did not run concurrently with --max-thread 3: {order:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -539,8 +722,15 @@ async fn rerun_runs_failed_cases_once_more() {
     let out = engine(
         dir.path(),
         &[
-            "run", &example("demo"), "--base-url", &s.url(), "--collection", "03-quality",
-            "--rerun", "--report-dir", "r",
+            "run",
+            &example("demo"),
+            "--base-url",
+            &s.url(),
+            "--collection",
+            "03-quality",
+            "--rerun",
+            "--report-dir",
+            "r",
         ],
     )
     .await;
@@ -591,14 +781,32 @@ async fn verbose_prints_requests_and_responses() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = engine(
         dir.path(),
-        &["run", &example("cases/relations.json"), "--base-url", &s.url(), "--verbose"],
+        &[
+            "run",
+            &example("cases/relations.json"),
+            "--base-url",
+            &s.url(),
+            "--verbose",
+        ],
     )
     .await;
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(out.stdout.contains("【请求信息】"), "{}", out.all());
-    assert!(out.stdout.contains("POST ") && out.stdout.contains("/api/login"), "{}", out.all());
-    assert!(out.stdout.contains("【响应信息】") && out.stdout.contains("响应码: 200"), "{}", out.all());
-    assert!(!out.stdout.contains("<br>"), "logs are printed as text: {}", out.all());
+    assert!(
+        out.stdout.contains("POST ") && out.stdout.contains("/api/login"),
+        "{}",
+        out.all()
+    );
+    assert!(
+        out.stdout.contains("【响应信息】") && out.stdout.contains("响应码: 200"),
+        "{}",
+        out.all()
+    );
+    assert!(
+        !out.stdout.contains("<br>"),
+        "logs are printed as text: {}",
+        out.all()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -624,14 +832,20 @@ async fn on_a_terminal_the_progress_is_a_live_display() {
             .stdin(Stdio::null())
             .output()
             .expect("script");
-        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned())
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
     })
     .await
     .expect("join");
     let (code, text) = out;
     assert_eq!(code, 1, "{text}");
     // Redrawn in place: cursor up and clear, the counts, elapsed time, the running cases.
-    assert!(text.contains("\x1b[J") && text.contains("A\r"), "no redraw codes: {text:?}");
+    assert!(
+        text.contains("\x1b[J") && text.contains("A\r"),
+        "no redraw codes: {text:?}"
+    );
     assert!(text.contains("/10 done"), "{text}");
     assert!(text.contains("elapsed"), "{text}");
     assert!(text.contains("▸ "), "no running case shown: {text}");
@@ -647,7 +861,16 @@ async fn formats_choose_the_report_files() {
     let case = example("cases/conditions.json");
     let out = engine(
         dir.path(),
-        &["run", &case, "--base-url", &s.url(), "--report-dir", "a", "--format", "junit,json"],
+        &[
+            "run",
+            &case,
+            "--base-url",
+            &s.url(),
+            "--report-dir",
+            "a",
+            "--format",
+            "junit,json",
+        ],
     )
     .await;
     assert_eq!(out.code, 0, "{}", out.all());
@@ -668,10 +891,23 @@ async fn formats_choose_the_report_files() {
     .await;
     assert_eq!(out.code, 0, "{}", out.all());
     assert_eq!(names("b"), ["junit.xml", "report.html", "results.json"]);
-    assert!(out.stdout.contains("report: b/report.html"), "{}", out.all());
+    assert!(
+        out.stdout.contains("report: b/report.html"),
+        "{}",
+        out.all()
+    );
     let out = engine(
         dir.path(),
-        &["run", &case, "--base-url", &s.url(), "--format", "html", "--format", "json"],
+        &[
+            "run",
+            &case,
+            "--base-url",
+            &s.url(),
+            "--format",
+            "html",
+            "--format",
+            "json",
+        ],
     )
     .await;
     assert_eq!(out.code, 0, "{}", out.all());
@@ -699,19 +935,34 @@ fn hostile_case(url: &str) -> Value {
 async fn junit_is_accepted_by_junitparser_and_the_jenkins_schema() {
     let s = shop::start(0).await.expect("shop");
     let dir = tempfile::tempdir().expect("tmp");
-    std::fs::write(dir.path().join("hostile.json"), hostile_case(&s.url()).to_string()).expect("write");
+    std::fs::write(
+        dir.path().join("hostile.json"),
+        hostile_case(&s.url()).to_string(),
+    )
+    .expect("write");
     let out = engine(
         dir.path(),
         &[
-            "run", &example("demo"), "hostile.json", "--base-url", &s.url(), "--rerun",
-            "--report-dir", "r", "--format", "junit",
+            "run",
+            &example("demo"),
+            "hostile.json",
+            "--base-url",
+            &s.url(),
+            "--rerun",
+            "--report-dir",
+            "r",
+            "--format",
+            "junit",
         ],
     )
     .await;
     assert_eq!(out.code, 1, "{}", out.all());
     let junit = dir.path().join("r/junit.xml");
     let text = std::fs::read_to_string(&junit).expect("junit");
-    assert!(!text.contains("<script>") && !text.contains('\u{1}'), "unescaped content");
+    assert!(
+        !text.contains("<script>") && !text.contains('\u{1}'),
+        "unescaped content"
+    );
 
     // The XSD (tests/junit-10.xsd, the Jenkins xUnit plugin's junit-10 dialect).
     let xsd = repo().join("tests/junit-10.xsd");
@@ -761,7 +1012,12 @@ print(json.dumps(out, ensure_ascii=False))
     assert_eq!(suites[2], json!(["03-quality", 4, 1, 0]));
     let failed = &parsed["cases"]["03-quality/故意失败的断言(演示)"];
     assert_eq!(failed[0], json!(["Failure"]), "{parsed}");
-    assert!(failed[1][0].as_str().unwrap_or("").contains("Expected (Bob) to be equal to (Alice)"));
+    assert!(
+        failed[1][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("Expected (Bob) to be equal to (Alice)")
+    );
     assert_eq!(failed[3], true);
     let passed = &parsed["cases"]["01-account/错误密码被拒绝"];
     assert_eq!(passed[0], json!([]));
@@ -782,10 +1038,24 @@ async fn html_report_renders_in_headless_chromium() {
     };
     let s = shop::start(0).await.expect("shop");
     let dir = tempfile::tempdir().expect("tmp");
-    std::fs::write(dir.path().join("hostile.json"), hostile_case(&s.url()).to_string()).expect("write");
+    std::fs::write(
+        dir.path().join("hostile.json"),
+        hostile_case(&s.url()).to_string(),
+    )
+    .expect("write");
     let out = engine(
         dir.path(),
-        &["run", &example("demo"), "hostile.json", "--base-url", &s.url(), "--report-dir", "r", "--format", "html"],
+        &[
+            "run",
+            &example("demo"),
+            "hostile.json",
+            "--base-url",
+            &s.url(),
+            "--report-dir",
+            "r",
+            "--format",
+            "html",
+        ],
     )
     .await;
     assert_eq!(out.code, 1, "{}", out.all());
@@ -857,9 +1127,18 @@ async fn html_report_renders_in_headless_chromium() {
         .find("<body")
         .map(|at| &dom[at..at + dom[at..].find('>').unwrap_or(0)])
         .expect("a body tag");
-    assert!(body_tag.contains("data-ready=\"1\""), "the page's script did not run: {body_tag}");
-    assert!(!body_tag.contains("data-js-error"), "script error: {body_tag}");
-    assert!(dom.contains("<div id=\"js-errors\" hidden=\"\"></div>"), "script error shown");
+    assert!(
+        body_tag.contains("data-ready=\"1\""),
+        "the page's script did not run: {body_tag}"
+    );
+    assert!(
+        !body_tag.contains("data-js-error"),
+        "script error: {body_tag}"
+    );
+    assert!(
+        dom.contains("<div id=\"js-errors\" hidden=\"\"></div>"),
+        "script error shown"
+    );
     for line in log.lines() {
         assert!(
             !(line.contains("CONSOLE") && (line.contains("ERROR") || line.contains("Uncaught"))),
@@ -868,7 +1147,9 @@ async fn html_report_renders_in_headless_chromium() {
     }
     // The summary counts.
     let count = |id: &str| -> String {
-        let at = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+        let at = dom
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no #{id}"));
         let rest = &dom[at..];
         let b = rest.find("<b>").expect("<b>") + 3;
         let e = rest.find("</b>").expect("</b>");
@@ -887,7 +1168,10 @@ async fn html_report_renders_in_headless_chromium() {
     assert!(dom.contains("Expected (Bob) to be equal to (Alice)"));
     assert!(dom.contains("【请求信息】"));
     assert!(!dom.contains("data-status=\"pass\" open"));
-    assert!(dom.contains("&lt;img src=x onerror=alert(1)&gt;"), "the hostile name is shown as text");
+    assert!(
+        dom.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "the hostile name is shown as text"
+    );
 
     let (ok, _, log) = tokio::task::spawn_blocking({
         let shot = shot.clone();
@@ -902,5 +1186,9 @@ async fn html_report_renders_in_headless_chromium() {
     .expect("join");
     assert!(ok, "chromium --screenshot failed: {log}");
     let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
-    assert!(size > 10_000, "screenshot {} is {size} bytes", shot.display());
+    assert!(
+        size > 10_000,
+        "screenshot {} is {size} bytes",
+        shot.display()
+    );
 }

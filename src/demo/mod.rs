@@ -9,6 +9,7 @@
 
 pub mod shop;
 
+use crate::cases::Status;
 use crate::local::adjust::{Adjustments, BaseUrl};
 use crate::local::exit;
 use crate::local::input::Scratch;
@@ -16,7 +17,6 @@ use crate::local::progress::Progress;
 use crate::local::report::Format;
 use crate::local::report::html::HtmlOptions;
 use crate::local::run::{self, print_summary, write_reports};
-use crate::cases::Status;
 use std::path::{Path, PathBuf};
 
 /// The example bundle, as shipped in `examples/demo/`.
@@ -150,7 +150,10 @@ pub async fn run(args: DemoArgs, home: &Path) -> u8 {
     };
     let bundle = scratch.path().join("liuma-demo");
     if let Err(e) = write_bundle(&bundle) {
-        eprintln!("error: cannot write the demo bundle into {}: {e}", bundle.display());
+        eprintln!(
+            "error: cannot write the demo bundle into {}: {e}",
+            bundle.display()
+        );
         return exit::INVALID;
     }
     println!(

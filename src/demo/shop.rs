@@ -101,7 +101,10 @@ pub async fn start(port: u16) -> std::io::Result<ShopServer> {
 
 pub fn router() -> Router {
     Router::new()
-        .route("/api/health", get(|| async { Json(json!({"status": "UP"})) }))
+        .route(
+            "/api/health",
+            get(|| async { Json(json!({"status": "UP"})) }),
+        )
         .route("/api/login", post(login))
         .route("/api/logout", post(logout))
         .route("/api/users/me", get(me))
@@ -128,7 +131,10 @@ fn reply(status: StatusCode, body: Value) -> Response {
 }
 
 fn ok(data: Value) -> Response {
-    reply(StatusCode::OK, json!({"code": 0, "message": "success", "data": data}))
+    reply(
+        StatusCode::OK,
+        json!({"code": 0, "message": "success", "data": data}),
+    )
 }
 
 fn problem(status: StatusCode, message: &str) -> Response {
@@ -170,7 +176,10 @@ async fn login(State(shop): State<Shop>, body: axum::body::Bytes) -> Response {
     let name = body.get("username").and_then(Value::as_str).unwrap_or("");
     let pass = body.get("password").and_then(Value::as_str).unwrap_or("");
     let Some(u) = USERS.iter().find(|u| u.1 == name && u.2 == pass) else {
-        return problem(StatusCode::UNAUTHORIZED, "用户名或密码错误 (wrong username or password)");
+        return problem(
+            StatusCode::UNAUTHORIZED,
+            "用户名或密码错误 (wrong username or password)",
+        );
     };
     let token = shop.with(|s| {
         s.next += 1;
@@ -254,7 +263,10 @@ async fn create_order(
         return problem(StatusCode::BAD_REQUEST, "商品不存在 (unknown sku)");
     };
     if !(1..=1000).contains(&qty) {
-        return problem(StatusCode::BAD_REQUEST, "数量无效 (quantity must be 1..1000)");
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "数量无效 (quantity must be 1..1000)",
+        );
     }
     let order = shop.with(|s| {
         s.next += 1;

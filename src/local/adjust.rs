@@ -179,14 +179,18 @@ mod tests {
 
     #[test]
     fn params_keep_their_declared_type_and_new_ones_are_strings() {
-        let mut case = json!({"caseName": "c", "params": {"n": {"type": "Int", "value": "1"}}, "apiList": []});
+        let mut case =
+            json!({"caseName": "c", "params": {"n": {"type": "Int", "value": "1"}}, "apiList": []});
         let adj = Adjustments {
             params: vec![("n".into(), "5".into()), ("host".into(), "x".into())],
             ..Default::default()
         };
         adjust_case(&mut case, &adj);
         assert_eq!(case["params"]["n"], json!({"type": "Int", "value": "5"}));
-        assert_eq!(case["params"]["host"], json!({"type": "String", "value": "x"}));
+        assert_eq!(
+            case["params"]["host"],
+            json!({"type": "String", "value": "x"})
+        );
     }
 
     #[test]

@@ -22,9 +22,8 @@ impl FileSource for LocalFiles {
             return Err(format!("测试文件ID无效: {file_id:?}"));
         }
         let path = self.dir.join(file_id);
-        let read = |p: &std::path::Path| {
-            std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
-        };
+        let read =
+            |p: &std::path::Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
         if path.is_file() {
             return Ok((file_id.to_string(), read(&path)?));
         }

@@ -323,9 +323,12 @@ fn parse_task(path: &Path, json: Json) -> Result<TaskObject, InputError> {
     })
 }
 
-fn load_json_file(path: &Path, json: Json) -> Result<(TaskObject, Plan, Option<Scratch>), InputError> {
-    let is_task = json.get("taskId").is_some()
-        || json.get("data").is_some_and(|d| d.get("taskId").is_some());
+fn load_json_file(
+    path: &Path,
+    json: Json,
+) -> Result<(TaskObject, Plan, Option<Scratch>), InputError> {
+    let is_task =
+        json.get("taskId").is_some() || json.get("data").is_some_and(|d| d.get("taskId").is_some());
     if is_task {
         let task = parse_task(path, json)?;
         let (plan, scratch) = plan_with_bundle(&task, path)?;
@@ -375,7 +378,10 @@ fn plan_with_bundle(task: &TaskObject, path: &Path) -> Result<(Plan, Option<Scra
             let scratch = Scratch::new()?;
             let dir = extract_zip(&candidate, scratch.path())?;
             let dir = task_folder(&dir, task);
-            return Ok((Plan::from_files(task, &dir, DEFAULT_MAX_THREAD), Some(scratch)));
+            return Ok((
+                Plan::from_files(task, &dir, DEFAULT_MAX_THREAD),
+                Some(scratch),
+            ));
         }
         if candidate.is_dir() {
             let dir = task_folder(&candidate, task);
@@ -408,7 +414,10 @@ fn bundle_candidates(task: &TaskObject, base: &Path) -> Vec<PathBuf> {
 /// `<dir>/<taskId>` when the task's collections live one level down.
 fn task_folder(dir: &Path, task: &TaskObject) -> PathBuf {
     let nested = dir.join(task.task_id.as_str());
-    if is_safe_path_component(task.task_id.as_str()) && nested.is_dir() && !holds_collections(dir, task) {
+    if is_safe_path_component(task.task_id.as_str())
+        && nested.is_dir()
+        && !holds_collections(dir, task)
+    {
         nested
     } else {
         dir.to_path_buf()
@@ -417,13 +426,18 @@ fn task_folder(dir: &Path, task: &TaskObject) -> PathBuf {
 
 fn holds_collections(dir: &Path, task: &TaskObject) -> bool {
     task.collections.iter().flatten().any(|c| {
-        is_safe_path_component(c.collection_id.as_str()) && dir.join(c.collection_id.as_str()).is_dir()
+        is_safe_path_component(c.collection_id.as_str())
+            && dir.join(c.collection_id.as_str()).is_dir()
     })
 }
 
 /// The plan of a task whose bundle (if any) is a folder: `folder` for a folder input, else the
 /// task file's own folder when it holds the collections.
-fn plan_for_task(task: &TaskObject, task_file: &Path, folder: Option<&Path>) -> Result<Plan, InputError> {
+fn plan_for_task(
+    task: &TaskObject,
+    task_file: &Path,
+    folder: Option<&Path>,
+) -> Result<Plan, InputError> {
     if has_debug_data(task) {
         let data = task.debug_data.clone().unwrap_or(Json::Null);
         return Ok(Plan::inline(task, Arc::new(data), DEFAULT_MAX_THREAD));

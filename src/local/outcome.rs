@@ -82,7 +82,9 @@ impl TaskOutcome {
         let mut out: Vec<&CaseResult> = best.into_values().collect();
         out.sort_by_key(|r| {
             (
-                pos.get(r.collection_id.as_str()).copied().unwrap_or(usize::MAX),
+                pos.get(r.collection_id.as_str())
+                    .copied()
+                    .unwrap_or(usize::MAX),
                 r.index,
             )
         });
@@ -94,7 +96,9 @@ impl TaskOutcome {
         self.results
             .iter()
             .filter(|o| {
-                o.collection_id == r.collection_id && o.index == r.index && o.run_times < r.run_times
+                o.collection_id == r.collection_id
+                    && o.index == r.index
+                    && o.run_times < r.run_times
             })
             .collect()
     }

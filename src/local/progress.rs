@@ -213,10 +213,7 @@ impl Progress {
             human_ms(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)),
         )];
         for (coll, case) in self.running.iter().take(MAX_RUNNING_SHOWN) {
-            lines.push(clip(
-                &one_line(&format!("  ▸ {coll}: {case}")),
-                BLOCK_WIDTH,
-            ));
+            lines.push(clip(&one_line(&format!("  ▸ {coll}: {case}")), BLOCK_WIDTH));
         }
         if self.running.len() > MAX_RUNNING_SHOWN {
             lines.push(format!(

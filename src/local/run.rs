@@ -138,7 +138,8 @@ pub fn local_case_env(files: Option<&Path>, home: &Path) -> Result<CaseEnv, Inpu
 pub fn output_mode(quiet: bool) -> Mode {
     if quiet {
         Mode::Quiet
-    } else if std::io::stdout().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+    } else if std::io::stdout().is_terminal()
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
     {
         Mode::Live
     } else {
@@ -178,8 +179,18 @@ pub async fn load_inputs(
 /// Checks the command line and loads everything.
 pub async fn prepare(args: &RunArgs, home: &Path) -> Result<Prepared, InputError> {
     let mut adj = Adjustments {
-        collections: args.collection.iter().filter(|s| !s.is_empty()).cloned().collect(),
-        cases: args.cases.iter().filter(|s| !s.is_empty()).cloned().collect(),
+        collections: args
+            .collection
+            .iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect(),
+        cases: args
+            .cases
+            .iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect(),
         max_thread: args.max_thread.map(usize::from),
         rerun: args.rerun,
         ..Default::default()
@@ -226,7 +237,8 @@ fn cancel_on_signal() -> CancellationToken {
     let cancel = CancellationToken::new();
     let c = cancel.clone();
     tokio::spawn(async move {
-        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         else {
             return;
         };
@@ -252,7 +264,10 @@ pub async fn execute(
     let mut interrupted = false;
     for (i, (input, names)) in inputs.into_iter().enumerate() {
         let Input {
-            label, plan, scratch, ..
+            label,
+            plan,
+            scratch,
+            ..
         } = input;
         let mut outcome = TaskOutcome {
             label,
@@ -297,7 +312,7 @@ pub async fn execute(
         match handle.await {
             Ok(summary) => interrupted |= summary.cancelled,
             Err(e) => {
-                tracing::error!("the run failed: {e}");
+                eprintln!("error: the run of {} failed: {e}", outcome.label);
                 interrupted = true;
             }
         }
@@ -362,7 +377,12 @@ pub fn print_summary(outcome: &Outcome, mode: Mode) {
 }
 
 /// Writes the reports (if asked) and prints where they are; `false` when one failed.
-pub fn write_reports(outcome: &Outcome, prepared_dir: Option<&Path>, formats: &[Format], html: &HtmlOptions) -> bool {
+pub fn write_reports(
+    outcome: &Outcome,
+    prepared_dir: Option<&Path>,
+    formats: &[Format],
+    html: &HtmlOptions,
+) -> bool {
     let Some(dir) = prepared_dir else {
         return true;
     };

@@ -201,11 +201,7 @@ fn step(out: &mut String, t: &Transaction, opts: &HtmlOptions, task: &TaskOutcom
     if let Some(d) = t.description.as_deref().filter(|d| !d.is_empty()) {
         let _ = write!(out, "<p class=\"meta\">{}</p>", html(d));
     }
-    let _ = write!(
-        out,
-        "<pre class=\"log\">{}</pre>",
-        html(&log_text(&t.log))
-    );
+    let _ = write!(out, "<pre class=\"log\">{}</pre>", html(&log_text(&t.log)));
     for id in &t.screenshots {
         out.push_str(&screenshot(opts, task, id));
     }
@@ -265,9 +261,15 @@ pub fn render(outcome: &Outcome, opts: &HtmlOptions) -> String {
         "<header><h1>LiuMa run report</h1><p>{} · started {} · took {} · liuma-engine {}{}</p></header><main>",
         html(&sources.join(", ")),
         outcome.started.format("%Y-%m-%d %H:%M:%S"),
-        html(&human_ms(u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX))),
+        html(&human_ms(
+            u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX)
+        )),
         env!("CARGO_PKG_VERSION"),
-        if outcome.interrupted { " · <b>interrupted</b>" } else { "" }
+        if outcome.interrupted {
+            " · <b>interrupted</b>"
+        } else {
+            ""
+        }
     );
 
     // Summary: chart, counts, slowest cases.
@@ -289,7 +291,9 @@ pub fn render(outcome: &Outcome, opts: &HtmlOptions) -> String {
     let _ = write!(
         out,
         "<div class=\"slow\"><h3>Durations: {} wall clock, {} summed over cases</h3>",
-        html(&human_ms(u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX))),
+        html(&human_ms(
+            u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX)
+        )),
         html(&human_ms(total_ms))
     );
     for (_, r) in all.iter().take(5) {
@@ -357,11 +361,88 @@ pub fn render(outcome: &Outcome, opts: &HtmlOptions) -> String {
     if c.total == 0 {
         out.push_str("<p>No case finished.</p>");
     }
-    let _ = write!(out, "</section></main><script>{SCRIPT}</script></body></html>\n");
+    let _ = writeln!(
+        out,
+        "</section></main><script>{SCRIPT}</script></body></html>"
+    );
     out
 }
 
 /// Where screenshots of a local run are: `<home>/image`.
 pub fn default_image_dir(home: &Path) -> PathBuf {
     home.join("image")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::CaseResult;
+    use crate::ids::{CaseId, CollectionId, TaskId};
+    use crate::local::outcome::TaskOutcome;
+
+    fn result(case: &str, status: Status, shots: Vec<String>) -> CaseResult {
+        CaseResult {
+            status,
+            start_ms: 1_700_000_000_000,
+            end_ms: 1_700_000_000_120,
+            collection_id: CollectionId("c1".into()),
+            case_id: CaseId(case.into()),
+            case_type: "WEB".into(),
+            case_name: format!("name <{case}>"),
+            case_desc: None,
+            index: if case == "a" { 1 } else { 2 },
+            run_times: 1,
+            transactions: vec![Transaction {
+                id: "t".into(),
+                name: "step".into(),
+                content: "/x".into(),
+                description: None,
+                log: "2024-01-01 - Error - boom<br>line2".into(),
+                during_ms: 5,
+                status,
+                screenshots: shots,
+            }],
+        }
+    }
+
+    #[test]
+    fn embeds_screenshots_and_puts_failures_first() {
+        let dir = std::env::temp_dir().join(format!("liuma-html-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(dir.join("task-1")).expect("mkdir");
+        std::fs::write(dir.join("task-1").join("20240101_abc.png"), b"\x89PNG fake").expect("png");
+        let outcome = Outcome {
+            tasks: vec![TaskOutcome {
+                label: "x".into(),
+                task_id: TaskId("task-1".into()),
+                collections: vec![CollectionId("c1".into())],
+                results: vec![
+                    result("a", Status::Pass, vec![]),
+                    result(
+                        "b",
+                        Status::Fail,
+                        vec!["20240101_abc".into(), "20240101_gone".into()],
+                    ),
+                ],
+                names: Default::default(),
+            }],
+            started: chrono::Local::now(),
+            elapsed: std::time::Duration::from_millis(200),
+            interrupted: false,
+        };
+        let page = render(
+            &outcome,
+            &HtmlOptions {
+                image_dir: Some(dir.clone()),
+            },
+        );
+        let png = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG fake");
+        assert!(page.contains(&format!("src=\"data:image/png;base64,{png}\"")));
+        assert!(page.contains("screenshot 20240101_gone (not found under"));
+        let list = &page[page.find("<section class=\"collections\">").expect("list")..];
+        let fail = list.find("name &lt;b&gt;").expect("failed case");
+        let pass = list.find("name &lt;a&gt;").expect("passed case");
+        assert!(fail < pass, "failed case first");
+        assert!(page.contains("boom\nline2"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

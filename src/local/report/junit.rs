@@ -35,7 +35,11 @@ pub fn step_text(t: &Transaction) -> String {
 
 /// Every step of a case as text.
 pub fn case_text(r: &CaseResult) -> String {
-    r.transactions.iter().map(step_text).collect::<Vec<_>>().join("\n")
+    r.transactions
+        .iter()
+        .map(step_text)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn timestamp(ms: i64) -> String {

@@ -96,10 +96,19 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(xml("<a href=\"x\">&'\u{1}"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\u{FFFD}");
+        assert_eq!(
+            xml("<a href=\"x\">&'\u{1}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\u{FFFD}"
+        );
         assert_eq!(xml_text("a\nb<\u{FFFF}"), "a\nb&lt;\u{FFFD}");
-        assert_eq!(html("<script>alert('x')</script>"), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
-        assert_eq!(log_text("a<br><br><span>请求体: x</span><br><b>y</b>"), "a\n\n请求体: x\ny");
+        assert_eq!(
+            html("<script>alert('x')</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
+        );
+        assert_eq!(
+            log_text("a<br><br><span>请求体: x</span><br><b>y</b>"),
+            "a\n\n请求体: x\ny"
+        );
         assert_eq!(seconds(1234), "1.234");
         assert_eq!(human_ms(3200), "3.2 s");
     }
