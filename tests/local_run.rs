@@ -484,8 +484,20 @@ async fn exit_codes_for_failed_errored_and_invalid_input() {
         r#"{"taskId": 5, "testCollectionList": []}"#,
     )
     .expect("write");
+    std::fs::write(
+        dir.path().join("evil.zip"),
+        support::zip_with_entry("/t/../../evil.json", b"{}"),
+    )
+    .expect("write");
+    let (good, _) = passing_bundle("t-1");
+    std::fs::write(dir.path().join("cut.zip"), support::truncated_zip(&good)).expect("write");
     let cases = example("cases");
     let invalid: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["run", "evil.zip"],
+            "evil.zip: the bundle cannot be used",
+        ),
+        (vec!["run", "cut.zip"], "cut.zip"),
         (vec!["run", "missing.zip"], "missing.zip"),
         (vec!["run", "broken.json"], "broken.json"),
         (vec!["run", "other.json"], "other.json"),
