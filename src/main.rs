@@ -17,6 +17,12 @@ Getting started:
   3. liuma-engine check    # verifies config, platform, token and WebSocket
   4. liuma-engine start    # runs until SIGTERM/Ctrl-C (twice to stop at once)
 
+Without a platform:
+  liuma-engine demo                  # runs the example bundle against a built-in shop API
+  liuma-engine run PATH... [options] # runs a bundle, folder, task or case JSON locally;
+                                     # exit 0 passed, 1 failed, 2 errored, 3 invalid input,
+                                     # 4 interrupted (see `liuma-engine run --help`)
+
 Files: config.ini (or config/config.ini) is read, never written. Working folders
 data/ image/ log/ browser/ are created under --home (default: the current folder).
 Logs: log/engine.log.<date> and log/error.log.<date>.";
@@ -46,10 +52,41 @@ enum Command {
     /// Show what the engine store (data/engine.db under --home) holds: tasks in progress, results
     /// waiting for upload, last contact with the platform, totals. Works while the agent runs.
     Status,
+    /// Run a bundle zip, a bundle folder, a task JSON or a case JSON here, without a platform:
+    /// progress on the terminal, JUnit/JSON/HTML reports, an exit code for CI pipelines.
+    Run(liuma_engine::local::RunArgs),
+    /// Run the example bundle against a shop API started inside the engine (no platform, no
+    /// network): shows progress, the summary and writes the reports.
+    Demo(liuma_engine::demo::DemoArgs),
+}
+
+/// Usage errors of `run` and `demo` exit with the documented "invalid input" code.
+fn parse_cli() -> Result<Cli, ExitCode> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(e) => {
+            let _ = e.print();
+            if !e.use_stderr() {
+                return Err(ExitCode::SUCCESS);
+            }
+            let local = std::env::args()
+                .skip(1)
+                .find(|a| !a.starts_with('-'))
+                .is_some_and(|a| a == "run" || a == "demo");
+            Err(if local {
+                ExitCode::from(liuma_engine::local::exit::INVALID)
+            } else {
+                ExitCode::from(2)
+            })
+        }
+    }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse_cli() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -64,6 +101,16 @@ fn main() -> ExitCode {
 }
 
 async fn async_main(cli: Cli) -> ExitCode {
+    let home = cli.home.clone().unwrap_or_else(|| PathBuf::from("."));
+    match cli.command {
+        Command::Run(args) => {
+            return ExitCode::from(liuma_engine::local::run::run(args, &home).await);
+        }
+        Command::Demo(args) => {
+            return ExitCode::from(liuma_engine::demo::run(args, &home).await);
+        }
+        _ => {}
+    }
     if let Command::Status = cli.command {
         let home = Home::new(&cli.home.unwrap_or_else(|| PathBuf::from(".")));
         return ExitCode::from(u8::try_from(cli::status::run(&home)).unwrap_or(1));
@@ -80,7 +127,7 @@ async fn async_main(cli: Cli) -> ExitCode {
             lifecycle::logging::init_console("warn");
             ExitCode::from(u8::try_from(cli::check::run(&config_path).await).unwrap_or(1))
         }
-        Command::Status => ExitCode::SUCCESS,
+        Command::Status | Command::Run(_) | Command::Demo(_) => ExitCode::SUCCESS,
         Command::Start => {
             let cfg = match Config::load(&config_path) {
                 Ok(c) => c,

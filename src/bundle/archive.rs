@@ -196,6 +196,23 @@ impl Bundle {
         self.index.contains_key(rel)
     }
 
+    /// Writes every file of the bundle under `dest` (local runs of a zip read it as a folder).
+    /// The names were checked at verification, so nothing lands outside `dest`. Blocking.
+    pub fn extract_to(&self, dest: &Path) -> Result<usize, ExtractError> {
+        std::fs::create_dir_all(dest).map_err(|e| disk(dest, e))?;
+        let mut names: Vec<&String> = self.index.keys().collect();
+        names.sort();
+        for rel in &names {
+            let target = dest.join(rel.as_str());
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| disk(parent, e))?;
+            }
+            let bytes = self.read(rel).map_err(ExtractError::Corrupt)?;
+            std::fs::write(&target, bytes).map_err(|e| disk(&target, e))?;
+        }
+        Ok(names.len())
+    }
+
     /// The bytes of `rel`. Blocking (decompression); the error says what is wrong.
     pub fn read(&self, rel: &str) -> Result<Vec<u8>, String> {
         let Some(&i) = self.index.get(rel) else {
@@ -220,6 +237,16 @@ impl Bundle {
         })?;
         Ok(out)
     }
+}
+
+/// Verifies `zip_path` and writes its files into `dest`. Blocking.
+pub fn extract_bundle(
+    zip_path: &Path,
+    task_id: &str,
+    dest: &Path,
+    limits: Limits,
+) -> Result<usize, ExtractError> {
+    Bundle::open_verified(zip_path, task_id, limits)?.extract_to(dest)
 }
 
 #[cfg(test)]

@@ -6,11 +6,14 @@ use crate::cases::Status;
 use crate::ids::{CaseId, CollectionId, TaskId, is_safe_path_component};
 use crate::platform::wire::TaskObject;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Where a case's JSON comes from; read when the case runs, so memory stays bounded.
 #[derive(Debug, Clone)]
 pub enum CaseSource {
+    /// A case file in a folder (local runs of a bundle folder).
+    File(PathBuf),
     /// `<collectionId>/<caseId>.json` inside the verified bundle.
     Entry(Arc<Bundle>, String),
     Inline(Arc<serde_json::Value>),
@@ -94,6 +97,23 @@ impl Plan {
         }
     }
 
+    /// A bundle folder: `<task_dir>/<collectionId>/<caseId>.json`.
+    pub fn from_files(task: &TaskObject, task_dir: &Path, default_max_thread: usize) -> Plan {
+        Self::build(task, default_max_thread, |coll, case| {
+            if is_safe_path_component(coll.as_str()) && is_safe_path_component(case.as_str()) {
+                CaseSource::File(
+                    task_dir
+                        .join(coll.as_str())
+                        .join(format!("{}.json", case.as_str())),
+                )
+            } else {
+                CaseSource::Unavailable(format!(
+                    "用例数据路径无效: collectionId {coll:?} or caseId {case:?} is not a plain id"
+                ))
+            }
+        })
+    }
+
     /// A bundle task: `<collectionId>/<caseId>.json` entries of the verified bundle.
     pub fn from_bundle(task: &TaskObject, bundle: Arc<Bundle>, default_max_thread: usize) -> Plan {
         Self::build(task, default_max_thread, |coll, case| {
@@ -145,6 +165,20 @@ impl CaseSource {
         match self {
             CaseSource::Inline(v) => Ok((**v).clone()),
             CaseSource::Unavailable(reason) => Err(reason.clone()),
+            CaseSource::File(path) => {
+                let bytes = tokio::fs::read(path).await.map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        format!(
+                            "用例数据文件不存在: {} is not in the bundle",
+                            path.display()
+                        )
+                    } else {
+                        format!("用例数据文件读取失败: {}: {e}", path.display())
+                    }
+                })?;
+                serde_json::from_slice(&bytes)
+                    .map_err(|e| format!("用例数据不是合法JSON: {}: {e}", path.display()))
+            }
             CaseSource::Entry(bundle, rel) => {
                 let (b, r) = (bundle.clone(), rel.clone());
                 let bytes = tokio::task::spawn_blocking(move || b.read(&r))
