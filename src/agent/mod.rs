@@ -85,6 +85,7 @@ impl Shutdown {
 /// Builds what cases need from the configuration; `files` serves `loadfile` and friends.
 pub fn case_env(
     cfg: &Config,
+    home: &Home,
     files: Option<Arc<dyn crate::functions::FileSource>>,
     file_dir: std::path::PathBuf,
 ) -> Result<CaseEnv, String> {
@@ -96,6 +97,7 @@ pub fn case_env(
         functions: crate::functions::Library::new(files, file_dir),
         max_loop_iterations: cfg.agent.max_loop_iterations,
         loop_timeout_cap: cfg.agent.loop_timeout_cap,
+        web: crate::cases::web::WebEnv::from_config(cfg, home),
     })
 }
 
@@ -118,7 +120,7 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     let file_dir = home.root.join("file");
     let files: Arc<dyn crate::functions::FileSource> =
         Arc::new(files::PlatformFiles::new(client.clone(), file_dir.clone()));
-    let env = case_env(&cfg, Some(files), file_dir).map_err(|reason| PlatformError::Transport {
+    let env = case_env(&cfg, &home, Some(files), file_dir).map_err(|reason| PlatformError::Transport {
         endpoint: "engine".into(),
         reason,
     })?;
