@@ -25,6 +25,7 @@ mod platform_http;
 mod platform_state;
 mod platform_ws;
 pub mod raw;
+pub mod site;
 pub mod target;
 pub mod tls;
 mod validate;

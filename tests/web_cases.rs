@@ -1,0 +1,189 @@
+//! WEB cases on real headless Chromium through chromedriver (web-cases.md), against a local
+//! test site. Cases run through the engine's own case executor; the agent path (screenshot
+//! uploads, stop, shutdown, two browsers at once) is in `web_agent.rs`.
+//!
+//! Each test starts few browsers: many operations run in one case, and later cases of a
+//! collection reuse the browser (`startDriver` false), which also tests the driver slot.
+
+mod support;
+
+use liuma_engine::cases::web::WebEnv;
+use liuma_engine::cases::{self, CaseEnv, CaseMeta, CaseResult, CollectionContext, Status};
+use liuma_engine::ids::{CaseId, CollectionId};
+use liuma_engine::value::Value as PyValue;
+use serde_json::{Value, json};
+use std::path::Path;
+use std::time::Duration;
+use support::site::Site;
+use tokio_util::sync::CancellationToken;
+
+fn env(home: &Path) -> CaseEnv {
+    let mut web = WebEnv::new(home);
+    web.new_window_timeout = Duration::from_secs(3);
+    web.driver_start_timeout = Duration::from_secs(30);
+    CaseEnv {
+        http: cases::api::request::HttpClients::new().expect("clients"),
+        step_timeout_cap: Duration::from_secs(20),
+        enable_stderr: true,
+        max_response_bytes: 8 * 1024 * 1024,
+        functions: liuma_engine::functions::Library::new(None, home.join("file")),
+        max_loop_iterations: 1000,
+        loop_timeout_cap: Duration::from_secs(5),
+        web,
+    }
+}
+
+fn meta(case_id: &str, case_type: &str) -> CaseMeta {
+    CaseMeta {
+        collection_id: CollectionId("c-1".into()),
+        case_id: CaseId(case_id.into()),
+        case_type: case_type.into(),
+        index: 1,
+        run_times: 1,
+    }
+}
+
+/// One step. `elements`: (slot, by, expression); `data`: (key, type, value).
+fn op(group: &str, name: &str, elements: &[(&str, &str, &str)], data: &[(&str, &str, &str)]) -> Value {
+    let mut el = serde_json::Map::new();
+    for (slot, by, expr) in elements {
+        el.insert((*slot).into(), json!({"by": by, "expression": expr, "target": format!("page / {slot}")}));
+    }
+    let mut d = serde_json::Map::new();
+    for (k, t, v) in data {
+        d.insert((*k).into(), json!({"type": t, "value": v}));
+    }
+    json!({
+        "operationType": group, "operationId": format!("op-{name}"), "operationName": name,
+        "operationDesc": null, "operationTrans": name, "operationCode": null,
+        "operationElement": el, "operationData": d
+    })
+}
+
+fn open(base: &str, path: &str) -> Value {
+    op("browser", "打开网页", &[], &[("domain", "String", base), ("path", "String", path)])
+}
+
+fn assert_op(name: &str, elements: &[(&str, &str, &str)], extra: &[(&str, &str, &str)], cmp: &str, expect_type: &str, expect: &str) -> Value {
+    let mut data = vec![("assertion", "String", cmp), ("expect", expect_type, expect), ("continue", "Boolean", "false")];
+    data.extend_from_slice(extra);
+    op("assertion", name, elements, &data)
+}
+
+fn save(name: &str, elements: &[(&str, &str, &str)], extra: &[(&str, &str, &str)], save_name: &str) -> Value {
+    let mut data = vec![("save_name", "String", save_name)];
+    data.extend_from_slice(extra);
+    op("relation", name, elements, &data)
+}
+
+fn web_case(id: &str, start: bool, close: bool, steps: Vec<Value>) -> Value {
+    json!({
+        "comment": "web test", "caseId": id, "caseName": id, "functions": [], "params": {},
+        "startDriver": start, "closeDriver": close, "driverSetting": {}, "optList": steps
+    })
+}
+
+async fn run(ctx: &mut CollectionContext, env: &CaseEnv, case: Value) -> CaseResult {
+    let id = case["caseId"].as_str().unwrap_or("case").to_string();
+    cases::execute(&meta(&id, "WEB"), Ok(case), ctx, env, &CancellationToken::new())
+        .await
+        .expect("not cancelled")
+}
+
+/// Every transaction passed; the message names the first one that did not.
+fn all_pass(r: &CaseResult) {
+    for t in &r.transactions {
+        assert_eq!(t.status, Status::Pass, "step {} did not pass: {}", t.name, t.log.replace("<br>", "\n"));
+    }
+    assert_eq!(r.status, Status::Pass);
+}
+
+fn var(ctx: &CollectionContext, name: &str) -> PyValue {
+    ctx.vars.get(name).cloned().unwrap_or(PyValue::None)
+}
+
+fn text(ctx: &CollectionContext, name: &str) -> String {
+    var(ctx, name).py_str()
+}
+
+#[tokio::test]
+async fn browser_operations_act_on_the_page() {
+    let site = Site::start().await;
+    let home = tempfile::tempdir().expect("home");
+    let env = env(home.path());
+    let mut ctx = CollectionContext::for_task("task-browser");
+    let b = site.base.as_str();
+    let steps = vec![
+        open(b, "/form"),
+        op("browser", "设置窗口大小", &[], &[("width", "Int", "900"), ("height", "Int", "700")]),
+        save("提取窗口尺寸", &[], &[], "size1"),
+        op("browser", "设置窗口位置", &[], &[("x", "Int", "10"), ("y", "Int", "20")]),
+        save("提取窗口位置", &[], &[], "pos1"),
+        op("browser", "最大化窗口", &[], &[]),
+        op("browser", "全屏窗口", &[], &[]),
+        op("browser", "最小化窗口", &[], &[]),
+        op("browser", "设置窗口大小", &[], &[("width", "Int", "1000"), ("height", "Int", "800")]),
+        op("browser", "添加cookie", &[], &[("name", "String", "k1"), ("value", "String", "v1")]),
+        op("browser", "添加cookie", &[], &[("name", "String", "k2"), ("value", "String", "v2")]),
+        op("browser", "删除cookie", &[], &[("name", "String", "k2")]),
+        op("browser", "刷新", &[], &[]),
+        save("提取cookies", &[], &[], "cookies1"),
+        op("browser", "删除cookies", &[], &[]),
+        save("提取cookie", &[], &[("name", "String", "k1")], "cookie_gone"),
+        op("browser", "执行脚本", &[], &[("script", "String", "document.title = arguments[0] + arguments[1];"), ("arg", "JSONArray", "['js-', 7]")]),
+        save("提取页面标题", &[], &[], "title_js"),
+        op("browser", "执行异步脚本", &[], &[("script", "String", "var cb = arguments[arguments.length - 1]; setTimeout(function(){ document.title = 'async-' + arguments.length; cb(); }, 50);"), ("arg", "JSONArray", "[]")]),
+        op("browser", "强制等待", &[], &[("second", "Int", "0")]),
+        save("提取页面标题", &[], &[], "title_async"),
+        op("browser", "隐式等待", &[], &[("second", "Int", "1")]),
+        op("browser", "打开网页", &[], &[("domain", "String", b), ("path", "String", "/other")]),
+        op("browser", "后退", &[], &[]),
+        save("提取页面url", &[], &[], "url_back"),
+        op("browser", "前进", &[], &[]),
+        save("提取页面url", &[], &[], "url_forward"),
+        op("browser", "屏幕截图", &[], &[("name", "String", "shot")]),
+        open(b, "/windows"),
+        save("提取当前窗口句柄", &[], &[], "main"),
+        op("browser", "单击跳转新窗口", &[("element", "ID", "open")], &[]),
+        save("提取页面标题", &[], &[], "popup_title"),
+        save("提取所有窗口句柄", &[], &[], "handles"),
+        op("browser", "返回并关闭当前窗口", &[], &[("window", "String", "{{main}}")]),
+        save("提取页面标题", &[], &[], "after_back"),
+        op("page", "单击", &[("element", "ID", "named")], &[]),
+        op("browser", "切换窗口", &[], &[("window", "String", "helper")]),
+        save("提取页面标题", &[], &[], "named_title"),
+        op("browser", "关闭窗口", &[], &[]),
+        op("browser", "切换窗口", &[], &[("window", "String", "{{main}}")]),
+        save("提取页面标题", &[], &[], "final_title"),
+    ];
+    let r = run(&mut ctx, &env, web_case("browser-ops", true, true, steps)).await;
+    all_pass(&r);
+    assert_eq!(text(&ctx, "size1"), "{'width': 900, 'height': 700}");
+    assert_eq!(text(&ctx, "pos1"), "{'x': 10, 'y': 20}");
+    let cookies = text(&ctx, "cookies1");
+    assert!(cookies.contains("'name': 'k1'") && !cookies.contains("k2"), "{cookies}");
+    // The refresh after adding the cookies sent them to the site.
+    assert!(site.requests_to("/form").iter().any(|r| r.cookie.contains("k1=v1") && !r.cookie.contains("k2")));
+    assert_eq!(var(&ctx, "cookie_gone"), PyValue::None);
+    assert_eq!(text(&ctx, "title_js"), "js-7");
+    assert_eq!(text(&ctx, "title_async"), "async-0");
+    assert!(text(&ctx, "url_back").ends_with("/form"));
+    assert!(text(&ctx, "url_forward").ends_with("/other"));
+    assert_eq!(text(&ctx, "popup_title"), "Popup");
+    assert!(matches!(var(&ctx, "handles"), PyValue::List(ref l) if l.len() == 2));
+    assert_eq!(text(&ctx, "after_back"), "Windows");
+    assert_eq!(text(&ctx, "named_title"), "Popup");
+    assert_eq!(text(&ctx, "final_title"), "Windows");
+    // 屏幕截图: one screenshot on that step, a decodable PNG under image/<taskId>/.
+    let shot = r.transactions.iter().find(|t| t.name == "屏幕截图").expect("screenshot step");
+    assert_eq!(shot.screenshots.len(), 1);
+    let file = home.path().join("image/task-browser").join(format!("{}.png", shot.screenshots[0]));
+    let bytes = std::fs::read(&file).expect("screenshot file");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    // Every step has its duration (Q18) and the WEB log format.
+    assert!(r.transactions.iter().any(|t| t.during_ms > 0));
+    let first = &r.transactions[0].log;
+    assert!(first.contains("WEB操作[打开网页]开始<br>") && first.contains("成功打开 '"), "{first}");
+    // The browser was closed at the end of the case (closeDriver true).
+    assert!(ctx.web.browser.is_none());
+}
