@@ -187,3 +187,100 @@ async fn browser_operations_act_on_the_page() {
     // The browser was closed at the end of the case (closeDriver true).
     assert!(ctx.web.browser.is_none());
 }
+
+#[tokio::test]
+async fn page_operations_act_on_the_page() {
+    let site = Site::start().await;
+    let home = tempfile::tempdir().expect("home");
+    let env = env(home.path());
+    let mut ctx = CollectionContext::for_task("task-page");
+    let b = site.base.as_str();
+    let upload = home.path().join("upload.txt");
+    std::fs::write(&upload, "x").expect("file");
+    let upload = upload.display().to_string();
+    // Case 1 starts the browser and keeps it (closeDriver false).
+    let steps = vec![
+        open(b, "/form"),
+        op("page", "清空", &[("element", "ID", "name")], &[]),
+        op("page", "输入", &[("element", "NAME", "name")], &[("text", "String", "typed")]),
+        save("提取元素属性", &[("element", "ID", "name")], &[("name", "String", "value")], "typed"),
+        op("page", "单击", &[("element", "CSS", "#agree")], &[]),
+        save("提取元素属性", &[("element", "ID", "agree")], &[("name", "String", "checked")], "checked"),
+        op("page", "单击", &[("element", "XPATH", "//button[@id='go']")], &[]),
+        op("page", "提交", &[("element", "ID", "name")], &[]),
+        save("提取页面url", &[], &[], "submitted_url"),
+        open(b, "/frames"),
+        op("page", "切换frame", &[("frame", "ID", "f1")], &[]),
+        save("提取元素文本", &[("element", "ID", "in")], &[], "inner"),
+        op("page", "切换frame", &[("frame", "TAG", "iframe")], &[]),
+        save("提取元素文本", &[("element", "ID", "deep")], &[], "deep"),
+        op("page", "返回父级frame", &[], &[]),
+        save("提取元素文本", &[("element", "ID", "in")], &[], "parent"),
+        op("page", "返回默认frame", &[], &[]),
+        save("提取元素文本", &[("element", "ID", "top")], &[], "top"),
+        open(b, "/alerts"),
+        op("page", "单击", &[("element", "ID", "a")], &[]),
+        op("page", "弹出框确认", &[], &[]),
+        op("page", "单击", &[("element", "ID", "c")], &[]),
+        op("page", "弹出框取消", &[], &[]),
+        op("page", "单击", &[("element", "ID", "p")], &[]),
+        op("page", "弹出框输入", &[], &[("text", "String", "Ann")]),
+        op("page", "弹出框确认", &[], &[]),
+        save("提取元素文本", &[("element", "ID", "r")], &[], "alerts"),
+    ];
+    let r = run(&mut ctx, &env, web_case("page-1", true, false, steps)).await;
+    all_pass(&r);
+    assert_eq!(text(&ctx, "typed"), "typed", "Q29: value after typing");
+    assert_eq!(text(&ctx, "checked"), "true", "Q29: checked after a click");
+    let q = site.requests_to("/submitted");
+    assert_eq!(q.len(), 1);
+    assert!(q[0].query.contains("name=typed") && q[0].query.contains("agree=on"), "{:?}", q[0]);
+    assert_eq!(
+        (text(&ctx, "inner"), text(&ctx, "deep"), text(&ctx, "parent"), text(&ctx, "top")),
+        ("inner text".into(), "deep text".into(), "inner text".into(), "top".into())
+    );
+    assert_eq!(text(&ctx, "alerts"), "alerted;no;p=Ann;");
+    assert!(ctx.web.browser.is_some(), "closeDriver false keeps the browser");
+
+    // Case 2 reuses it (startDriver false): pointer, keyboard, waits, file input.
+    let steps = vec![
+        open(b, "/mouse"),
+        op("page", "鼠标移动到元素", &[("element", "ID", "hover")], &[]),
+        op("page", "双击", &[("element", "ID", "dbl")], &[]),
+        op("page", "右键点击", &[("element", "ID", "dbl")], &[]),
+        op("page", "单击保持", &[("element", "ID", "press")], &[]),
+        op("page", "释放点击保持状态", &[("element", "ID", "press")], &[]),
+        op("page", "拖拽", &[("startElement", "ID", "drag"), ("endElement", "ID", "drop")], &[]),
+        op("page", "鼠标元素内偏移", &[("element", "ID", "area")], &[("x", "Int", "10"), ("y", "Int", "20")]),
+        save("提取元素文本", &[("element", "ID", "pos")], &[], "pos_in"),
+        op("page", "鼠标移动到坐标", &[], &[("x", "Int", "5"), ("y", "Int", "6")]),
+        save("提取元素文本", &[("element", "ID", "pos")], &[], "pos_moved"),
+        op("page", "鼠标单击", &[], &[]),
+        op("page", "按下键位", &[("element", "ID", "keys")], &[("value", "String", "shift")]),
+        op("page", "释放键位", &[("element", "ID", "keys")], &[("value", "String", "SHIFT")]),
+        op("page", "偏移拖拽", &[("element", "ID", "press")], &[("x", "Int", "30"), ("y", "Int", "0")]),
+        save("提取元素文本", &[("element", "ID", "log")], &[], "mouse_log"),
+        open(b, "/delayed"),
+        op("page", "等待元素出现", &[("element", "ID", "late")], &[("second", "Int", "5")]),
+        op("page", "等待元素消失", &[("element", "ID", "gone")], &[("second", "Int", "5")]),
+        open(b, "/file"),
+        op("page", "输入", &[("element", "ID", "up")], &[("text", "String", &upload)]),
+        save("提取元素文本", &[("element", "ID", "fn")], &[], "file_name"),
+        open(b, "/scroll"),
+        op("browser", "执行脚本", &[], &[("script", "String", "window.scrollTo(0, document.body.scrollHeight)"), ("arg", "JSONArray", "")]),
+        op("browser", "执行脚本", &[], &[("script", "String", "document.title = 'y=' + Math.round(window.scrollY > 1000)"), ("arg", "JSONArray", "[]")]),
+        save("提取页面标题", &[], &[], "scrolled"),
+    ];
+    let r = run(&mut ctx, &env, web_case("page-2", false, true, steps)).await;
+    all_pass(&r);
+    let log = text(&ctx, "mouse_log");
+    for event in ["over", "dbl", "ctx", "down", "up", "dragstart", "drop", "kd:Shift", "ku:Shift"] {
+        assert!(log.contains(&format!("{event};")), "{event} missing in {log}");
+    }
+    // Q5: offsets from the element's top-left corner.
+    assert_eq!(text(&ctx, "pos_in"), "10,20");
+    assert_eq!(text(&ctx, "pos_moved"), "15,26");
+    assert_eq!(text(&ctx, "file_name"), "upload.txt");
+    assert_eq!(text(&ctx, "scrolled"), "y=1");
+    assert!(ctx.web.browser.is_none());
+}
