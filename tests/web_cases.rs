@@ -284,3 +284,190 @@ async fn page_operations_act_on_the_page() {
     assert_eq!(text(&ctx, "scrolled"), "y=1");
     assert!(ctx.web.browser.is_none());
 }
+
+#[tokio::test]
+async fn assertions_conditions_relations_and_loops() {
+    let site = Site::start().await;
+    let home = tempfile::tempdir().expect("home");
+    let env = env(home.path());
+    let mut ctx = CollectionContext::for_task("task-assert");
+    let b = site.base.as_str();
+    let el = |id: &'static str| [("element", "ID", id)];
+    let mut steps = vec![
+        open(b, "/form"),
+        op("browser", "设置窗口大小", &[], &[("width", "Int", "1000"), ("height", "Int", "800")]),
+        op("browser", "设置窗口位置", &[], &[("x", "Int", "0"), ("y", "Int", "0")]),
+        op("browser", "添加cookie", &[], &[("name", "String", "c1"), ("value", "String", "v1")]),
+    ];
+    // Every assertion kind, passing (the effect: the page's real values).
+    let checks: Vec<(&str, Vec<(&str, &str, &str)>, Vec<(&str, &str, &str)>, &str, &str, &str)> = vec![
+        ("页面标题", vec![], vec![], "equals", "String", "Form page"),
+        ("页面url", vec![], vec![], "endWith", "String", "/form"),
+        ("页面源码", vec![], vec![], "contains", "String", "Box text"),
+        ("元素文本", el("box").to_vec(), vec![], "equals", "String", "Box text"),
+        ("元素tag", el("box").to_vec(), vec![], "equals", "String", "div"),
+        ("元素尺寸", el("box").to_vec(), vec![], "equals", "String", "{'height': 40, 'width': 100}"),
+        ("元素高度", el("box").to_vec(), vec![], "equals", "Int", "40"),
+        ("元素宽度", el("box").to_vec(), vec![], "equalsNumber", "Int", "100"),
+        ("元素位置", el("box").to_vec(), vec![], "notEmpty", "String", ""),
+        ("元素X坐标", el("box").to_vec(), vec![], "equals", "Int", "12"),
+        ("元素Y坐标", el("box").to_vec(), vec![], "isGreaterThan", "Int", "0"),
+        ("元素属性", el("rel").to_vec(), vec![("name", "String", "href")], "endWith", "String", "/other?x=1"),
+        ("元素是否选中", el("agree").to_vec(), vec![], "isFalse", "Boolean", "false"),
+        ("元素是否启用", el("off").to_vec(), vec![], "isFalse", "Boolean", "false"),
+        ("元素是否显示", el("hidden").to_vec(), vec![], "isFalse", "Boolean", "false"),
+        ("元素css样式", el("box").to_vec(), vec![("name", "String", "color")], "equals", "String", "rgba(255, 0, 0, 1)"),
+        ("元素是否存在", el("nope").to_vec(), vec![], "isFalse", "Boolean", "false"),
+        ("窗口位置", vec![], vec![], "equals", "String", "{'x': 0, 'y': 0}"),
+        ("窗口X坐标", vec![], vec![], "equals", "Int", "0"),
+        ("窗口Y坐标", vec![], vec![], "equals", "Int", "0"),
+        ("窗口尺寸", vec![], vec![], "equals", "String", "{'width': 1000, 'height': 800}"),
+        ("窗口宽度", vec![], vec![], "equals", "Int", "1000"),
+        ("窗口高度", vec![], vec![], "equals", "Int", "800"),
+        ("cookies", vec![], vec![], "contains", "String", "'value': 'v1'"),
+        ("cookie", vec![], vec![("name", "String", "c1")], "contains", "String", "'name': 'c1'"),
+    ];
+    assert_eq!(checks.len(), 25);
+    for (what, els, extra, cmp, t, expect) in &checks {
+        steps.push(assert_op(&format!("断言{what}"), els, extra, cmp, t, expect));
+    }
+    // Conditions: the true branch runs, the false one is skipped, and vice versa.
+    let cond = |what: &str, els: &[(&str, &str, &str)], expect: &str, t: &str, f: &str| {
+        op("condition", &format!("判断{what}"), els, &[("assertion", "String", "equals"), ("expect", "String", expect), ("true", "Int", t), ("false", "Int", f)])
+    };
+    steps.push(cond("页面标题", &[], "Form page", "1", "1"));
+    steps.push(save("提取页面标题", &[], &[], "branch_true"));
+    steps.push(save("提取元素tag", &el("box"), &[], "branch_false"));
+    steps.push(cond("元素文本", &el("box"), "not this", "1", "1"));
+    steps.push(save("提取页面标题", &[], &[], "skipped_true"));
+    steps.push(save("提取元素tag", &el("box"), &[], "ran_false"));
+    // Relations not covered elsewhere.
+    for (what, els, extra, name) in [
+        ("元素尺寸", el("box").to_vec(), vec![], "r_size"),
+        ("元素高度", el("box").to_vec(), vec![], "r_h"),
+        ("元素宽度", el("box").to_vec(), vec![], "r_w"),
+        ("元素位置", el("box").to_vec(), vec![], "r_loc"),
+        ("元素X坐标", el("box").to_vec(), vec![], "r_x"),
+        ("元素Y坐标", el("box").to_vec(), vec![], "r_y"),
+        ("元素css样式", el("box").to_vec(), vec![("name", "String", "width")], "r_css"),
+        ("窗口X坐标", vec![], vec![], "r_wx"),
+        ("窗口Y坐标", vec![], vec![], "r_wy"),
+        ("窗口宽度", vec![], vec![], "r_ww"),
+        ("窗口高度", vec![], vec![], "r_wh"),
+    ] {
+        steps.push(save(&format!("提取{what}"), &els, &extra, name));
+    }
+    // Loops: For twice over two steps, While until the index reaches 3.
+    steps.push(op("looper", "For循环", &[], &[("steps", "Int", "2"), ("indexName", "String", "i"), ("times", "Int", "2")]));
+    steps.push(op("page", "输入", &[("element", "ID", "name")], &[("text", "String", "-{{i}}")]));
+    steps.push(save("提取元素属性", &[("element", "ID", "name")], &[("name", "String", "value")], "for_value"));
+    let mut while_step = op("looper", "While循环", &[], &[("steps", "Int", "1"), ("indexName", "String", "w"), ("target", "String", "{{w}}"), ("assertion", "String", "isLessThan"), ("expect", "Int", "3"), ("timeout", "Int", "5000")]);
+    while_step["operationTrans"] = json!("While循环");
+    steps.push(while_step);
+    steps.push(op("page", "输入", &[("element", "ID", "name")], &[("text", "String", "w{{w}}")]));
+    steps.push(save("提取元素属性", &[("element", "ID", "name")], &[("name", "String", "value")], "while_value"));
+    let r = run(&mut ctx, &env, web_case("assert-1", true, true, steps)).await;
+    assert_eq!(r.status, Status::Pass, "{:#?}", r.transactions.iter().filter(|t| t.status != Status::Pass).map(|t| (&t.name, t.status, t.log.replace("<br>", "\n"))).collect::<Vec<_>>());
+    let skipped: Vec<&str> = r.transactions.iter().filter(|t| t.status == Status::Skip).map(|t| t.name.as_str()).collect();
+    assert_eq!(skipped, vec!["提取元素tag", "提取页面标题"]);
+    assert_eq!(text(&ctx, "branch_true"), "Form page");
+    assert_eq!(var(&ctx, "branch_false"), PyValue::None);
+    assert_eq!(var(&ctx, "skipped_true"), PyValue::None);
+    assert_eq!(text(&ctx, "ran_false"), "div");
+    assert_eq!(text(&ctx, "r_size"), "{'height': 40, 'width': 100}");
+    assert_eq!((var(&ctx, "r_h"), var(&ctx, "r_w")), (PyValue::Int(40), PyValue::Int(100)));
+    assert_eq!(text(&ctx, "r_loc"), format!("{{'x': 12, 'y': {}}}", text(&ctx, "r_y")));
+    assert_eq!(var(&ctx, "r_x"), PyValue::Int(12));
+    assert_eq!(text(&ctx, "r_css"), "100px");
+    assert_eq!((var(&ctx, "r_wx"), var(&ctx, "r_wy")), (PyValue::Int(0), PyValue::Int(0)));
+    assert_eq!((var(&ctx, "r_ww"), var(&ctx, "r_wh")), (PyValue::Int(1000), PyValue::Int(800)));
+    assert_eq!(text(&ctx, "for_value"), "typed-0-1".replace("typed", "old"));
+    assert_eq!(text(&ctx, "while_value"), "old-0-1w0w1w2");
+    // One transaction per body step per iteration, plus the loop steps themselves.
+    assert_eq!(r.transactions.iter().filter(|t| t.name == "输入").count(), 5);
+}
+
+#[tokio::test]
+async fn failures_errors_and_unsupported_things() {
+    let site = Site::start().await;
+    let home = tempfile::tempdir().expect("home");
+    let env = env(home.path());
+    let mut ctx = CollectionContext::for_task("task-fail");
+    let b = site.base.as_str();
+    let png_ok = |id: &str| {
+        let p = home.path().join("image/task-fail").join(format!("{id}.png"));
+        let bytes = std::fs::read(&p).expect("screenshot written");
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    };
+    // A continued failure, then a stopping one: status 1, one screenshot each, later steps absent (Q17 default).
+    let mut cont = assert_op("断言页面标题", &[], &[], "equals", "String", "nope");
+    cont["operationData"]["continue"]["value"] = json!("true");
+    let steps = vec![
+        open(b, "/form"),
+        cont,
+        assert_op("断言元素文本", &[("element", "ID", "box")], &[], "equals", "String", "wrong"),
+        op("page", "单击", &[("element", "ID", "go")], &[]),
+    ];
+    let r = run(&mut ctx, &env, web_case("fail-1", true, false, steps)).await;
+    assert_eq!(r.status, Status::Fail);
+    assert_eq!(r.transactions.len(), 3, "steps after the stop are left out");
+    for t in &r.transactions[1..] {
+        assert_eq!(t.status, Status::Fail);
+        assert_eq!(t.screenshots.len(), 1, "{}", t.log);
+        png_ok(&t.screenshots[0]);
+    }
+    assert!(r.transactions[2].log.contains("[断言元素文本]断言失败: "), "{}", r.transactions[2].log);
+    // A missing element: status 2, one screenshot, the lookup line and the driver's message.
+    let steps = vec![open(b, "/form"), op("page", "单击", &[("element", "CSS", "#missing")], &[])];
+    let r = run(&mut ctx, &env, web_case("fail-2", false, false, steps)).await;
+    assert_eq!(r.status, Status::Error);
+    let t = &r.transactions[1];
+    assert_eq!((t.status, t.screenshots.len()), (Status::Error, 1));
+    png_ok(&t.screenshots[0]);
+    assert!(t.log.contains("无法定位元素 'By: css selector Expression: #missing'") && t.log.contains("no such element"), "{}", t.log);
+    assert!(!t.log.contains("无法执行click"), "a missing element adds no fail text");
+    // Q16, custom operations, unknown names: status 2 with clear messages.
+    for (step, needle, shots) in [
+        (op("page", "单击", &[("element", "id", "go")], &[]), "unsupported locator \"id\" in slot element", 0),
+        (op("scenario", "自定义", &[], &[]), "custom Python operations need the Python sidecar", 1),
+        (op("page", "不存在的操作", &[], &[]), "未定义操作", 1),
+        (op("browser", "打开网页", &[], &[("domain", "String", "12"), ("path", "String", "/x")]), "not an absolute URL", 1),
+    ] {
+        let r = run(&mut ctx, &env, web_case("fail-3", false, false, vec![step])).await;
+        assert_eq!(r.status, Status::Error);
+        assert!(r.transactions[0].log.contains(needle), "{}", r.transactions[0].log);
+        assert_eq!(r.transactions[0].screenshots.len(), shots, "{needle}");
+    }
+    // Q17 setting: the steps after the stop are reported as skipped.
+    let mut env2 = self::env(home.path());
+    env2.web.skip_after_stop = true;
+    let steps = vec![
+        assert_op("断言页面标题", &[], &[], "equals", "String", "nope"),
+        op("page", "单击", &[("element", "ID", "go")], &[]),
+    ];
+    let r = run(&mut ctx, &env2, web_case("fail-4", false, true, steps)).await;
+    assert_eq!(r.transactions.iter().map(|t| t.status).collect::<Vec<_>>(), vec![Status::Fail, Status::Skip]);
+    // No browser left: a case that wants to reuse one errors with the Python engine's text.
+    let r = run(&mut ctx, &env, web_case("fail-5", false, false, vec![open(b, "/form")])).await;
+    assert_eq!(r.status, Status::Error);
+    assert!(r.transactions[0].log.contains("无法找到已启动的浏览器进程"));
+    // APP cases stay a clear error.
+    let r = cases::execute(&meta("app", "APP"), Ok(json!({"caseName": "app"})), &mut ctx, &env, &CancellationToken::new()).await.expect("result");
+    assert_eq!(r.status, Status::Error);
+    assert!(r.transactions[0].log.contains("APP用例暂不支持"));
+}
+
+#[tokio::test]
+async fn missing_driver_or_browser_names_the_setting() {
+    let home = tempfile::tempdir().expect("home");
+    let mut env = env(home.path());
+    env.web.driver_path = "/nonexistent/chromedriver".into();
+    let mut ctx = CollectionContext::for_task("t");
+    let r = run(&mut ctx, &env, web_case("x", true, true, vec![])).await;
+    assert_eq!(r.status, Status::Error);
+    assert!(r.transactions[0].log.contains("[WebDriver] path"), "{}", r.transactions[0].log);
+    let mut env = self::env(home.path());
+    env.web.browser = Some("/nonexistent/chromium".into());
+    let r = run(&mut ctx, &env, web_case("y", true, true, vec![])).await;
+    assert!(r.transactions[0].log.contains("[Web] browser"), "{}", r.transactions[0].log);
+}
