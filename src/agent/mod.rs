@@ -120,7 +120,7 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     let file_dir = home.root.join("file");
     let files: Arc<dyn crate::functions::FileSource> =
         Arc::new(files::PlatformFiles::new(client.clone(), file_dir.clone()));
-    let env = case_env(&cfg, &home, Some(files), file_dir).map_err(|reason| PlatformError::Transport {
+    let mut env = case_env(&cfg, &home, Some(files), file_dir).map_err(|reason| PlatformError::Transport {
         endpoint: "engine".into(),
         reason,
     })?;
@@ -131,6 +131,13 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
             reason: e.to_string(),
         })?,
     );
+    // Screenshots (WEB cases): recorded in the store, uploaded by one engine-wide uploader,
+    // which also uploads what an earlier run left.
+    let screenshots =
+        crate::report::ScreenshotUploader::new(client.clone(), store.clone(), home.image.clone());
+    env.web.sink = Some(screenshots.clone());
+    let screenshots_stop = CancellationToken::new();
+    let screenshots_task = tokio::spawn(screenshots.run(screenshots_stop.clone()));
     let (fetch_tx, fetch_rx) = mpsc::channel::<()>(8);
     let shared = Arc::new(Shared {
         store,
@@ -238,6 +245,9 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     }
     ws_stop.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(5), ws_task).await;
+    // Screenshots not uploaded yet stay in the store and on disk for the next start.
+    screenshots_stop.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(5), screenshots_task).await;
     tracing::info!("liuma-engine stopped");
     match fatal {
         Some(e) => Err(e),
