@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
 use support::site::Site;
+use support::webcase::{assert_op, op, open, save, web_case};
 use tokio_util::sync::CancellationToken;
 
 fn env(home: &Path) -> CaseEnv {
@@ -41,46 +42,6 @@ fn meta(case_id: &str, case_type: &str) -> CaseMeta {
         index: 1,
         run_times: 1,
     }
-}
-
-/// One step. `elements`: (slot, by, expression); `data`: (key, type, value).
-fn op(group: &str, name: &str, elements: &[(&str, &str, &str)], data: &[(&str, &str, &str)]) -> Value {
-    let mut el = serde_json::Map::new();
-    for (slot, by, expr) in elements {
-        el.insert((*slot).into(), json!({"by": by, "expression": expr, "target": format!("page / {slot}")}));
-    }
-    let mut d = serde_json::Map::new();
-    for (k, t, v) in data {
-        d.insert((*k).into(), json!({"type": t, "value": v}));
-    }
-    json!({
-        "operationType": group, "operationId": format!("op-{name}"), "operationName": name,
-        "operationDesc": null, "operationTrans": name, "operationCode": null,
-        "operationElement": el, "operationData": d
-    })
-}
-
-fn open(base: &str, path: &str) -> Value {
-    op("browser", "打开网页", &[], &[("domain", "String", base), ("path", "String", path)])
-}
-
-fn assert_op(name: &str, elements: &[(&str, &str, &str)], extra: &[(&str, &str, &str)], cmp: &str, expect_type: &str, expect: &str) -> Value {
-    let mut data = vec![("assertion", "String", cmp), ("expect", expect_type, expect), ("continue", "Boolean", "false")];
-    data.extend_from_slice(extra);
-    op("assertion", name, elements, &data)
-}
-
-fn save(name: &str, elements: &[(&str, &str, &str)], extra: &[(&str, &str, &str)], save_name: &str) -> Value {
-    let mut data = vec![("save_name", "String", save_name)];
-    data.extend_from_slice(extra);
-    op("relation", name, elements, &data)
-}
-
-fn web_case(id: &str, start: bool, close: bool, steps: Vec<Value>) -> Value {
-    json!({
-        "comment": "web test", "caseId": id, "caseName": id, "functions": [], "params": {},
-        "startDriver": start, "closeDriver": close, "driverSetting": {}, "optList": steps
-    })
 }
 
 async fn run(ctx: &mut CollectionContext, env: &CaseEnv, case: Value) -> CaseResult {

@@ -26,6 +26,7 @@ mod platform_state;
 mod platform_ws;
 pub mod raw;
 pub mod site;
+pub mod webcase;
 pub mod target;
 pub mod tls;
 mod validate;
