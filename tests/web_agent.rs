@@ -34,7 +34,10 @@ fn web_task(p: &PlatformDouble, max_thread: i64, collections: Vec<Vec<Value>>) -
         }
         list.push(json!({"collectionId": cid, "deviceId": null, "testCaseList": refs}));
     }
-    let refs: Vec<(&str, &str, &str)> = files.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
+    let refs: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
     p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
     p.add_task(json!({
         "taskId": task_id, "taskType": "run",
@@ -51,8 +54,12 @@ fn sleep_step(seconds: &str) -> Value {
 fn decodes_as_png(bytes: &[u8]) -> bool {
     let mut d = png::Decoder::new(std::io::Cursor::new(bytes));
     d.set_transformations(png::Transformations::EXPAND);
-    let Ok(mut r) = d.read_info() else { return false };
-    let Some(size) = r.output_buffer_size() else { return false };
+    let Ok(mut r) = d.read_info() else {
+        return false;
+    };
+    let Some(size) = r.output_buffer_size() else {
+        return false;
+    };
     let mut buf = vec![0; size];
     r.next_frame(&mut buf).is_ok()
 }
@@ -76,19 +83,52 @@ async fn failure_screenshots_reach_the_platform_exactly_once_despite_failing_upl
     // The first uploads fail (HTTP 500): every screenshot must still arrive exactly once.
     p.fail_requests_with_500("/openapi/engine/screenshot/upload", 4);
     let shot = op("browser", "屏幕截图", &[], &[("name", "String", "page")]);
-    let task_id = web_task(&p, 1, vec![vec![
-        web_case(&uid(), true, false, vec![open(b, "/form"), shot, assert_op("断言页面标题", &[], &[], "equals", "String", "wrong title")]),
-        web_case(&uid(), false, true, vec![open(b, "/form"), op("page", "单击", &[("element", "ID", "missing")], &[])]),
-    ]]);
+    let task_id = web_task(
+        &p,
+        1,
+        vec![vec![
+            web_case(
+                &uid(),
+                true,
+                false,
+                vec![
+                    open(b, "/form"),
+                    shot,
+                    assert_op("断言页面标题", &[], &[], "equals", "String", "wrong title"),
+                ],
+            ),
+            web_case(
+                &uid(),
+                false,
+                true,
+                vec![
+                    open(b, "/form"),
+                    op("page", "单击", &[("element", "ID", "missing")], &[]),
+                ],
+            ),
+        ]],
+    );
     let engine = start_engine(&p, "");
-    assert!(p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await, "{}", engine.output());
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await,
+        "{}",
+        engine.output()
+    );
     let results = p.results(&task_id);
     assert_eq!(results.len(), 2);
     let by_index = |i: i64| results.iter().find(|r| r["index"] == i).expect("result");
     let (first, second) = (by_index(1), by_index(2));
-    assert_eq!((first["status"].as_i64(), second["status"].as_i64()), (Some(1), Some(2)));
+    assert_eq!(
+        (first["status"].as_i64(), second["status"].as_i64()),
+        (Some(1), Some(2))
+    );
     let ids = |r: &Value, step: usize| -> Vec<String> {
-        r["transactionList"][step]["screenShotList"].as_array().expect("list").iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
+        r["transactionList"][step]["screenShotList"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
     };
     let (shot_ids, fail_ids, error_ids) = (ids(first, 1), ids(first, 2), ids(second, 1));
     assert_eq!((shot_ids.len(), fail_ids.len(), error_ids.len()), (1, 1, 1));
@@ -96,7 +136,10 @@ async fn failure_screenshots_reach_the_platform_exactly_once_despite_failing_upl
     assert!(
         p.wait_until(|d| d.screenshots().len() >= 3, WAIT).await,
         "screenshots: {:?}\n{}",
-        p.screenshots().iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
+        p.screenshots()
+            .iter()
+            .map(|s| s.0.clone())
+            .collect::<Vec<_>>(),
         engine.logs()
     );
     // Settle: nothing more arrives.
@@ -113,7 +156,10 @@ async fn failure_screenshots_reach_the_platform_exactly_once_despite_failing_upl
     }
     // Uploaded screenshots are deleted, and so is image/<taskId>.
     let dir = engine.path().join("image").join(&task_id);
-    assert!(wait_for(Duration::from_secs(5), || !dir.exists()).await, "image/<taskId> left behind");
+    assert!(
+        wait_for(Duration::from_secs(5), || !dir.exists()).await,
+        "image/<taskId> left behind"
+    );
     assert!(engine_browsers(engine.path(), engine.pid()).is_empty());
 }
 
@@ -126,10 +172,39 @@ async fn two_collections_run_two_browsers_at_once_and_the_slot_follows_the_cases
         vec![
             // Starts a browser and keeps it; the next cases reuse it (its page is still open).
             web_case(&uid(), true, false, vec![open(b, "/form"), sleep_step("3")]),
-            web_case(&uid(), false, false, vec![assert_op("断言页面标题", &[], &[], "equals", "String", "Form page")]),
-            web_case(&uid(), false, true, vec![assert_op("断言页面url", &[], &[], "endWith", "String", "/form")]),
+            web_case(
+                &uid(),
+                false,
+                false,
+                vec![assert_op(
+                    "断言页面标题",
+                    &[],
+                    &[],
+                    "equals",
+                    "String",
+                    "Form page",
+                )],
+            ),
+            web_case(
+                &uid(),
+                false,
+                true,
+                vec![assert_op(
+                    "断言页面url",
+                    &[],
+                    &[],
+                    "endWith",
+                    "String",
+                    "/form",
+                )],
+            ),
             // closeDriver above: nothing to reuse any more.
-            web_case(&format!("no-browser-{tag}"), false, false, vec![open(b, "/form")]),
+            web_case(
+                &format!("no-browser-{tag}"),
+                false,
+                false,
+                vec![open(b, "/form")],
+            ),
             // The last case leaves its browser open: the collection end closes it (Q10).
             web_case(&uid(), true, false, vec![open(b, "/other")]),
         ]
@@ -147,11 +222,20 @@ async fn two_collections_run_two_browsers_at_once_and_the_slot_follows_the_cases
     let results = p.results(&task_id);
     assert_eq!(results.len(), 10);
     for r in &results {
-        let want = if r["caseId"].as_str().unwrap_or("").starts_with("no-browser") { 2 } else { 0 };
+        let want = if r["caseId"].as_str().unwrap_or("").starts_with("no-browser") {
+            2
+        } else {
+            0
+        };
         assert_eq!(r["status"].as_i64(), Some(want), "{r:#}");
     }
     assert!(
-        wait_for(Duration::from_secs(2), || engine_browsers(engine.path(), engine.pid()).is_empty()).await,
+        wait_for(Duration::from_secs(2), || engine_browsers(
+            engine.path(),
+            engine.pid()
+        )
+        .is_empty())
+        .await,
         "{:?}",
         engine_browsers(engine.path(), engine.pid())
     );
@@ -162,32 +246,89 @@ async fn a_browser_killed_mid_case_errors_that_case_and_the_next_starts_a_new_on
     let p = PlatformDouble::start().await;
     let site = Site::start().await;
     let b = site.base.as_str();
-    let task_id = web_task(&p, 1, vec![vec![
-        web_case("victim", true, false, vec![open(b, "/form"), sleep_step("3"), assert_op("断言页面标题", &[], &[], "equals", "String", "Form page")]),
-        web_case("next", true, true, vec![open(b, "/form"), assert_op("断言页面标题", &[], &[], "equals", "String", "Form page")]),
-    ]]);
+    let task_id = web_task(
+        &p,
+        1,
+        vec![vec![
+            web_case(
+                "victim",
+                true,
+                false,
+                vec![
+                    open(b, "/form"),
+                    sleep_step("3"),
+                    assert_op("断言页面标题", &[], &[], "equals", "String", "Form page"),
+                ],
+            ),
+            web_case(
+                "next",
+                true,
+                true,
+                vec![
+                    open(b, "/form"),
+                    assert_op("断言页面标题", &[], &[], "equals", "String", "Form page"),
+                ],
+            ),
+        ]],
+    );
     let engine = start_engine(&p, "");
-    assert!(wait_for(WAIT, || live_profiles(engine.path(), engine.pid()) == 1).await, "{}", engine.output());
+    assert!(
+        wait_for(WAIT, || live_profiles(engine.path(), engine.pid()) == 1).await,
+        "{}",
+        engine.output()
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     // Kill the browser (not chromedriver) from outside.
     for (pid, cmd) in engine_browsers(engine.path(), engine.pid()) {
         if cmd.contains("--user-data-dir") && !cmd.contains("chromedriver") {
-            let _ = std::process::Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            let _ = std::process::Command::new("kill")
+                .arg("-9")
+                .arg(pid.to_string())
+                .status();
         }
     }
-    assert!(p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await, "{}", engine.output());
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await,
+        "{}",
+        engine.output()
+    );
     let results = p.results(&task_id);
-    let status = |id: &str| results.iter().find(|r| r["caseId"] == id).and_then(|r| r["status"].as_i64());
+    let status = |id: &str| {
+        results
+            .iter()
+            .find(|r| r["caseId"] == id)
+            .and_then(|r| r["status"].as_i64())
+    };
     assert_eq!(status("victim"), Some(2));
     assert_eq!(status("next"), Some(0), "{results:#?}");
-    assert!(wait_for(Duration::from_secs(2), || engine_browsers(engine.path(), engine.pid()).is_empty()).await);
+    assert!(
+        wait_for(Duration::from_secs(2), || engine_browsers(
+            engine.path(),
+            engine.pid()
+        )
+        .is_empty())
+        .await
+    );
 }
 
 /// Starts a task whose case sleeps in the browser; returns once the browser is up.
 async fn busy_browser(p: &PlatformDouble, site: &Site) -> (Engine, String) {
-    let task_id = web_task(p, 1, vec![vec![web_case(&uid(), true, false, vec![open(&site.base, "/form"), sleep_step("60")])]]);
+    let task_id = web_task(
+        p,
+        1,
+        vec![vec![web_case(
+            &uid(),
+            true,
+            false,
+            vec![open(&site.base, "/form"), sleep_step("60")],
+        )]],
+    );
     let engine = start_engine(p, "drain-timeout = 30\n");
-    assert!(wait_for(WAIT, || live_profiles(engine.path(), engine.pid()) == 1).await, "{}", engine.output());
+    assert!(
+        wait_for(WAIT, || live_profiles(engine.path(), engine.pid()) == 1).await,
+        "{}",
+        engine.output()
+    );
     (engine, task_id)
 }
 
@@ -197,8 +338,15 @@ async fn stop_mid_case_leaves_no_browser_within_two_seconds() {
     let site = Site::start().await;
     let (engine, task_id) = busy_browser(&p, &site).await;
     p.stop_task(&task_id);
-    let gone = wait_for(Duration::from_secs(2), || engine_browsers(engine.path(), engine.pid()).is_empty()).await;
-    assert!(gone, "left: {:?}", engine_browsers(engine.path(), engine.pid()));
+    let gone = wait_for(Duration::from_secs(2), || {
+        engine_browsers(engine.path(), engine.pid()).is_empty()
+    })
+    .await;
+    assert!(
+        gone,
+        "left: {:?}",
+        engine_browsers(engine.path(), engine.pid())
+    );
     assert_eq!(p.completes(&task_id), 0);
 }
 
@@ -212,9 +360,14 @@ async fn shutdown_mid_case_leaves_no_browser_within_two_seconds() {
     engine.signal("TERM");
     tokio::time::sleep(Duration::from_millis(300)).await;
     engine.signal("TERM");
-    let gone = wait_for(Duration::from_secs(2), || engine_browsers(&home, pid).is_empty()).await;
+    let gone = wait_for(Duration::from_secs(2), || {
+        engine_browsers(&home, pid).is_empty()
+    })
+    .await;
     assert!(gone, "left: {:?}", engine_browsers(&home, pid));
-    let code = tokio::task::spawn_blocking(move || engine.wait_exit(Duration::from_secs(30))).await.expect("join");
+    let code = tokio::task::spawn_blocking(move || engine.wait_exit(Duration::from_secs(30)))
+        .await
+        .expect("join");
     assert!(code.is_some(), "the engine did not exit");
 }
 
@@ -223,7 +376,10 @@ async fn shutdown_mid_case_leaves_no_browser_within_two_seconds() {
 async fn remote_mode_uses_a_webdriver_server_started_by_the_test() {
     let p = PlatformDouble::start().await;
     let site = Site::start().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
     let profile = tempfile::tempdir().expect("profile");
     let mut server = {
         use std::os::unix::process::CommandExt;
@@ -236,7 +392,15 @@ async fn remote_mode_uses_a_webdriver_server_started_by_the_test() {
             .spawn()
             .expect("chromedriver (apt-get install chromium-driver)")
     };
-    let mut case = web_case("remote", true, true, vec![open(&site.base, "/form"), assert_op("断言页面标题", &[], &[], "equals", "String", "Form page")]);
+    let mut case = web_case(
+        "remote",
+        true,
+        true,
+        vec![
+            open(&site.base, "/form"),
+            assert_op("断言页面标题", &[], &[], "equals", "String", "Form page"),
+        ],
+    );
     case["driverSetting"] = json!({
         "binary": "",
         "arguments": [{"value": "--headless"}, {"value": "--no-sandbox"}, {"value": "--disable-gpu"},
@@ -246,8 +410,12 @@ async fn remote_mode_uses_a_webdriver_server_started_by_the_test() {
     });
     let mut engine = Engine::start(&p.url(), &p.engine_code(), &p.engine_secret(), 1, "");
     // Point [WebDriver] at the test's server.
-    let cfg = std::fs::read_to_string(&engine.config).expect("config")
-        .replace("options = headless\npath = chromedriver", &format!("options = remote\npath = http://127.0.0.1:{port}"));
+    let cfg = std::fs::read_to_string(&engine.config)
+        .expect("config")
+        .replace(
+            "options = headless\npath = chromedriver",
+            &format!("options = remote\npath = http://127.0.0.1:{port}"),
+        );
     std::fs::write(&engine.config, cfg).expect("config");
     engine.signal("KILL");
     let _ = engine.wait_exit(Duration::from_secs(5));
@@ -257,7 +425,10 @@ async fn remote_mode_uses_a_webdriver_server_started_by_the_test() {
     let done = p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await;
     let results = p.results(&task_id);
     // SAFETY-free cleanup of the test's own server group.
-    let _ = std::process::Command::new("kill").arg("-9").arg(format!("-{}", server.id())).status();
+    let _ = std::process::Command::new("kill")
+        .arg("-9")
+        .arg(format!("-{}", server.id()))
+        .status();
     let _ = server.wait();
     assert!(done, "{}", engine.output());
     assert_eq!(results[0]["status"].as_i64(), Some(0), "{:#}", results[0]);

@@ -120,9 +120,11 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     let file_dir = home.root.join("file");
     let files: Arc<dyn crate::functions::FileSource> =
         Arc::new(files::PlatformFiles::new(client.clone(), file_dir.clone()));
-    let mut env = case_env(&cfg, &home, Some(files), file_dir).map_err(|reason| PlatformError::Transport {
-        endpoint: "engine".into(),
-        reason,
+    let mut env = case_env(&cfg, &home, Some(files), file_dir).map_err(|reason| {
+        PlatformError::Transport {
+            endpoint: "engine".into(),
+            reason,
+        }
     })?;
     let db = home.data.join("engine.db");
     let store = Arc::new(

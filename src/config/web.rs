@@ -49,13 +49,25 @@ impl WebConfig {
             Some(v) => match v.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "on" | "1" => true,
                 "false" | "no" | "off" | "0" => false,
-                _ => return Err(ini.invalid(SECTION, "skip-after-stop", &v, "expected true or false")),
+                _ => {
+                    return Err(ini.invalid(
+                        SECTION,
+                        "skip-after-stop",
+                        &v,
+                        "expected true or false",
+                    ));
+                }
             },
         };
         let secs = |key: &str, default: Duration| -> Result<Duration, ConfigError> {
             let v: f64 = ini.parse_or(SECTION, key, default.as_secs_f64(), "expected seconds")?;
             if !(0.1..=86_400.0).contains(&v) {
-                return Err(ini.invalid(SECTION, key, &v.to_string(), "expected 0.1 to 86400 seconds"));
+                return Err(ini.invalid(
+                    SECTION,
+                    key,
+                    &v.to_string(),
+                    "expected 0.1 to 86400 seconds",
+                ));
             }
             Ok(Duration::from_secs_f64(v))
         };

@@ -5,5 +5,5 @@ pub mod screenshots;
 pub mod uploader;
 
 pub use outbox::Outbox;
-pub use uploader::{UploadEnd, UploadSettings, Uploader};
 pub use screenshots::ScreenshotUploader;
+pub use uploader::{UploadEnd, UploadSettings, Uploader};

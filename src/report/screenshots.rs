@@ -79,9 +79,9 @@ impl ScreenshotUploader {
                 };
                 if is_id(id) && !self.store.has_screenshot(id).unwrap_or(true) {
                     tracing::info!(task = %task_id, "adopting screenshot {id} left by an earlier run");
-                    let _ = self
-                        .store
-                        .record_screenshot(&task_id, id, &f.path().display().to_string());
+                    let _ =
+                        self.store
+                            .record_screenshot(&task_id, id, &f.path().display().to_string());
                 }
             }
         }
@@ -109,17 +109,25 @@ impl ScreenshotUploader {
             if !due.is_empty() {
                 let this = self.clone();
                 let flight = in_flight.clone();
-                let batch = futures_util::stream::iter(due).for_each_concurrent(CONCURRENCY, move |shot| {
-                    let this = this.clone();
-                    let flight = flight.clone();
-                    async move {
-                        if !flight.lock().unwrap_or_else(|p| p.into_inner()).insert(shot.id.clone()) {
-                            return;
+                let batch =
+                    futures_util::stream::iter(due).for_each_concurrent(CONCURRENCY, move |shot| {
+                        let this = this.clone();
+                        let flight = flight.clone();
+                        async move {
+                            if !flight
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .insert(shot.id.clone())
+                            {
+                                return;
+                            }
+                            this.upload_one(&shot).await;
+                            flight
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .remove(&shot.id);
                         }
-                        this.upload_one(&shot).await;
-                        flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&shot.id);
-                    }
-                });
+                    });
                 tokio::select! {
                     _ = stop.cancelled() => return,
                     _ = batch => {}
@@ -160,7 +168,11 @@ impl ScreenshotUploader {
                 }
                 self.retry_map().remove(&shot.id);
                 let _ = tokio::fs::remove_file(&shot.path).await;
-                if self.store.screenshots_pending_for(&shot.task_id).unwrap_or(1) == 0
+                if self
+                    .store
+                    .screenshots_pending_for(&shot.task_id)
+                    .unwrap_or(1)
+                    == 0
                     && crate::ids::is_safe_path_component(&shot.task_id)
                 {
                     // Fails harmlessly when a new screenshot of a running task is being written.

@@ -147,7 +147,17 @@ async fn run_collection(
     cancel: &CancellationToken,
 ) -> Vec<(usize, Status)> {
     let mut statuses = Vec::new();
-    let ended = run_cases(coll, positions, run_times, ctx, env, events, cancel, &mut statuses).await;
+    let ended = run_cases(
+        coll,
+        positions,
+        run_times,
+        ctx,
+        env,
+        events,
+        cancel,
+        &mut statuses,
+    )
+    .await;
     // The collection's browser never outlives it (web-cases Q10); each pass starts with an
     // empty slot (Q25). A cancelled run kills it at once instead of asking the driver.
     if ended.is_err() || cancel.is_cancelled() {

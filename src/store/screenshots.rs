@@ -64,7 +64,10 @@ impl Store {
     /// Forgets every screenshot of a stopped task.
     pub fn forget_task_screenshots(&self, task_id: &str) -> Result<(), StoreError> {
         self.lock()
-            .execute("DELETE FROM screenshot WHERE task_id = ?1", params![task_id])
+            .execute(
+                "DELETE FROM screenshot WHERE task_id = ?1",
+                params![task_id],
+            )
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
@@ -83,9 +86,11 @@ impl Store {
     /// Whether a screenshot is recorded.
     pub fn has_screenshot(&self, id: &str) -> Result<bool, StoreError> {
         self.lock()
-            .query_row("SELECT COUNT(*) FROM screenshot WHERE id = ?1", params![id], |r| {
-                r.get::<_, i64>(0)
-            })
+            .query_row(
+                "SELECT COUNT(*) FROM screenshot WHERE id = ?1",
+                params![id],
+                |r| r.get::<_, i64>(0),
+            )
             .map(|n| n > 0)
             .map_err(|e| self.err(e))
     }
@@ -101,9 +106,12 @@ mod tests {
         let db = dir.path().join("engine.db");
         {
             let s = Store::open(&db).expect("open");
-            s.record_screenshot("t1", "20240101_a", "/x/a.png").expect("record");
-            s.record_screenshot("t1", "20240101_b", "/x/b.png").expect("record");
-            s.record_screenshot("t2", "20240101_c", "/x/c.png").expect("record");
+            s.record_screenshot("t1", "20240101_a", "/x/a.png")
+                .expect("record");
+            s.record_screenshot("t1", "20240101_b", "/x/b.png")
+                .expect("record");
+            s.record_screenshot("t2", "20240101_c", "/x/c.png")
+                .expect("record");
         }
         let s = Store::open(&db).expect("reopen");
         assert_eq!(s.pending_screenshots(10).expect("pending").len(), 3);
@@ -111,7 +119,10 @@ mod tests {
         assert_eq!(s.screenshots_pending_for("t1").expect("count"), 1);
         s.forget_task_screenshots("t1").expect("forget task");
         let left = s.pending_screenshots(10).expect("pending");
-        assert_eq!(left.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), vec!["20240101_c"]);
+        assert_eq!(
+            left.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+            vec!["20240101_c"]
+        );
         assert!(s.has_screenshot("20240101_c").expect("has"));
     }
 }

@@ -41,7 +41,12 @@ fn page(title: &str, body: &str) -> Html<String> {
     ))
 }
 
-async fn handle(State(st): State<St>, Path(name): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Html<String> {
+async fn handle(
+    State(st): State<St>,
+    Path(name): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Html<String> {
     let cookie = headers
         .get("cookie")
         .and_then(|v| v.to_str().ok())
@@ -67,8 +72,14 @@ async fn handle(State(st): State<St>, Path(name): Path<String>, RawQuery(q): Raw
              <div id='hidden' style='display:none'>hid</div>\
              <div id='log'></div>",
         ),
-        "submitted" => page("Submitted", &format!("<div id='q'>{}</div>", q.unwrap_or_default())),
-        "other" => page("Other", "<div id='other'>other page</div><a id='back' href='/form'>back</a>"),
+        "submitted" => page(
+            "Submitted",
+            &format!("<div id='q'>{}</div>", q.unwrap_or_default()),
+        ),
+        "other" => page(
+            "Other",
+            "<div id='other'>other page</div><a id='back' href='/form'>back</a>",
+        ),
         "delayed" => page(
             "Delayed",
             "<div id='gone'>going</div><script>\
@@ -147,6 +158,9 @@ impl Site {
     }
 
     pub fn requests_to(&self, path: &str) -> Vec<SiteRequest> {
-        self.requests().into_iter().filter(|r| r.path == path).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path == path)
+            .collect()
     }
 }

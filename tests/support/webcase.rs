@@ -5,10 +5,18 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 /// One step. `elements`: (slot, by, expression); `data`: (key, type, value).
-pub fn op(group: &str, name: &str, elements: &[(&str, &str, &str)], data: &[(&str, &str, &str)]) -> Value {
+pub fn op(
+    group: &str,
+    name: &str,
+    elements: &[(&str, &str, &str)],
+    data: &[(&str, &str, &str)],
+) -> Value {
     let mut el = serde_json::Map::new();
     for (slot, by, expr) in elements {
-        el.insert((*slot).into(), json!({"by": by, "expression": expr, "target": format!("page / {slot}")}));
+        el.insert(
+            (*slot).into(),
+            json!({"by": by, "expression": expr, "target": format!("page / {slot}")}),
+        );
     }
     let mut d = serde_json::Map::new();
     for (k, t, v) in data {
@@ -22,16 +30,37 @@ pub fn op(group: &str, name: &str, elements: &[(&str, &str, &str)], data: &[(&st
 }
 
 pub fn open(base: &str, path: &str) -> Value {
-    op("browser", "打开网页", &[], &[("domain", "String", base), ("path", "String", path)])
+    op(
+        "browser",
+        "打开网页",
+        &[],
+        &[("domain", "String", base), ("path", "String", path)],
+    )
 }
 
-pub fn assert_op(name: &str, elements: &[(&str, &str, &str)], extra: &[(&str, &str, &str)], cmp: &str, expect_type: &str, expect: &str) -> Value {
-    let mut data = vec![("assertion", "String", cmp), ("expect", expect_type, expect), ("continue", "Boolean", "false")];
+pub fn assert_op(
+    name: &str,
+    elements: &[(&str, &str, &str)],
+    extra: &[(&str, &str, &str)],
+    cmp: &str,
+    expect_type: &str,
+    expect: &str,
+) -> Value {
+    let mut data = vec![
+        ("assertion", "String", cmp),
+        ("expect", expect_type, expect),
+        ("continue", "Boolean", "false"),
+    ];
     data.extend_from_slice(extra);
     op("assertion", name, elements, &data)
 }
 
-pub fn save(name: &str, elements: &[(&str, &str, &str)], extra: &[(&str, &str, &str)], save_name: &str) -> Value {
+pub fn save(
+    name: &str,
+    elements: &[(&str, &str, &str)],
+    extra: &[(&str, &str, &str)],
+    save_name: &str,
+) -> Value {
     let mut data = vec![("save_name", "String", save_name)];
     data.extend_from_slice(extra);
     op("relation", name, elements, &data)
@@ -68,7 +97,9 @@ pub fn engine_browsers(home: &Path, engine_pid: u32) -> Vec<(u32, String)> {
         if pid == engine_pid {
             continue;
         }
-        let Some((_, state)) = parent(pid) else { continue };
+        let Some((_, state)) = parent(pid) else {
+            continue;
+        };
         if state == 'Z' {
             continue;
         }

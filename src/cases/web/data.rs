@@ -117,7 +117,12 @@ mod tests {
             coerce("JSONArray", s("[1, 'a', True]")).ok(),
             Some(Value::List(vec![Value::Int(1), s("a"), Value::Bool(true)]))
         );
-        assert_eq!(coerce("JSONArray", s("[true, null]")).ok().map(|v| v.py_str()), Some("[True, None]".into()));
+        assert_eq!(
+            coerce("JSONArray", s("[true, null]"))
+                .ok()
+                .map(|v| v.py_str()),
+            Some("[True, None]".into())
+        );
         assert!(coerce("JSONArray", s("[1,")).is_err());
         assert_eq!(coerce("JSONArray", s("")).ok(), Some(s("")));
         assert_eq!(coerce("String", Value::Int(2)).ok(), Some(Value::Int(2)));
@@ -126,10 +131,19 @@ mod tests {
     #[test]
     fn url_join_and_round() {
         let s = |t: &str| Value::Str(t.into());
-        assert_eq!(url_join(&s("https://a.com"), &s("")).ok().as_deref(), Some("https://a.com/"));
-        assert_eq!(url_join(&s("http://a/"), &s("/x/y")).ok().as_deref(), Some("http://a/x/y"));
+        assert_eq!(
+            url_join(&s("https://a.com"), &s("")).ok().as_deref(),
+            Some("https://a.com/")
+        );
+        assert_eq!(
+            url_join(&s("http://a/"), &s("/x/y")).ok().as_deref(),
+            Some("http://a/x/y")
+        );
         assert!(url_join(&s(""), &s("/x")).is_err());
         assert!(url_join(&s("12ab"), &s("/x")).is_err());
-        assert_eq!((py_round(2.5), py_round(3.5), py_round(-2.5), py_round(8.4)), (2, 4, -2, 8));
+        assert_eq!(
+            (py_round(2.5), py_round(3.5), py_round(-2.5), py_round(8.4)),
+            (2, 4, -2, 8)
+        );
     }
 }

@@ -84,7 +84,10 @@ mod tests {
         assert_eq!(l.py_tuple(), "('id', 'kw')");
         let l = Locator::new("CLASS", "element", "a b").expect("ok");
         assert_eq!(l.value, ".a b");
-        assert_eq!(Locator::new("PARTIAL", "e", "Ne").expect("ok").using, "partial link text");
+        assert_eq!(
+            Locator::new("PARTIAL", "e", "Ne").expect("ok").using,
+            "partial link text"
+        );
         let e = Locator::new("xpath", "frame", "//a").expect_err("lower case");
         assert_eq!(e.to_string(), "unsupported locator \"xpath\" in slot frame");
     }

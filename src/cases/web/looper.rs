@@ -33,7 +33,11 @@ impl WebRun<'_> {
         };
         let mut out = IndexMap::new();
         for (k, v) in values {
-            let kind = step.data.get(&k).map(|d| d.kind.as_str()).unwrap_or("String");
+            let kind = step
+                .data
+                .get(&k)
+                .map(|d| d.kind.as_str())
+                .unwrap_or("String");
             out.insert(k.clone(), super::data::coerce(kind, v)?);
         }
         Ok(out)
@@ -47,7 +51,8 @@ impl WebRun<'_> {
             Ok(d) => d,
             Err(e) => return (self.fail_with_error(&e), fallback),
         };
-        let get = |d: &IndexMap<String, Value>, key: &str| d.get(key).cloned().unwrap_or(Value::None);
+        let get =
+            |d: &IndexMap<String, Value>, key: &str| d.get(key).cloned().unwrap_or(Value::None);
         let n = match get(&data, "steps") {
             Value::Int(n) if n > 0 => usize::try_from(n).unwrap_or(0),
             _ => 0,
@@ -82,7 +87,11 @@ impl WebRun<'_> {
                 };
                 index += 1;
                 let comparator = get(&current, "assertion").py_str();
-                match assertion::compare(&comparator, &get(&current, "target"), &get(&current, "expect")) {
+                match assertion::compare(
+                    &comparator,
+                    &get(&current, "target"),
+                    &get(&current, "expect"),
+                ) {
                     Ok(Outcome::Pass) => {}
                     Ok(Outcome::Fail(_)) => break,
                     Err(e) => {

@@ -58,7 +58,10 @@ pub struct WebRun<'a> {
 
 impl WebRun<'_> {
     /// Walks a list of steps (the case's, or one loop-body iteration) with its own skip set.
-    fn walk<'s>(&'s mut self, steps: &'s [WebStep]) -> Pin<Box<dyn Future<Output = Flow> + Send + 's>> {
+    fn walk<'s>(
+        &'s mut self,
+        steps: &'s [WebStep],
+    ) -> Pin<Box<dyn Future<Output = Flow> + Send + 's>> {
         Box::pin(async move {
             let mut skip: HashSet<usize> = HashSet::new();
             let mut k = 0;
@@ -116,7 +119,13 @@ impl WebRun<'_> {
     }
 }
 
-fn result(meta: &CaseMeta, case: &WebCase, start: i64, status: Status, transactions: Vec<super::Transaction>) -> CaseResult {
+fn result(
+    meta: &CaseMeta,
+    case: &WebCase,
+    start: i64,
+    status: Status,
+    transactions: Vec<super::Transaction>,
+) -> CaseResult {
     CaseResult {
         status,
         start_ms: start,
@@ -133,7 +142,11 @@ fn result(meta: &CaseMeta, case: &WebCase, start: i64, status: Status, transacti
 }
 
 /// Renders `driverSetting` with the case's scope (§6.2).
-fn render_setting(case: &WebCase, ctx: &CollectionContext, functions: &CaseFunctions<'_>) -> Result<Json, String> {
+fn render_setting(
+    case: &WebCase,
+    ctx: &CollectionContext,
+    functions: &CaseFunctions<'_>,
+) -> Result<Json, String> {
     let scope = crate::template::Scope {
         context: &ctx.vars,
         params: &case.params,
@@ -252,7 +265,10 @@ pub async fn run_case(
     }
     let mut transactions = transactions;
     if transactions.is_empty() {
-        transactions.push(super::Transaction::unknown(meta.case_id.as_str(), Status::Pass));
+        transactions.push(super::Transaction::unknown(
+            meta.case_id.as_str(),
+            Status::Pass,
+        ));
     }
     Some(result(meta, &case, start, status, transactions))
 }
@@ -271,4 +287,3 @@ pub fn app_unsupported(meta: &CaseMeta, json: &Json, start_ms: i64) -> CaseResul
         "APP用例暂不支持: this engine does not run APP cases (Android/iOS devices need the Python engine)",
     )
 }
-

@@ -86,7 +86,12 @@ fn recompress(input: &[u8]) -> Option<Vec<u8>> {
         enc.set_compression(png::Compression::High);
         let data: Vec<u8> = if !palette.is_empty() && indexed.len() == rgba.len() {
             enc.set_color(png::ColorType::Indexed);
-            enc.set_palette(palette.iter().flat_map(|p| [p[0], p[1], p[2]]).collect::<Vec<u8>>());
+            enc.set_palette(
+                palette
+                    .iter()
+                    .flat_map(|p| [p[0], p[1], p[2]])
+                    .collect::<Vec<u8>>(),
+            );
             if !opaque {
                 enc.set_trns(palette.iter().map(|p| p[3]).collect::<Vec<u8>>());
             }
@@ -184,7 +189,10 @@ mod tests {
         buf.truncate(info.buffer_size());
         // Normalise to RGB for comparison.
         match info.color_type {
-            png::ColorType::Rgba => buf.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect(),
+            png::ColorType::Rgba => buf
+                .chunks_exact(4)
+                .flat_map(|p| [p[0], p[1], p[2]])
+                .collect(),
             _ => buf,
         }
     }
@@ -193,7 +201,12 @@ mod tests {
     fn recompression_is_lossless_and_smaller() {
         let original = sample_png(300, 200, 9);
         let small = compress(&original);
-        assert!(small.len() < original.len(), "{} vs {}", small.len(), original.len());
+        assert!(
+            small.len() < original.len(),
+            "{} vs {}",
+            small.len(),
+            original.len()
+        );
         assert_eq!(pixels(&original), pixels(&small));
     }
 

@@ -96,8 +96,11 @@ impl Session {
         let v = self
             .post("element", json!({"using": loc.using, "value": loc.value}))
             .await?;
-        ElementRef::from_json(&v)
-            .ok_or_else(|| WebError::Driver(format!("Message: the driver answered Find Element with {v}")))
+        ElementRef::from_json(&v).ok_or_else(|| {
+            WebError::Driver(format!(
+                "Message: the driver answered Find Element with {v}"
+            ))
+        })
     }
 
     pub async fn find_all(&self, loc: &Locator) -> Result<Vec<ElementRef>, WebError> {
@@ -136,7 +139,9 @@ impl Session {
 
     /// Performs one W3C action chain (input state persists in the session, §2.2).
     pub async fn actions(&self, sources: Vec<Json>) -> Result<(), WebError> {
-        self.post("actions", json!({ "actions": sources })).await.map(|_| ())
+        self.post("actions", json!({ "actions": sources }))
+            .await
+            .map(|_| ())
     }
 
     // ----- windows -----
@@ -144,12 +149,18 @@ impl Session {
     pub async fn window_handles(&self) -> Result<Vec<String>, WebError> {
         let v = self.get("window/handles").await?;
         Ok(v.as_array()
-            .map(|a| a.iter().filter_map(|h| h.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|h| h.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default())
     }
 
     pub async fn switch_window(&self, handle: &str) -> Result<(), WebError> {
-        self.post("window", json!({ "handle": handle })).await.map(|_| ())
+        self.post("window", json!({ "handle": handle }))
+            .await
+            .map(|_| ())
     }
 
     /// `切换窗口`: a handle, or (Selenium 3 fallback, §2.1 [COMPAT]) a window whose JS
@@ -160,7 +171,11 @@ impl Session {
             Ok(()) => return Ok(()),
             Err(e) => e,
         };
-        let original = self.get("window").await.ok().and_then(|v| v.as_str().map(str::to_string));
+        let original = self
+            .get("window")
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string));
         for handle in self.window_handles().await.unwrap_or_default() {
             if self.switch_window(&handle).await.is_ok()
                 && let Ok(name) = self.execute("return window.name", vec![]).await
@@ -180,7 +195,9 @@ impl Session {
     }
 
     pub async fn set_timeouts_implicit(&self, ms: u64) -> Result<(), WebError> {
-        self.post("timeouts", json!({ "implicit": ms })).await.map(|_| ())
+        self.post("timeouts", json!({ "implicit": ms }))
+            .await
+            .map(|_| ())
     }
 
     /// The viewport as PNG bytes.

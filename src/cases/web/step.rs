@@ -91,8 +91,12 @@ impl WebRun<'_> {
     /// Opens the step's transaction (console output of the previous step goes first).
     pub(super) fn open(&mut self, step: &WebStep) {
         self.rec.console(&mut self.ctx.console);
-        self.rec
-            .open(&step.op_id, &step.trans, &step.content(), step.desc.as_deref());
+        self.rec.open(
+            &step.op_id,
+            &step.trans,
+            &step.content(),
+            step.desc.as_deref(),
+        );
     }
 
     /// A failure screenshot (§5.1, Q9): best effort, the original error stays.
@@ -139,7 +143,12 @@ impl WebRun<'_> {
     }
 
     /// Runs one non-loop step at index `k` of the current list; may add to `skip`.
-    pub(super) async fn step(&mut self, step: &WebStep, k: usize, skip: &mut HashSet<usize>) -> Flow {
+    pub(super) async fn step(
+        &mut self,
+        step: &WebStep,
+        k: usize,
+        skip: &mut HashSet<usize>,
+    ) -> Flow {
         let started = Instant::now();
         let flow = self.step_inner(step, k, skip).await;
         self.rec
@@ -196,13 +205,21 @@ impl WebRun<'_> {
     }
 
     /// The "operation info" block (§2.0 item 3).
-    fn info_block(&mut self, elements: &IndexMap<String, Locator>, data: &IndexMap<String, Value>, step: &WebStep) {
+    fn info_block(
+        &mut self,
+        elements: &IndexMap<String, Locator>,
+        data: &IndexMap<String, Value>,
+        step: &WebStep,
+    ) {
         let mut msg = String::new();
         for (slot, l) in elements {
             msg.push_str(&format!("元素定位: {slot}: {}<br>", l.py_tuple()));
         }
         if !step.data.is_empty() {
-            let items: Vec<String> = data.iter().map(|(k, v)| format!("{k}: {}", v.py_str())).collect();
+            let items: Vec<String> = data
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.py_str()))
+                .collect();
             msg.push_str(&format!("操作数据: {{{}}}", items.join(", ")));
         }
         if !msg.is_empty() {
@@ -211,7 +228,12 @@ impl WebRun<'_> {
     }
 
     /// The assertion controller (§2.3).
-    async fn assertion(&mut self, step: &WebStep, data: &IndexMap<String, Value>, outcome: Outcome) -> Flow {
+    async fn assertion(
+        &mut self,
+        step: &WebStep,
+        data: &IndexMap<String, Value>,
+        outcome: Outcome,
+    ) -> Flow {
         match outcome {
             Outcome::Pass => {
                 self.rec
@@ -219,8 +241,7 @@ impl WebRun<'_> {
                 Flow::Continue
             }
             Outcome::Fail(msg) => {
-                self.rec
-                    .error(&format!("[{}]断言失败: {msg}", step.trans));
+                self.rec.error(&format!("[{}]断言失败: {msg}", step.trans));
                 self.failure_screenshot(&step.trans).await;
                 self.rec.set_status(Status::Fail);
                 if data.get("continue") == Some(&Value::Bool(true)) {
@@ -236,7 +257,14 @@ impl WebRun<'_> {
     }
 
     /// The condition controller (§2.4): which following steps of this list are skipped.
-    fn condition(&mut self, step: &WebStep, data: &IndexMap<String, Value>, outcome: Outcome, k: usize, skip: &mut HashSet<usize>) {
+    fn condition(
+        &mut self,
+        step: &WebStep,
+        data: &IndexMap<String, Value>,
+        outcome: Outcome,
+        k: usize,
+        skip: &mut HashSet<usize>,
+    ) {
         let offset = |key: &str| match data.get(key) {
             Some(Value::Int(n)) if *n > 0 => usize::try_from(*n).unwrap_or(0),
             _ => 0,
@@ -244,18 +272,14 @@ impl WebRun<'_> {
         let (m, n) = (offset("true"), offset("false"));
         match outcome {
             Outcome::Pass => {
-                self.rec.debug(&format!(
-                    "[{}]判断成功, 执行成功分支: success",
-                    step.name
-                ));
+                self.rec
+                    .debug(&format!("[{}]判断成功, 执行成功分支: success", step.name));
                 skip.extend((k + m + 1)..=(k + m + n));
             }
             Outcome::Fail(msg) => {
                 // Q27 Compat: a normal outcome logged at Error level.
-                self.rec.error(&format!(
-                    "[{}]判断失败, 执行失败分支: {msg}",
-                    step.name
-                ));
+                self.rec
+                    .error(&format!("[{}]判断失败, 执行失败分支: {msg}", step.name));
                 skip.extend((k + 1)..=(k + m));
             }
         }

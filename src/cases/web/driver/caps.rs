@@ -29,7 +29,11 @@ fn non_empty(v: Option<&Json>) -> Option<String> {
 }
 
 fn entries<'a>(setting: &'a Json, key: &str) -> impl Iterator<Item = &'a Json> {
-    setting.get(key).and_then(Json::as_array).into_iter().flatten()
+    setting
+        .get(key)
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
 }
 
 impl ChromeOptions {
@@ -46,7 +50,8 @@ impl ChromeOptions {
             }
         }
         for e in entries(setting, "experimentals") {
-            let (Some(name), Some(_)) = (non_empty(e.get("name")), non_empty(e.get("value"))) else {
+            let (Some(name), Some(_)) = (non_empty(e.get("name")), non_empty(e.get("value")))
+            else {
                 continue;
             };
             let kind = e.get("type").and_then(Json::as_str).unwrap_or("String");
@@ -82,7 +87,12 @@ impl ChromeOptions {
 
     /// The capabilities for `mode`. `binary` is the resolved browser (local modes) and
     /// `profile` the fresh profile folder (local modes, unless the user set one).
-    pub fn capabilities(&self, mode: Mode, binary: Option<&Path>, profile: Option<&Path>) -> Map<String, Json> {
+    pub fn capabilities(
+        &self,
+        mode: Mode,
+        binary: Option<&Path>,
+        profile: Option<&Path>,
+    ) -> Map<String, Json> {
         let mut args = self.args.clone();
         let mut experimental = self.experimental.clone();
         let local = mode != Mode::Remote;
@@ -170,9 +180,17 @@ mod tests {
         assert_eq!(o.args, vec!["--lang=zh-CN"]);
         assert_eq!(o.experimental.get("prefs"), Some(&json!({"a": true})));
         let caps = o.capabilities(Mode::Headless, Some(Path::new("/usr/bin/chromium")), None);
-        let args = caps["goog:chromeOptions"]["args"].as_array().expect("args").clone();
-        assert!(args.contains(&json!("--headless")) && args.contains(&json!("--window-size=1920,1080")));
+        let args = caps["goog:chromeOptions"]["args"]
+            .as_array()
+            .expect("args")
+            .clone();
+        assert!(
+            args.contains(&json!("--headless")) && args.contains(&json!("--window-size=1920,1080"))
+        );
         let remote = o.capabilities(Mode::Remote, None, None);
-        assert_eq!(remote["goog:chromeOptions"]["args"], json!(["--lang=zh-CN"]));
+        assert_eq!(
+            remote["goog:chromeOptions"]["args"],
+            json!(["--lang=zh-CN"])
+        );
     }
 }

@@ -93,7 +93,10 @@ impl Browser {
                         .browser_dir
                         .join(format!("profile-{}", uuid::Uuid::new_v4().simple()));
                     std::fs::create_dir_all(&p).map_err(|e| {
-                        WebError::Setup(format!("cannot create the browser profile {}: {e}", p.display()))
+                        WebError::Setup(format!(
+                            "cannot create the browser profile {}: {e}",
+                            p.display()
+                        ))
                     })?;
                     Some(p)
                 };

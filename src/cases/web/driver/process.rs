@@ -65,7 +65,10 @@ pub fn resolve_driver(path: &str, browser_dir: &Path) -> Result<PathBuf, WebErro
 
 /// The browser binary: the case's `driverSetting.binary`, else `[Web] browser`, else the
 /// usual names on PATH.
-pub fn resolve_browser(case_binary: Option<&str>, configured: Option<&Path>) -> Result<PathBuf, WebError> {
+pub fn resolve_browser(
+    case_binary: Option<&str>,
+    configured: Option<&Path>,
+) -> Result<PathBuf, WebError> {
     if let Some(b) = case_binary.filter(|b| !b.trim().is_empty()) {
         return Ok(PathBuf::from(b.trim()));
     }
@@ -87,7 +90,13 @@ pub fn resolve_browser(case_binary: Option<&str>, configured: Option<&Path>) -> 
             ))
         });
     }
-    for name in ["chromium", "google-chrome", "google-chrome-stable", "chromium-browser", "chrome"] {
+    for name in [
+        "chromium",
+        "google-chrome",
+        "google-chrome-stable",
+        "chromium-browser",
+        "chrome",
+    ] {
         if let Some(p) = which(name) {
             return Ok(p);
         }
@@ -107,7 +116,11 @@ fn free_port() -> Result<u16, WebError> {
 impl DriverProcess {
     /// Spawns `driver --port=<free port>` in its own process group and waits until `/status`
     /// says ready. A port taken in between (another process won the race) is retried.
-    pub async fn spawn(driver: &Path, profile: Option<PathBuf>, timeout: Duration) -> Result<DriverProcess, WebError> {
+    pub async fn spawn(
+        driver: &Path,
+        profile: Option<PathBuf>,
+        timeout: Duration,
+    ) -> Result<DriverProcess, WebError> {
         let mut last = String::new();
         for _ in 0..3 {
             let port = free_port()?;
@@ -165,12 +178,18 @@ impl DriverProcess {
             }
             if let Ok(resp) = client.get(&url).send().await
                 && let Ok(body) = resp.json::<serde_json::Value>().await
-                && body.pointer("/value/ready").and_then(serde_json::Value::as_bool) == Some(true)
+                && body
+                    .pointer("/value/ready")
+                    .and_then(serde_json::Value::as_bool)
+                    == Some(true)
             {
                 return Ok(());
             }
             if Instant::now() >= deadline {
-                return Err(format!("no ready answer on port {} within {:?}", self.port, timeout));
+                return Err(format!(
+                    "no ready answer on port {} within {:?}",
+                    self.port, timeout
+                ));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -213,7 +232,11 @@ pub fn kill_processes_naming(profile: &Path) {
     };
     let me = std::process::id();
     for entry in dir.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<i32>().ok())
+        else {
             continue;
         };
         if u32::try_from(pid).ok() == Some(me) {

@@ -54,7 +54,8 @@ pub async fn run(name: &str, op: &mut Op<'_>) -> Result<(), WebError> {
         "设置窗口大小" => {
             let r = async {
                 let (w, h) = (op.int("width")?, op.int("height")?);
-                s.post("window/rect", json!({"width": w, "height": h})).await
+                s.post("window/rect", json!({"width": w, "height": h}))
+                    .await
             }
             .await;
             op.done(r, "set window size").map(drop)
@@ -125,7 +126,11 @@ pub async fn run(name: &str, op: &mut Op<'_>) -> Result<(), WebError> {
                 s.set_timeouts_implicit(2000).await
             }
             .await;
-            op.report(r, &format!("成功打开 '{shown}'"), &format!("无法打开 '{shown}'"))
+            op.report(
+                r,
+                &format!("成功打开 '{shown}'"),
+                &format!("无法打开 '{shown}'"),
+            )
         }
         "刷新" => {
             let r = s.post("refresh", json!({})).await;
@@ -194,7 +199,11 @@ pub async fn run(name: &str, op: &mut Op<'_>) -> Result<(), WebError> {
                 }
             }
             .await;
-            let what = if asynchronous { "execute async script" } else { "execute script" };
+            let what = if asynchronous {
+                "execute async script"
+            } else {
+                "execute script"
+            };
             op.done(r, &format!("{what}:{script}")).map(drop)
         }
         "自定义" => Err(custom_unsupported(op.trans)),
@@ -205,11 +214,15 @@ pub async fn run(name: &str, op: &mut Op<'_>) -> Result<(), WebError> {
 /// Saves a screenshot and attaches it to the step (§5.2); a failure to save is logged only.
 pub async fn save_screenshot(op: &mut Op<'_>, png: Vec<u8>, name: &str) {
     let Some(task) = op.task_id else {
-        op.rec.error(&format!("Fail: Failed to save screen shot {name} (no task folder)"));
+        op.rec.error(&format!(
+            "Fail: Failed to save screen shot {name} (no task folder)"
+        ));
         return;
     };
     match screenshot::save(&op.env.image_dir, task, png, op.env.sink.as_deref()).await {
         Ok(id) => op.rec.add_screenshot(id),
-        Err(e) => op.rec.error(&format!("Fail: Failed to save screen shot {name}: {e}")),
+        Err(e) => op
+            .rec
+            .error(&format!("Fail: Failed to save screen shot {name}: {e}")),
     }
 }

@@ -65,9 +65,11 @@ impl Op<'_> {
     }
 
     pub fn locator(&self, slot: &str) -> Result<&Locator, WebError> {
-        self.elements
-            .get(slot)
-            .ok_or_else(|| WebError::Step(format!("操作缺少元素 {slot}: this operation needs the element slot {slot:?}")))
+        self.elements.get(slot).ok_or_else(|| {
+            WebError::Step(format!(
+                "操作缺少元素 {slot}: this operation needs the element slot {slot:?}"
+            ))
+        })
     }
 
     /// Find Element with the engine's log lines (§3.4).
@@ -92,7 +94,12 @@ impl Op<'_> {
 
     /// Logs the outcome of an operation: `ok` on success, `fail` at Error level for anything
     /// but a missing element (whose lookup already logged it, §2.0).
-    pub fn report<T>(&mut self, r: Result<T, WebError>, ok: &str, fail: &str) -> Result<T, WebError> {
+    pub fn report<T>(
+        &mut self,
+        r: Result<T, WebError>,
+        ok: &str,
+        fail: &str,
+    ) -> Result<T, WebError> {
         match r {
             Ok(v) => {
                 self.rec.debug(ok);

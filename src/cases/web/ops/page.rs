@@ -21,7 +21,9 @@ async fn wait_alert(s: &Session) -> Result<(), WebError> {
             Err(e) => return Err(e),
         }
         if start.elapsed() >= Duration::from_secs(30) {
-            return Err(WebError::Timeout("Message: no alert appeared within 30s".into()));
+            return Err(WebError::Timeout(
+                "Message: no alert appeared within 30s".into(),
+            ));
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
@@ -65,22 +67,31 @@ pub async fn run(name: &str, op: &mut Op<'_>) -> Result<(), WebError> {
     let s = op.s;
     match name {
         "切换frame" => {
-            let expr = op.locator("frame").map(|l| l.expression.clone()).unwrap_or_default();
+            let expr = op
+                .locator("frame")
+                .map(|l| l.expression.clone())
+                .unwrap_or_default();
             let r = async {
                 let el = op.find("frame").await?;
                 s.post("frame", json!({ "id": el.json() })).await
             }
             .await;
-            op.report(r, &format!("成功切换frame:{expr}"), &format!("无法切换frame:{expr}"))
-                .map(drop)
+            op.report(
+                r,
+                &format!("成功切换frame:{expr}"),
+                &format!("无法切换frame:{expr}"),
+            )
+            .map(drop)
         }
         "返回默认frame" => {
             let r = s.post("frame", json!({ "id": null })).await;
-            op.report(r, "成功切换default content", "无法切换default content").map(drop)
+            op.report(r, "成功切换default content", "无法切换default content")
+                .map(drop)
         }
         "返回父级frame" => {
             let r = s.post("frame/parent", json!({})).await;
-            op.report(r, "成功切换parent content", "无法切换parent content").map(drop)
+            op.report(r, "成功切换parent content", "无法切换parent content")
+                .map(drop)
         }
         "弹出框确认" => {
             let r = async {
@@ -129,8 +140,12 @@ pub async fn run(name: &str, op: &mut Op<'_>) -> Result<(), WebError> {
                 s.el_post(&el, "value", json!({ "text": text })).await
             }
             .await;
-            op.report(r, &format!("成功执行文本输入:'{text}'"), &format!("无法执行文本输入:'{text}'"))
-                .map(drop)
+            op.report(
+                r,
+                &format!("成功执行文本输入:'{text}'"),
+                &format!("无法执行文本输入:'{text}'"),
+            )
+            .map(drop)
         }
         "单击" => {
             let r = async {
@@ -144,7 +159,11 @@ pub async fn run(name: &str, op: &mut Op<'_>) -> Result<(), WebError> {
             let r = async {
                 let el = op.find("element").await?;
                 let form = s
-                    .el_post(&el, "element", json!({"using": "xpath", "value": "./ancestor-or-self::form"}))
+                    .el_post(
+                        &el,
+                        "element",
+                        json!({"using": "xpath", "value": "./ancestor-or-self::form"}),
+                    )
                     .await?;
                 s.execute(atoms::SUBMIT, vec![form]).await
             }

@@ -13,11 +13,34 @@ use serde_json::{Value as Json, json};
 
 /// What can be read: the name after the group prefix (`断言`/`判断`/`提取`).
 const COMMON: &[&str] = &[
-    "页面标题", "页面url", "元素文本", "元素tag", "元素尺寸", "元素高度", "元素宽度", "元素位置",
-    "元素X坐标", "元素Y坐标", "元素属性", "元素css样式", "窗口位置", "窗口X坐标", "窗口Y坐标",
-    "窗口尺寸", "窗口宽度", "窗口高度", "cookies", "cookie",
+    "页面标题",
+    "页面url",
+    "元素文本",
+    "元素tag",
+    "元素尺寸",
+    "元素高度",
+    "元素宽度",
+    "元素位置",
+    "元素X坐标",
+    "元素Y坐标",
+    "元素属性",
+    "元素css样式",
+    "窗口位置",
+    "窗口X坐标",
+    "窗口Y坐标",
+    "窗口尺寸",
+    "窗口宽度",
+    "窗口高度",
+    "cookies",
+    "cookie",
 ];
-const COMPARE_ONLY: &[&str] = &["页面源码", "元素是否选中", "元素是否启用", "元素是否显示", "元素是否存在"];
+const COMPARE_ONLY: &[&str] = &[
+    "页面源码",
+    "元素是否选中",
+    "元素是否启用",
+    "元素是否显示",
+    "元素是否存在",
+];
 const RELATION_ONLY: &[&str] = &["当前窗口句柄", "所有窗口句柄"];
 
 fn dict(pairs: &[(&str, Value)]) -> Value {
@@ -45,13 +68,24 @@ async fn actual(what: &str, op: &mut Op<'_>) -> Result<Value, WebError> {
     let s = op.s;
     // (label shown in the log, value)
     let (label, r): (String, Result<Value, WebError>) = match what {
-        "页面标题" => ("title".into(), s.get("title").await.map(|v| Value::from_json(&v))),
-        "页面url" => ("url".into(), s.get("url").await.map(|v| Value::from_json(&v))),
+        "页面标题" => (
+            "title".into(),
+            s.get("title").await.map(|v| Value::from_json(&v)),
+        ),
+        "页面url" => (
+            "url".into(),
+            s.get("url").await.map(|v| Value::from_json(&v)),
+        ),
         "页面源码" => {
             let r = s.get("source").await.map(|v| Value::from_json(&v));
-            return op.report(r, "成功获取page source: 源码过长不予展示", "无法获取page source");
+            return op.report(
+                r,
+                "成功获取page source: 源码过长不予展示",
+                "无法获取page source",
+            );
         }
-        "元素文本" | "元素tag" | "元素是否选中" | "元素是否启用" | "元素是否显示" => {
+        "元素文本" | "元素tag" | "元素是否选中" | "元素是否启用" | "元素是否显示" =>
+        {
             let (endpoint, label) = match what {
                 "元素文本" => ("text", "元素text"),
                 "元素tag" => ("name", "元素tag name"),
@@ -66,7 +100,8 @@ async fn actual(what: &str, op: &mut Op<'_>) -> Result<Value, WebError> {
             .await;
             (label.into(), r)
         }
-        "元素尺寸" | "元素高度" | "元素宽度" | "元素位置" | "元素X坐标" | "元素Y坐标" => {
+        "元素尺寸" | "元素高度" | "元素宽度" | "元素位置" | "元素X坐标" | "元素Y坐标" =>
+        {
             let r = async {
                 let el = op.find("element").await?;
                 s.rect(&el).await
@@ -82,7 +117,10 @@ async fn actual(what: &str, op: &mut Op<'_>) -> Result<Value, WebError> {
             };
             let r = r.map(|rect| match what {
                 // Q4: element size is {height, width}; location {x, y}, rounded half to even.
-                "元素尺寸" => dict(&[("height", field(&rect, "height")), ("width", field(&rect, "width"))]),
+                "元素尺寸" => dict(&[
+                    ("height", field(&rect, "height")),
+                    ("width", field(&rect, "width")),
+                ]),
                 "元素高度" => field(&rect, "height"),
                 "元素宽度" => field(&rect, "width"),
                 "元素位置" => dict(&[("x", rounded(&rect, "x")), ("y", rounded(&rect, "y"))]),
@@ -108,7 +146,10 @@ async fn actual(what: &str, op: &mut Op<'_>) -> Result<Value, WebError> {
                 let el = op.find("element").await?;
                 let path = format!(
                     "css/{}",
-                    percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
+                    percent_encoding::utf8_percent_encode(
+                        &name,
+                        percent_encoding::NON_ALPHANUMERIC
+                    )
                 );
                 s.el_get(&el, &path).await.map(|v| Value::from_json(&v))
             }
@@ -130,7 +171,8 @@ async fn actual(what: &str, op: &mut Op<'_>) -> Result<Value, WebError> {
             });
             ("元素existed".into(), r)
         }
-        "窗口位置" | "窗口X坐标" | "窗口Y坐标" | "窗口尺寸" | "窗口宽度" | "窗口高度" => {
+        "窗口位置" | "窗口X坐标" | "窗口Y坐标" | "窗口尺寸" | "窗口宽度" | "窗口高度" =>
+        {
             let r = s.window_rect().await;
             let label = match what {
                 "窗口位置" => "窗口position",
@@ -145,13 +187,19 @@ async fn actual(what: &str, op: &mut Op<'_>) -> Result<Value, WebError> {
                 "窗口X坐标" => field(&rect, "x"),
                 "窗口Y坐标" => field(&rect, "y"),
                 // Q4: window size is {width, height}.
-                "窗口尺寸" => dict(&[("width", field(&rect, "width")), ("height", field(&rect, "height"))]),
+                "窗口尺寸" => dict(&[
+                    ("width", field(&rect, "width")),
+                    ("height", field(&rect, "height")),
+                ]),
                 "窗口宽度" => field(&rect, "width"),
                 _ => field(&rect, "height"),
             });
             (label.into(), r)
         }
-        "cookies" => ("cookies".into(), s.get("cookie").await.map(|v| Value::from_json(&v))),
+        "cookies" => (
+            "cookies".into(),
+            s.get("cookie").await.map(|v| Value::from_json(&v)),
+        ),
         "cookie" => {
             let name = op.text("name");
             let path = format!(
@@ -165,7 +213,10 @@ async fn actual(what: &str, op: &mut Op<'_>) -> Result<Value, WebError> {
             };
             (format!("cookie {name}"), r)
         }
-        "当前窗口句柄" => ("当前窗口handle".into(), s.get("window").await.map(|v| Value::from_json(&v))),
+        "当前窗口句柄" => (
+            "当前窗口handle".into(),
+            s.get("window").await.map(|v| Value::from_json(&v)),
+        ),
         "所有窗口句柄" => (
             "所有窗口handle".into(),
             s.get("window/handles").await.map(|v| Value::from_json(&v)),
