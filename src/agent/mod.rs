@@ -85,6 +85,7 @@ impl Shutdown {
 /// Builds what cases need from the configuration; `files` serves `loadfile` and friends.
 pub fn case_env(
     cfg: &Config,
+    home: &Home,
     files: Option<Arc<dyn crate::functions::FileSource>>,
     file_dir: std::path::PathBuf,
 ) -> Result<CaseEnv, String> {
@@ -96,6 +97,7 @@ pub fn case_env(
         functions: crate::functions::Library::new(files, file_dir),
         max_loop_iterations: cfg.agent.max_loop_iterations,
         loop_timeout_cap: cfg.agent.loop_timeout_cap,
+        web: crate::cases::web::WebEnv::from_config(cfg, home),
     })
 }
 
@@ -118,9 +120,11 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     let file_dir = home.root.join("file");
     let files: Arc<dyn crate::functions::FileSource> =
         Arc::new(files::PlatformFiles::new(client.clone(), file_dir.clone()));
-    let env = case_env(&cfg, Some(files), file_dir).map_err(|reason| PlatformError::Transport {
-        endpoint: "engine".into(),
-        reason,
+    let mut env = case_env(&cfg, &home, Some(files), file_dir).map_err(|reason| {
+        PlatformError::Transport {
+            endpoint: "engine".into(),
+            reason,
+        }
     })?;
     let db = home.data.join("engine.db");
     let store = Arc::new(
@@ -129,6 +133,13 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
             reason: e.to_string(),
         })?,
     );
+    // Screenshots (WEB cases): recorded in the store, uploaded by one engine-wide uploader,
+    // which also uploads what an earlier run left.
+    let screenshots =
+        crate::report::ScreenshotUploader::new(client.clone(), store.clone(), home.image.clone());
+    env.web.sink = Some(screenshots.clone());
+    let screenshots_stop = CancellationToken::new();
+    let screenshots_task = tokio::spawn(screenshots.run(screenshots_stop.clone()));
     let (fetch_tx, fetch_rx) = mpsc::channel::<()>(8);
     let shared = Arc::new(Shared {
         store,
@@ -236,6 +247,9 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     }
     ws_stop.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(5), ws_task).await;
+    // Screenshots not uploaded yet stay in the store and on disk for the next start.
+    screenshots_stop.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(5), screenshots_task).await;
     tracing::info!("liuma-engine stopped");
     match fatal {
         Some(e) => Err(e),

@@ -45,12 +45,22 @@ pub async fn drive(shared: Arc<Shared>, task: TaskObject, slot: Slot, resumed: b
     .await
 }
 
-async fn cleanup(shared: &Shared, task: &TaskObject) {
+/// Removes the task's folders. `image/<taskId>` only for a stopped task: otherwise its
+/// screenshots may still wait for upload, and the screenshot uploader removes the folder
+/// when the last one is acknowledged.
+async fn cleanup(shared: &Shared, task: &TaskObject, stopped: bool) {
     let id = task.task_id.as_str();
     if !is_safe_path_component(id) {
         return;
     }
-    for dir in [shared.home.data.join(id), shared.home.image.join(id)] {
+    let mut dirs = vec![shared.home.data.join(id)];
+    if stopped {
+        dirs.push(shared.home.image.join(id));
+        if let Err(e) = shared.store.forget_task_screenshots(id) {
+            tracing::error!("cannot forget the stopped task's screenshots: {e}");
+        }
+    }
+    for dir in dirs {
         match tokio::fs::remove_dir_all(&dir).await {
             Ok(()) => tracing::debug!("removed {}", dir.display()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -227,7 +237,7 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
                 "forced shutdown: the task is left unfinished on the platform"
             );
         }
-        cleanup(shared, task).await;
+        cleanup(shared, task, false).await;
         return;
     }
     let end = uploader.await.unwrap_or(UploadEnd::Halted);
@@ -260,7 +270,7 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
         tracing::error!("cannot forget the completed task in the engine store: {e}");
     }
     poller.abort();
-    cleanup(shared, task).await;
+    cleanup(shared, task, false).await;
 }
 
 /// A resumed task had calls in flight when the engine stopped (uploads, `complete`): asks the
@@ -353,7 +363,7 @@ async fn finish_stopped(
     if let Err(e) = shared.store.finish_task(&task.task_id, false) {
         tracing::error!("cannot forget the stopped task in the engine store: {e}");
     }
-    cleanup(shared, task).await;
+    cleanup(shared, task, true).await;
 }
 
 /// `task/complete`, retried until it succeeds, unless the task is stopped meanwhile. When an

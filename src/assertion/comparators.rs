@@ -238,7 +238,7 @@ pub fn compare(
         .ok_or_else(|| AssertionError::UnknownComparator(comparator.to_string()))?;
     Ok(match check(cmp, actual, expected)? {
         None => Outcome::Pass,
-        Some(text) => Outcome::Fail(cmp.prefix(actual, expected) + &finish(&text)),
+        Some(text) => Outcome::Fail(cmp.prefix(actual, expected) + finish(&text).as_str()),
     })
 }
 

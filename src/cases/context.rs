@@ -1,4 +1,5 @@
-//! What the cases of one collection share: variables and the HTTP session (cookies).
+//! What the cases of one collection share: variables, the HTTP session (cookies) and the
+//! browser slot of WEB cases.
 //! One per collection per task, kept across the re-run pass (api-cases §0, A45).
 
 use crate::value::Value;
@@ -18,4 +19,16 @@ pub struct CollectionContext {
     /// Console capture (api-cases §8.3): template messages and script output, flushed into the
     /// next transaction's log.
     pub console: String,
+    /// The collection's browser slot (web-cases §4.2) and its task, for screenshots.
+    pub web: super::web::WebSlot,
+}
+
+impl CollectionContext {
+    /// A context for a collection of task `task_id` (screenshots go to `image/<taskId>/`).
+    pub fn for_task(task_id: &str) -> Self {
+        Self {
+            web: super::web::WebSlot::for_task(task_id),
+            ..Self::default()
+        }
+    }
 }

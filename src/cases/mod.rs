@@ -27,6 +27,8 @@ pub struct CaseEnv {
     pub max_loop_iterations: i64,
     /// WHILE loops end after this long even when the case sets no timeout (A31 Fix).
     pub loop_timeout_cap: std::time::Duration,
+    /// WEB cases: driver mode and path, browser, screenshot folder and sink.
+    pub web: web::WebEnv,
 }
 
 /// Runs one case occurrence. `None` when cancelled before it finished: a cancelled case has no
@@ -45,7 +47,8 @@ pub async fn execute(
     };
     match meta.case_type.as_str() {
         "API" => api::run_case(meta, &json, ctx, env, cancel).await,
-        "WEB" => Some(web::unsupported(meta, &json, start)),
+        "WEB" => web::run_case(meta, &json, ctx, env, cancel).await,
+        "APP" => Some(web::app_unsupported(meta, &json, start)),
         other => {
             let name = json.get("caseName").and_then(|v| v.as_str());
             Some(CaseResult::error(

@@ -6,9 +6,11 @@
 
 mod home;
 mod settings;
+mod web;
 
 pub use home::Home;
 pub use settings::AgentSettings;
+pub use web::WebConfig;
 
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -67,6 +69,8 @@ pub struct Config {
     pub initial_token: Option<Secret>,
     pub webdriver_mode: WebDriverMode,
     pub webdriver_path: String,
+    /// `[Web]`: settings of our own for WEB cases.
+    pub web: WebConfig,
     pub max_run: usize,
     pub agent: AgentSettings,
 }
@@ -304,6 +308,7 @@ impl Config {
         }
 
         let agent = AgentSettings::from_ini(&ini)?;
+        let web = WebConfig::from_ini(&ini)?;
 
         Ok(Config {
             file: file.to_path_buf(),
@@ -315,6 +320,7 @@ impl Config {
             initial_token,
             webdriver_mode,
             webdriver_path,
+            web,
             max_run,
             agent,
         })

@@ -395,7 +395,7 @@ mod tests {
                 "{bad}"
             );
         }
-        let deep = "(".repeat(10_000) + "1" + &")".repeat(10_000);
+        let deep = "(".repeat(10_000) + "1" + ")".repeat(10_000).as_str();
         assert!(arithmetic(&deep).is_err());
     }
 }

@@ -11,10 +11,11 @@ use tracing_subscriber::{EnvFilter, fmt};
 pub struct LogGuards(#[allow(dead_code)] Vec<WorkerGuard>);
 
 fn filter(level: &str) -> EnvFilter {
-    // RUST_LOG, when set, wins over the configured level.
+    // RUST_LOG, when set, wins over the configured level. thirtyfour at debug would log every
+    // WebDriver answer, screenshots in base64 included.
     EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         EnvFilter::new(format!(
-            "{level},hyper=warn,hyper_util=warn,reqwest=warn,rustls=warn,tungstenite=warn,tokio_tungstenite=warn"
+            "{level},hyper=warn,hyper_util=warn,reqwest=warn,rustls=warn,tungstenite=warn,tokio_tungstenite=warn,thirtyfour=info"
         ))
     })
 }

@@ -132,6 +132,8 @@ pub fn local_case_env(files: Option<&Path>, home: &Path) -> Result<CaseEnv, Inpu
         functions: crate::functions::Library::new(Some(source), dir),
         max_loop_iterations: s.max_loop_iterations,
         loop_timeout_cap: s.loop_timeout_cap,
+        // WEB cases run headless with `chromedriver` from PATH; screenshots go to `<home>/image`.
+        web: crate::cases::web::WebEnv::new(home),
     })
 }
 

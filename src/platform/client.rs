@@ -429,6 +429,26 @@ impl PlatformClient {
             .map(|_| ())
     }
 
+    /// `screenshot/upload` (§3.7): `fileName` = `<id>.png`, standard base64 with padding. Not
+    /// tied to a task on the platform; the token is refreshed like every other call.
+    pub async fn upload_screenshot(
+        &self,
+        file_name: &str,
+        png: &[u8],
+    ) -> Result<(), PlatformError> {
+        use base64::Engine as _;
+        let mut body = self.base_body();
+        body["fileName"] = json!(file_name);
+        body["base64String"] = json!(base64::engine::general_purpose::STANDARD.encode(png));
+        self.call(
+            "screenshot/upload",
+            "/openapi/engine/screenshot/upload",
+            body,
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// `task/complete`: only after every result was acknowledged, never after a stop.
     pub async fn complete(&self, task_id: &TaskId) -> Result<(), PlatformError> {
         self.call(

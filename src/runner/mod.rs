@@ -38,7 +38,10 @@ pub async fn run_plan(
     cancel: CancellationToken,
 ) -> RunSummary {
     let contexts: HashMap<usize, Arc<Mutex<CollectionContext>>> = (0..plan.collections.len())
-        .map(|i| (i, Arc::new(Mutex::new(CollectionContext::default()))))
+        .map(|i| {
+            let ctx = CollectionContext::for_task(plan.task_id.as_str());
+            (i, Arc::new(Mutex::new(ctx)))
+        })
         .collect();
     let mut summary = RunSummary::default();
     let done = |ci: usize, pos: usize, run_times: u32| -> Option<Status> {
@@ -144,9 +147,42 @@ async fn run_collection(
     cancel: &CancellationToken,
 ) -> Vec<(usize, Status)> {
     let mut statuses = Vec::new();
+    let ended = run_cases(
+        coll,
+        positions,
+        run_times,
+        ctx,
+        env,
+        events,
+        cancel,
+        &mut statuses,
+    )
+    .await;
+    // The collection's browser never outlives it (web-cases Q10); each pass starts with an
+    // empty slot (Q25). A cancelled run kills it at once instead of asking the driver.
+    if ended.is_err() || cancel.is_cancelled() {
+        ctx.web.kill();
+    } else {
+        ctx.web.close().await;
+    }
+    statuses
+}
+
+/// The case loop of [`run_collection`]; `Err` when it was cut short by cancellation.
+#[allow(clippy::too_many_arguments)]
+async fn run_cases(
+    coll: &PlannedCollection,
+    positions: &[usize],
+    run_times: u32,
+    ctx: &mut CollectionContext,
+    env: &CaseEnv,
+    events: &mpsc::Sender<RunEvent>,
+    cancel: &CancellationToken,
+    statuses: &mut Vec<(usize, Status)>,
+) -> Result<(), ()> {
     for &pos in positions {
         if cancel.is_cancelled() {
-            break;
+            return Err(());
         }
         let case = &coll.cases[pos];
         let meta = CaseMeta {
@@ -173,7 +209,7 @@ async fn run_collection(
         .instrument(span)
         .await;
         let Some(result) = result else {
-            break;
+            return Err(());
         };
         tracing::info!(case = %case.case_id, index = case.index, status = result.status.label(), "case finished");
         statuses.push((pos, result.status));
@@ -182,8 +218,8 @@ async fn run_collection(
             .await
             .is_err()
         {
-            break;
+            return Err(());
         }
     }
-    statuses
+    Ok(())
 }

@@ -9,6 +9,10 @@
 //!
 //! Not yet wired into the agent: the resume-after-restart logic that uses it is the next step.
 
+mod screenshots;
+
+pub use screenshots::StoredScreenshot;
+
 use crate::ids::TaskId;
 use crate::platform::wire::WireCaseResult;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -141,6 +145,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(fail)?;
         conn.execute_batch(SCHEMA).map_err(fail)?;
+        conn.execute_batch(screenshots::SCHEMA).map_err(fail)?;
         let version: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",

@@ -25,9 +25,11 @@ mod platform_http;
 mod platform_state;
 mod platform_ws;
 pub mod raw;
+pub mod site;
 pub mod target;
 pub mod tls;
 mod validate;
+pub mod webcase;
 
 pub use bundle::{
     debug_task, make_bundle, normal_task, symlink_zip, truncated_zip, zip_bomb, zip_with_entries,

@@ -92,13 +92,43 @@ impl Recorder {
     }
 
     pub fn finish(self) -> Vec<Transaction> {
+        self.finish_with(StepLog::join_api)
+    }
+
+    /// WEB/APP transactions: log entries joined with `<br>` (web-cases §7.1).
+    pub fn finish_web(self) -> Vec<Transaction> {
+        self.finish_with(StepLog::join_web)
+    }
+
+    fn finish_with(self, join: fn(&StepLog) -> String) -> Vec<Transaction> {
         self.entries
             .into_iter()
             .map(|(mut t, log, status)| {
                 t.status = status.unwrap_or(Status::Pass);
-                t.log = log.join_api();
+                t.log = join(&log);
                 t
             })
             .collect()
+    }
+
+    /// Attaches a screenshot id to the latest transaction (web-cases §5.2).
+    pub fn add_screenshot(&mut self, id: String) {
+        if let Some((t, _, _)) = self.entries.last_mut() {
+            t.screenshots.push(id);
+        }
+    }
+
+    /// The latest transaction's status, when already decided.
+    pub fn last_status(&self) -> Option<Status> {
+        self.entries.last().and_then(|(_, _, s)| *s)
+    }
+
+    /// How many transactions were opened.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }

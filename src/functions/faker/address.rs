@@ -30,7 +30,7 @@ pub fn city(r: &mut Rng) -> String {
     } else {
         person::first_name(r)
     };
-    base + &city_suffix(r)
+    base + city_suffix(r).as_str()
 }
 
 pub fn district(r: &mut Rng) -> String {
@@ -58,11 +58,11 @@ pub fn street_name(r: &mut Rng) -> String {
     } else {
         person::last_name(r)
     };
-    base + &street_suffix(r)
+    base + street_suffix(r).as_str()
 }
 
 pub fn street_address(r: &mut Rng) -> String {
-    street_name(r) + &building_number(r)
+    street_name(r) + building_number(r).as_str()
 }
 
 pub fn address(r: &mut Rng) -> String {

@@ -25,7 +25,7 @@ pub fn company_suffix(r: &mut Rng) -> String {
 }
 
 pub fn company(r: &mut Rng) -> String {
-    company_prefix(r) + &company_suffix(r)
+    company_prefix(r) + company_suffix(r).as_str()
 }
 
 pub fn bs(r: &mut Rng) -> String {

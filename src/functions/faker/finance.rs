@@ -76,7 +76,7 @@ fn mod97(text: &str) -> u32 {
 /// en_GB `bban()`: 4 letters + 14 digits.
 pub fn bban(r: &mut Rng) -> String {
     let letters = lexify(r, "????", UPPER).unwrap_or_default();
-    letters + &numerify(r, "##############")
+    letters + numerify(r, "##############").as_str()
 }
 
 pub fn bank_country() -> String {

@@ -107,9 +107,9 @@ pub fn domain_word(r: &mut Rng) -> String {
         1 => bothify(r, "??", ASCII_LETTERS).unwrap_or_default(),
         2 => first_romanized_name(r),
         3 => last_romanized_name(r),
-        4 => first_romanized_name(r) + &last_romanized_name(r),
-        5 => last_romanized_name(r) + &last_romanized_name(r),
-        _ => first_romanized_name(r) + &first_romanized_name(r),
+        4 => first_romanized_name(r) + last_romanized_name(r).as_str(),
+        5 => last_romanized_name(r) + last_romanized_name(r).as_str(),
+        _ => first_romanized_name(r) + first_romanized_name(r).as_str(),
     };
     slugify(&raw)
 }

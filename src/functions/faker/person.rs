@@ -37,19 +37,19 @@ pub fn first_name_nonbinary(r: &mut Rng) -> String {
 }
 
 pub fn name(r: &mut Rng) -> String {
-    last_name(r) + &first_name(r)
+    last_name(r) + first_name(r).as_str()
 }
 
 pub fn name_male(r: &mut Rng) -> String {
-    last_name(r) + &first_name_male(r)
+    last_name(r) + first_name_male(r).as_str()
 }
 
 pub fn name_female(r: &mut Rng) -> String {
-    last_name(r) + &first_name_female(r)
+    last_name(r) + first_name_female(r).as_str()
 }
 
 pub fn name_nonbinary(r: &mut Rng) -> String {
-    last_name(r) + &first_name_nonbinary(r)
+    last_name(r) + first_name_nonbinary(r).as_str()
 }
 
 pub fn first_romanized_name(r: &mut Rng) -> String {
