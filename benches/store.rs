@@ -60,9 +60,13 @@ fn bench(c: &mut Criterion) {
         b.iter_batched(
             || {
                 i += 1;
-                store.record_results(&task, &[result(i)]).expect("record")
+                let r = result(i);
+                let seqs = store
+                    .record_results(&task, std::slice::from_ref(&r))
+                    .expect("record");
+                (seqs[0], r)
             },
-            |seqs| store.ack(&task, &seqs).expect("ack"),
+            |(seq, r)| store.ack(&task, &[(seq, &r)]).expect("ack"),
             BatchSize::SmallInput,
         )
     });

@@ -7,9 +7,17 @@ pub struct StepLog {
     lines: Vec<String>,
 }
 
+/// The log line time format, parsed once (parsing it per line was a visible cost per step).
+static STAMP: std::sync::LazyLock<Vec<chrono::format::Item<'static>>> =
+    std::sync::LazyLock::new(|| {
+        chrono::format::StrftimeItems::new("%Y-%m-%d %H:%M:%S%.6f")
+            .parse_to_owned()
+            .unwrap_or_default()
+    });
+
 fn stamp() -> String {
     chrono::Local::now()
-        .format("%Y-%m-%d %H:%M:%S%.6f")
+        .format_with_items(STAMP.iter())
         .to_string()
 }
 

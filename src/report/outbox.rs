@@ -135,17 +135,23 @@ impl Outbox {
 
     /// Removes acknowledged results (from the store first).
     pub fn ack(&self, seqs: &[u64]) {
-        if let Some((store, task)) = &self.durable
-            && let Err(e) = store.ack(task, seqs)
-        {
-            tracing::error!("cannot remove acknowledged results from the engine store: {e}");
-        }
-        let removed = {
+        let wanted: std::collections::HashSet<u64> = seqs.iter().copied().collect();
+        let acked: Vec<Entry> = {
             let mut s = self.lock();
-            let before = s.pending.len();
-            s.pending.retain(|e| !seqs.contains(&e.seq));
-            before - s.pending.len()
+            let (gone, kept): (VecDeque<Entry>, VecDeque<Entry>) = std::mem::take(&mut s.pending)
+                .into_iter()
+                .partition(|e| wanted.contains(&e.seq));
+            s.pending = kept;
+            gone.into()
         };
+        if let Some((store, task)) = &self.durable {
+            let keys: Vec<(u64, &WireCaseResult)> =
+                acked.iter().map(|e| (e.seq, &e.result)).collect();
+            if let Err(e) = store.ack(task, &keys) {
+                tracing::error!("cannot remove acknowledged results from the engine store: {e}");
+            }
+        }
+        let removed = acked.len();
         self.space.add_permits(removed);
         self.changed.notify_waiters();
     }

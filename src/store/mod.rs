@@ -308,30 +308,30 @@ impl Store {
         Ok(out)
     }
 
-    /// Removes acknowledged results and marks their case occurrences as delivered.
-    pub fn ack(&self, task_id: &TaskId, seqs: &[u64]) -> Result<(), StoreError> {
+    /// Deletes acknowledged results and marks their case occurrences acknowledged. The caller
+    /// names each result's key (it holds the results), so nothing is read back and parsed.
+    pub fn ack(
+        &self,
+        task_id: &TaskId,
+        acked: &[(u64, &WireCaseResult)],
+    ) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         {
-            let mut select = tx
-                .prepare_cached("SELECT result_json FROM outbox WHERE seq = ?1 AND task_id = ?2")
-                .map_err(|e| self.err(e))?;
             let mut delete = tx
-                .prepare_cached("DELETE FROM outbox WHERE seq = ?1")
+                .prepare_cached("DELETE FROM outbox WHERE seq = ?1 AND task_id = ?2")
                 .map_err(|e| self.err(e))?;
             let mut mark = tx
                 .prepare_cached(
                     "UPDATE case_result SET acked = 1 WHERE task_id = ?1 AND collection_id = ?2 AND idx = ?3 AND run_times = ?4",
                 )
                 .map_err(|e| self.err(e))?;
-            for &seq in seqs {
-                let seq = i64::try_from(seq).unwrap_or(i64::MAX);
-                let json: Option<String> = select
-                    .query_row(params![seq, task_id.as_str()], |r| r.get(0))
-                    .optional()
-                    .map_err(|e| self.err(e))?;
-                if let Some(json) = json
-                    && let Ok(r) = serde_json::from_str::<WireCaseResult>(&json)
+            for (seq, r) in acked {
+                let seq = i64::try_from(*seq).unwrap_or(i64::MAX);
+                if delete
+                    .execute(params![seq, task_id.as_str()])
+                    .map_err(|e| self.err(e))?
+                    > 0
                 {
                     mark.execute(params![
                         task_id.as_str(),
@@ -341,7 +341,6 @@ impl Store {
                     ])
                     .map_err(|e| self.err(e))?;
                 }
-                delete.execute(params![seq]).map_err(|e| self.err(e))?;
             }
         }
         tx.commit().map_err(|e| self.err(e))
@@ -439,10 +438,10 @@ impl Store {
 }
 
 fn bump(tx: &rusqlite::Transaction<'_>, key: &str, by: i64) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO totals (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = value + ?2",
-        params![key, by],
-    )
+    )?
+    .execute(params![key, by])
     .map(|_| ())
 }
 
@@ -481,7 +480,8 @@ mod tests {
                     &[result("c", 1, 1), result("c", 2, 1), result("c", 3, 1)],
                 )
                 .expect("record");
-            s.ack(&task, &seqs[..1]).expect("ack");
+            let first = result("c", 1, 1);
+            s.ack(&task, &[(seqs[0], &first)]).expect("ack");
         }
         // As after a crash: a new process opens the same file.
         let s = Store::open(&path).expect("reopen");
