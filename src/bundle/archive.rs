@@ -50,8 +50,8 @@ impl ExtractError {
 pub struct Bundle {
     path: PathBuf,
     archive: Mutex<zip::ZipArchive<std::io::BufReader<std::fs::File>>>,
-    /// Relative path (`<collectionId>/<caseId>.json`) → entry index.
-    index: HashMap<String, usize>,
+    /// Relative path (`<collectionId>/<caseId>.json`) → (entry index, uncompressed size).
+    index: HashMap<String, (usize, u64)>,
     /// Files and uncompressed bytes, for the log.
     pub files: usize,
     pub bytes: u64,
@@ -176,7 +176,7 @@ impl Bundle {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            index.insert(key, i);
+            index.insert(key, (i, produced));
         }
         Ok(Bundle {
             path: zip_path.to_path_buf(),
@@ -189,6 +189,11 @@ impl Bundle {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The uncompressed size of `rel`, when the bundle holds it.
+    pub fn size_of(&self, rel: &str) -> Option<u64> {
+        self.index.get(rel).map(|(_, size)| *size)
     }
 
     /// Whether the bundle holds `rel` (`<collectionId>/<caseId>.json`).
@@ -215,7 +220,7 @@ impl Bundle {
 
     /// The bytes of `rel`. Blocking (decompression); the error says what is wrong.
     pub fn read(&self, rel: &str) -> Result<Vec<u8>, String> {
-        let Some(&i) = self.index.get(rel) else {
+        let Some(&(i, _)) = self.index.get(rel) else {
             return Err(format!(
                 "用例数据文件不存在: {rel} is not in the bundle {}",
                 self.path.display()
