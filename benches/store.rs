@@ -1,5 +1,5 @@
 //! The engine store's cost per result: one result per transaction versus a batch of 50, and the
-//! acknowledgement. `cargo bench --bench store`.
+//! acknowledgement; and the serialization of a result for upload. `cargo bench --bench store`.
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use liuma_engine::ids::{CaseId, CollectionId, TaskId};
@@ -35,6 +35,10 @@ fn result(i: i64) -> WireCaseResult {
 }
 
 fn bench(c: &mut Criterion) {
+    let one = result(1);
+    c.bench_function("result/serialize (5 transactions)", |b| {
+        b.iter(|| serde_json::to_vec(criterion::black_box(&one)).expect("json"))
+    });
     let dir = tempfile::tempdir().expect("tmp");
     let store = Store::open(&dir.path().join("engine.db")).expect("store");
     let task = TaskId("t".into());

@@ -7,11 +7,6 @@ use liuma_engine::{cli, lifecycle};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The engine allocates many small, short-lived strings and JSON nodes per step; glibc's malloc
-/// and free were about 15% of the engine's CPU in the end-to-end benchmark.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const AFTER_HELP: &str = "\
 Getting started:
   1. Register an engine on the LiuMa platform (Engine management) and copy its
