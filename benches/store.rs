@@ -37,7 +37,7 @@ fn result(i: i64) -> WireCaseResult {
 fn bench(c: &mut Criterion) {
     let one = result(1);
     c.bench_function("result/serialize (5 transactions)", |b| {
-        b.iter(|| serde_json::to_vec(criterion::black_box(&one)).expect("json"))
+        b.iter(|| serde_json::to_vec(std::hint::black_box(&one)).expect("json"))
     });
     let dir = tempfile::tempdir().expect("tmp");
     let store = Store::open(&dir.path().join("engine.db")).expect("store");

@@ -37,6 +37,14 @@ fn queue_task(p: &PlatformDouble, n: usize, steps: impl Fn(usize) -> Vec<Value>)
     task_id
 }
 
+/// Whether a log file under `<home>/log` contains `text`.
+fn logs_contain(home: &std::path::Path, text: &str) -> bool {
+    std::fs::read_dir(home.join("log")).is_ok_and(|d| {
+        d.flatten()
+            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains(text)))
+    })
+}
+
 fn assert_once(p: &PlatformDouble, task_id: &str, n: usize) {
     let mut keys = support::cases::result_keys(&p.results(task_id));
     let all = keys.len();
@@ -387,9 +395,7 @@ async fn answers_lost_after_the_platform_acted_are_not_repeated() {
     let home = engine.path().to_path_buf();
     assert!(
         p.wait_until(
-            move |_| std::fs::read_dir(home.join("log"))
-                .is_ok_and(|d| d.flatten().any(|e| std::fs::read_to_string(e.path())
-                    .is_ok_and(|t| t.contains("shows the task completed")))),
+            move |_| logs_contain(&home, "shows the task completed"),
             Duration::from_secs(60)
         )
         .await,
@@ -424,17 +430,12 @@ async fn task_forgotten_by_the_platform_is_given_up() {
     );
     p.forget_task(&lost);
     let home = engine.path().to_path_buf();
-    let given_up = move || {
-        std::fs::read_dir(home.join("log")).is_ok_and(|d| {
-            d.flatten().any(|e| {
-                std::fs::read_to_string(e.path())
-                    .is_ok_and(|t| t.contains("the platform no longer knows this task"))
-            })
-        })
-    };
     assert!(
-        p.wait_until(move |_| given_up(), Duration::from_secs(90))
-            .await,
+        p.wait_until(
+            move |_| logs_contain(&home, "the platform no longer knows this task"),
+            Duration::from_secs(90)
+        )
+        .await,
         "{}",
         engine.output()
     );

@@ -20,12 +20,7 @@ use tracing::Instrument;
 pub async fn drive(shared: Arc<Shared>, task: TaskObject, slot: Slot, resumed: bool) {
     let span = tracing::info_span!("task", id = %task.task_id);
     async move {
-        let cases: usize = task
-            .collections
-            .iter()
-            .flatten()
-            .map(|c| c.cases.as_ref().map_or(0, Vec::len))
-            .sum();
+        let cases = task.case_count();
         tracing::info!(
             task_type = task.task_type.as_deref().unwrap_or(""),
             collections = task.collections.as_ref().map_or(0, Vec::len),

@@ -442,12 +442,7 @@ fn plan_for_task(
         let data = task.debug_data.clone().unwrap_or(Json::Null);
         return Ok(Plan::inline(task, Arc::new(data), DEFAULT_MAX_THREAD));
     }
-    let cases: usize = task
-        .collections
-        .iter()
-        .flatten()
-        .map(|c| c.cases.as_ref().map_or(0, Vec::len))
-        .sum();
+    let cases = task.case_count();
     if cases == 0 {
         return Err(InputError::Field {
             path: task_file.to_path_buf(),

@@ -347,17 +347,7 @@ impl PlatformClient {
                         detail: env.data.as_str().unwrap_or_default().to_string(),
                     });
                 }
-                s => {
-                    return Err(PlatformError::Rejected {
-                        endpoint: endpoint.to_string(),
-                        status: s,
-                        message: env.message.unwrap_or_default(),
-                        detail: match &env.data {
-                            serde_json::Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        },
-                    });
-                }
+                _ => return Err(PlatformError::rejected(endpoint, env)),
             }
         }
     }
@@ -472,15 +462,7 @@ impl PlatformClient {
             .send_once(EP, &format!("/openapi/exec/result/{id}"), &json!({}), None)
             .await?;
         if env.status != 0 {
-            return Err(PlatformError::Rejected {
-                endpoint: EP.into(),
-                status: env.status,
-                message: env.message.unwrap_or_default(),
-                detail: match &env.data {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                },
-            });
+            return Err(PlatformError::rejected(EP, env));
         }
         serde_json::from_value(env.data).map_err(|e| PlatformError::Protocol {
             endpoint: EP.into(),
@@ -574,16 +556,7 @@ impl PlatformClient {
                     refreshed = true;
                 }
                 Ok(env) => {
-                    return Err(PlatformError::Rejected {
-                        endpoint: EP.into(),
-                        status: env.status,
-                        message: env.message.unwrap_or_default(),
-                        detail: match &env.data {
-                            serde_json::Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        },
-                    }
-                    .into());
+                    return Err(PlatformError::rejected(EP, env).into());
                 }
                 Err(_) => {
                     return Err(DownloadError::NotZip {
@@ -661,12 +634,7 @@ impl PlatformClient {
         match name {
             Some(n) => Ok((n, bytes)),
             None => match serde_json::from_slice::<Envelope>(&bytes) {
-                Ok(env) => Err(PlatformError::Rejected {
-                    endpoint: EP.into(),
-                    status: env.status,
-                    message: env.message.unwrap_or_default(),
-                    detail: env.data.as_str().unwrap_or_default().to_string(),
-                }),
+                Ok(env) => Err(PlatformError::rejected(EP, env)),
                 Err(_) => Ok((file_id.to_string(), bytes)),
             },
         }

@@ -44,6 +44,19 @@ pub enum PlatformError {
 }
 
 impl PlatformError {
+    /// An envelope with a status the caller cannot use: the reason is in `data` (§1.3).
+    pub fn rejected(endpoint: &str, env: super::wire::Envelope) -> Self {
+        PlatformError::Rejected {
+            endpoint: endpoint.to_string(),
+            status: env.status,
+            message: env.message.unwrap_or_default(),
+            detail: match env.data {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            },
+        }
+    }
+
     /// Whether trying again later can succeed.
     pub fn is_transient(&self) -> bool {
         !matches!(self, PlatformError::BadCredentials { .. })

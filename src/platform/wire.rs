@@ -34,6 +34,17 @@ pub struct TaskObject {
     pub debug_data: Option<serde_json::Value>,
 }
 
+impl TaskObject {
+    /// Case occurrences listed in the task (a case repeated in a collection counts each time).
+    pub fn case_count(&self) -> usize {
+        self.collections
+            .iter()
+            .flatten()
+            .map(|c| c.cases.as_ref().map_or(0, Vec::len))
+            .sum()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WireCollection {
     #[serde(rename = "collectionId")]
