@@ -372,7 +372,6 @@ async fn shutdown_mid_case_leaves_no_browser_within_two_seconds() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "under investigation: running it ended the developer's shell session; run by hand with --ignored"]
 async fn remote_mode_uses_a_webdriver_server_started_by_the_test() {
     let p = PlatformDouble::start().await;
     let site = Site::start().await;
@@ -424,9 +423,10 @@ async fn remote_mode_uses_a_webdriver_server_started_by_the_test() {
     let task_id = web_task(&p, 1, vec![vec![case]]);
     let done = p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await;
     let results = p.results(&task_id);
-    // SAFETY-free cleanup of the test's own server group.
+    // The test's own server group. `--` matters: without it `kill -9 -<pgid>` is read by
+    // util-linux's kill as options and ends as kill(-1, SIGKILL), every process of the user.
     let _ = std::process::Command::new("kill")
-        .arg("-9")
+        .args(["-s", "KILL", "--"])
         .arg(format!("-{}", server.id()))
         .status();
     let _ = server.wait();
