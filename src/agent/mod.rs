@@ -115,6 +115,9 @@ pub fn bundle_settings(cfg: &Config) -> BundleSettings {
 
 /// Runs the agent until `shutdown` completes. An error is fatal (wrong credentials).
 pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), PlatformError> {
+    for notice in &cfg.notices {
+        tracing::warn!("{notice}");
+    }
     let cfg = Arc::new(cfg);
     let client = PlatformClient::new(&cfg)?;
     let file_dir = home.root.join("file");

@@ -73,6 +73,9 @@ pub struct Config {
     pub web: WebConfig,
     pub max_run: usize,
     pub agent: AgentSettings,
+    /// Values that work but deserve a word (a Python-engine config quirk we keep); logged at
+    /// start-up.
+    pub notices: Vec<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -281,6 +284,7 @@ impl Config {
             headers.push((k, v));
         }
 
+        let mut notices = Vec::new();
         let mode_text = ini
             .get("WebDriver", "options")
             .unwrap_or_else(|| "headless".to_string());
@@ -288,13 +292,13 @@ impl Config {
             "normal" => WebDriverMode::Normal,
             "headless" | "" => WebDriverMode::Headless,
             "remote" => WebDriverMode::Remote,
+            // The Python engine treats any other value as `normal` (web-cases §4.1); so do we.
             _ => {
-                return Err(ini.invalid(
-                    "WebDriver",
-                    "options",
-                    &mode_text,
-                    "expected normal, headless or remote",
+                notices.push(format!(
+                    "{}: [WebDriver] options = {mode_text:?} is not normal, headless or remote; it is treated as normal, as the Python engine does",
+                    file.display()
                 ));
+                WebDriverMode::Normal
             }
         };
         let webdriver_path = ini
@@ -323,6 +327,7 @@ impl Config {
             web,
             max_run,
             agent,
+            notices,
         })
     }
 }
@@ -361,6 +366,23 @@ mod tests {
                 .contains(&("x-extra".to_string(), "50%".to_string()))
         );
         assert!(!c.headers.iter().any(|(k, _)| k == "token"));
+    }
+
+    #[test]
+    fn unknown_webdriver_options_mean_normal_with_a_notice() {
+        let c = Config::parse(
+            Path::new("config.ini"),
+            &SAMPLE.replace("options = normal", "options = firefox"),
+        )
+        .expect("parses");
+        assert_eq!(c.webdriver_mode, WebDriverMode::Normal);
+        assert!(
+            c.notices
+                .iter()
+                .any(|n| n.contains("\"firefox\"") && n.contains("treated as normal"))
+        );
+        let plain = Config::parse(Path::new("config.ini"), SAMPLE).expect("parses");
+        assert!(plain.notices.is_empty());
     }
 
     #[test]
