@@ -524,3 +524,52 @@ impl Drop for ReadOnlyBind {
             .status();
     }
 }
+
+/// A screenshot whose content the platform refuses (it cannot decode it: status 1000) is offered
+/// three times, then set aside on disk with an error in the log instead of being retried
+/// forever; a good screenshot next to it arrives once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_screenshot_the_platform_refuses_is_set_aside_not_retried_forever() {
+    let p = PlatformDouble::start().await;
+    let mut engine = start_engine(&p);
+    assert!(
+        p.wait_until(|d| d.ws_registered(), Duration::from_secs(30))
+            .await
+    );
+    engine.signal("KILL");
+    let mut engine = tokio::task::spawn_blocking(move || {
+        engine.wait_exit(Duration::from_secs(10));
+        engine
+    })
+    .await
+    .expect("join");
+    // Left by an earlier run: the engine adopts both at start.
+    let dir = engine.path().join("image").join(uid());
+    std::fs::create_dir_all(&dir).expect("image dir");
+    let bad = format!("20261121_{}", uuid::Uuid::new_v4().simple());
+    let good = format!("20261121_{}", uuid::Uuid::new_v4().simple());
+    std::fs::write(dir.join(format!("{bad}.png")), b"not a picture").expect("bad");
+    std::fs::write(dir.join(format!("{good}.png")), b"\x89PNG\r\n\x1a\nrest").expect("good");
+    engine.spawn();
+    let home = engine.path().to_path_buf();
+    assert!(
+        p.wait_until(
+            move |_| logs_contain(&home, "times (it cannot decode or store it)"),
+            Duration::from_secs(60)
+        )
+        .await,
+        "{}",
+        engine.output()
+    );
+    assert!(dir.join(format!("{bad}.rejected.png")).exists());
+    assert!(!dir.join(format!("{bad}.png")).exists());
+    let shots = p.screenshots();
+    assert_eq!(
+        shots
+            .iter()
+            .filter(|(n, _)| *n == format!("{good}.png"))
+            .count(),
+        1
+    );
+    assert!(!shots.iter().any(|(n, _)| n.starts_with(&bad)));
+}

@@ -20,6 +20,10 @@ use tokio_util::sync::CancellationToken;
 /// Uploads at once at most.
 const CONCURRENCY: usize = 4;
 
+/// Times the platform may refuse a screenshot's content (status 1000: it cannot decode or store
+/// it) before the engine stops offering it.
+const REFUSALS: u32 = 3;
+
 pub struct ScreenshotUploader {
     client: Arc<PlatformClient>,
     store: Arc<Store>,
@@ -27,6 +31,8 @@ pub struct ScreenshotUploader {
     wake: Notify,
     /// Per screenshot: its back-off and when it may be tried again.
     retry: Mutex<HashMap<String, (Backoff, Instant)>>,
+    /// Per screenshot: how often the platform refused its content.
+    refusals: Mutex<HashMap<String, u32>>,
 }
 
 impl ScreenshotSink for ScreenshotUploader {
@@ -50,6 +56,7 @@ impl ScreenshotUploader {
             image_dir,
             wake: Notify::new(),
             retry: Mutex::new(HashMap::new()),
+            refusals: Mutex::new(HashMap::new()),
         })
     }
 
@@ -180,6 +187,13 @@ impl ScreenshotUploader {
                 }
             }
             Err(e) => {
+                if matches!(
+                    e,
+                    crate::platform::PlatformError::Rejected { status: 1000, .. }
+                ) && self.refused(shot)
+                {
+                    return;
+                }
                 let delay = {
                     let mut map = self.retry_map();
                     let entry = map.entry(shot.id.clone()).or_insert_with(|| {
@@ -199,6 +213,38 @@ impl ScreenshotUploader {
                 );
             }
         }
+    }
+
+    /// Counts a refusal of `shot`'s content; after `REFUSALS` the screenshot is set aside: kept
+    /// on disk as `<id>.rejected.png` for a person to look at, forgotten by the store, and not
+    /// offered again. Returns whether it was set aside.
+    fn refused(&self, shot: &StoredScreenshot) -> bool {
+        let n = {
+            let mut map = self.refusals.lock().unwrap_or_else(|p| p.into_inner());
+            let n = map.entry(shot.id.clone()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        if n < REFUSALS {
+            return false;
+        }
+        let kept = Path::new(&shot.path).with_extension("rejected.png");
+        let _ = std::fs::rename(&shot.path, &kept);
+        tracing::error!(
+            task = %shot.task_id,
+            "the platform refused screenshot {} {REFUSALS} times (it cannot decode or store it); not offering it again, kept as {}",
+            shot.id,
+            kept.display()
+        );
+        if let Err(e) = self.store.forget_screenshot(&shot.id) {
+            tracing::error!("cannot forget screenshot {}: {e}", shot.id);
+        }
+        self.retry_map().remove(&shot.id);
+        self.refusals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&shot.id);
+        true
     }
 
     fn later(&self, id: &str, delay: Duration) {
