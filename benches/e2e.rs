@@ -20,7 +20,6 @@ use serde_json::{Value, json};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use support::PlatformDouble;
-use support::cases::uid;
 
 /// What the target answers every request with (from memory).
 const RESPONSE: &str = r#"{"code":0,"message":"ok","data":{"id":"a3f1c2","name":"widget","price":12.5,"stock":40,"tags":["new","sale"],"owner":{"id":7,"name":"tester01"}}}"#;
@@ -328,34 +327,15 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
             .await,
         "the engine did not connect"
     );
-    let task_id = uid();
-    let mut files = Vec::new();
-    let mut collections = Vec::new();
-    for _ in 0..s.collections {
-        let cid = uid();
-        let mut ids = Vec::new();
-        for _ in 0..s.cases_per_collection {
-            let case_id = uid();
-            files.push((
-                cid.clone(),
-                case_id.clone(),
-                case(target, &case_id, s.steps).to_string(),
-            ));
-            ids.push(case_id);
-        }
-        collections.push((cid, ids));
-    }
-    let refs: Vec<(&str, &str, &str)> = files
-        .iter()
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
-        .collect();
-    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
-    p.add_task(support::cases::bundle_task(
-        &task_id,
-        &collections,
+    let (task_id, task) = support::cases::bundle_task_with(
+        &p,
+        s.collections,
+        s.cases_per_collection,
         s.max_thread as i64,
         false,
-    ));
+        |_, _, case_id| case(target, case_id, s.steps),
+    );
+    p.add_task(task);
     let pid = child.id();
     let (cpu0, _) = proc_stat(pid).unwrap_or_default();
     // E2E_PERF=<file>: profile the engine during this run (perf record, CPU clock).

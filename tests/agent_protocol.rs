@@ -25,27 +25,7 @@ fn bundle_with(
     rerun: bool,
     steps: impl Fn(usize, usize) -> Vec<Value>,
 ) -> (String, Value) {
-    let task_id = uid();
-    let mut files: Vec<(String, String, String)> = Vec::new();
-    let mut layout: Vec<(String, Vec<String>)> = Vec::new();
-    for c in 0..collections {
-        let cid = uid();
-        let mut ids = Vec::new();
-        for k in 0..cases_per {
-            let case_id = uid();
-            let case = api_case(&case_id, &format!("case {c}-{k}"), steps(c, k));
-            files.push((cid.clone(), case_id.clone(), case.to_string()));
-            ids.push(case_id);
-        }
-        layout.push((cid, ids));
-    }
-    let refs: Vec<(&str, &str, &str)> = files
-        .iter()
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
-        .collect();
-    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
-    let task = bundle_task(&task_id, &layout, max_thread, rerun);
-    (task_id, task)
+    support::cases::api_bundle_task(p, collections, cases_per, max_thread, rerun, steps)
 }
 
 /// Each (collectionId, index, runTimes) appears exactly once among the task's results.

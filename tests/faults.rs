@@ -15,25 +15,8 @@ fn start_engine(p: &PlatformDouble) -> Engine {
 
 /// One collection of `n` cases, each `steps(k)`; returns the task id (task queued).
 fn queue_task(p: &PlatformDouble, n: usize, steps: impl Fn(usize) -> Vec<Value>) -> String {
-    let task_id = uid();
-    let cid = uid();
-    let mut files = Vec::new();
-    let mut ids = Vec::new();
-    for k in 0..n {
-        let case_id = uid();
-        files.push((
-            cid.clone(),
-            case_id.clone(),
-            api_case(&case_id, &format!("case {k}"), steps(k)).to_string(),
-        ));
-        ids.push(case_id);
-    }
-    let refs: Vec<(&str, &str, &str)> = files
-        .iter()
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
-        .collect();
-    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
-    p.add_task(bundle_task(&task_id, &[(cid, ids)], 1, false));
+    let (task_id, task) = support::cases::api_bundle_task(p, 1, n, 1, false, |_, k| steps(k));
+    p.add_task(task);
     task_id
 }
 
@@ -531,18 +514,12 @@ impl Drop for ReadOnlyBind {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_screenshot_the_platform_refuses_is_set_aside_not_retried_forever() {
     let p = PlatformDouble::start().await;
-    let mut engine = start_engine(&p);
+    let engine = start_engine(&p);
     assert!(
         p.wait_until(|d| d.ws_registered(), Duration::from_secs(30))
             .await
     );
-    engine.signal("KILL");
-    let mut engine = tokio::task::spawn_blocking(move || {
-        engine.wait_exit(Duration::from_secs(10));
-        engine
-    })
-    .await
-    .expect("join");
+    let mut engine = support::engine::kill_and_wait(engine).await;
     // Left by an earlier run: the engine adopts both at start.
     let dir = engine.path().join("image").join(uid());
     std::fs::create_dir_all(&dir).expect("image dir");

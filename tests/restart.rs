@@ -4,49 +4,28 @@
 mod support;
 
 use std::time::Duration;
-use support::cases::{api_case, bundle_task, step, uid};
-use support::engine::Engine;
+use support::cases::{api_bundle_task, step};
+use support::engine::{Engine, kill_and_wait};
 use support::{PlatformDouble, Target};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_task_then_start_again() {
     let p = PlatformDouble::start().await;
     let target = Target::start().await;
-    let task_id = uid();
-    let cid = uid();
-    let mut files = Vec::new();
-    let mut ids = Vec::new();
-    for k in 0..30 {
-        let case_id = uid();
-        let case = api_case(
-            &case_id,
-            &format!("case {k}"),
-            vec![step("slow", &target.url(), "GET", "/delay/150")],
-        );
-        files.push((cid.clone(), case_id.clone(), case.to_string()));
-        ids.push(case_id);
-    }
-    let refs: Vec<(&str, &str, &str)> = files
-        .iter()
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
-        .collect();
-    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
-    p.add_task(bundle_task(&task_id, &[(cid, ids)], 1, false));
+    let url = target.url();
+    let (task_id, task) = api_bundle_task(&p, 1, 30, 1, false, |_, _| {
+        vec![step("slow", &url, "GET", "/delay/150")]
+    });
+    p.add_task(task);
 
-    let mut engine = Engine::start(&p.url(), &p.engine_code(), &p.engine_secret(), 1, "");
+    let engine = Engine::start(&p.url(), &p.engine_code(), &p.engine_secret(), 1, "");
     assert!(
         p.wait_until(|d| d.results(&task_id).len() >= 8, Duration::from_secs(30))
             .await,
         "{}",
         engine.output()
     );
-    engine.signal("KILL");
-    let mut engine = tokio::task::spawn_blocking(move || {
-        engine.wait_exit(Duration::from_secs(10));
-        engine
-    })
-    .await
-    .expect("join");
+    let mut engine = kill_and_wait(engine).await;
     let before = p.results(&task_id).len();
     assert!(before < 30, "the task finished before the kill");
     assert_eq!(p.completes(&task_id), 0);
@@ -81,20 +60,6 @@ async fn kill_9_mid_task_then_start_again() {
     assert_eq!(p.completes(&task_id), 1);
 }
 
-/// Kills the engine with SIGKILL and waits until it is gone.
-async fn kill(mut engine: Engine) -> Engine {
-    engine.signal("KILL");
-    tokio::task::spawn_blocking(move || {
-        assert!(
-            engine.wait_exit(Duration::from_secs(10)).is_some(),
-            "the engine did not die"
-        );
-        engine
-    })
-    .await
-    .expect("join")
-}
-
 /// The acceptance test of "never lose a result": one 200-case task, the engine killed with
 /// SIGKILL at five points — during the bundle download, in the middle of a case, after the
 /// platform stored an upload but before its answer arrived, after the platform processed
@@ -106,36 +71,17 @@ async fn kill_9_at_five_points_of_a_200_case_task() {
     const COMPLETE: &str = "/openapi/engine/task/complete";
     let p = PlatformDouble::start().await;
     let target = Target::start().await;
-    let task_id = uid();
-    let mut files = Vec::new();
-    let mut collections = Vec::new();
-    for c in 0..2 {
-        let cid = uid();
-        let mut ids = Vec::new();
-        for k in 0..100 {
-            let case_id = uid();
-            // One long case in the first collection: the "mid-case" kill point.
-            let path = if c == 0 && k == 60 {
-                "/delay/4000"
-            } else {
-                "/delay/25"
-            };
-            let case = api_case(
-                &case_id,
-                &format!("case {c}-{k}"),
-                vec![step("step", &target.url(), "GET", path)],
-            );
-            files.push((cid.clone(), case_id.clone(), case.to_string()));
-            ids.push(case_id);
-        }
-        collections.push((cid, ids));
-    }
-    let refs: Vec<(&str, &str, &str)> = files
-        .iter()
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
-        .collect();
-    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
-    p.add_task(bundle_task(&task_id, &collections, 2, false));
+    let url = target.url();
+    let (task_id, task) = api_bundle_task(&p, 2, 100, 2, false, |c, k| {
+        // One long case in the first collection: the "mid-case" kill point.
+        let path = if c == 0 && k == 60 {
+            "/delay/4000"
+        } else {
+            "/delay/25"
+        };
+        vec![step("step", &url, "GET", path)]
+    });
+    p.add_task(task);
     let wait = Duration::from_secs(60);
 
     // 1. During the download.
@@ -147,7 +93,7 @@ async fn kill_9_at_five_points_of_a_200_case_task() {
         engine.output()
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut engine = kill(engine).await;
+    let mut engine = kill_and_wait(engine).await;
     assert_eq!(p.results(&task_id).len(), 0);
     p.slow_downloads(Duration::ZERO);
 
@@ -161,7 +107,7 @@ async fn kill_9_at_five_points_of_a_200_case_task() {
         engine.output()
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut engine = kill(engine).await;
+    let mut engine = kill_and_wait(engine).await;
     let after_mid_case = p.results(&task_id).len();
     assert!(after_mid_case < 200, "the task ended before the kill");
     assert_eq!(p.completes(&task_id), 0);
@@ -183,7 +129,7 @@ async fn kill_9_at_five_points_of_a_200_case_task() {
         stalled.0 > 0 && stalled.1 == 200,
         "the held-back answer was not a stored batch: {stalled:?}"
     );
-    let mut engine = kill(engine).await;
+    let mut engine = kill_and_wait(engine).await;
     let reads_before = p.report_reads();
 
     // 4. The platform processed `complete`, its answer never arrives.
@@ -200,7 +146,7 @@ async fn kill_9_at_five_points_of_a_200_case_task() {
         p.report_reads() > reads_before,
         "the restarted engine did not ask the platform what it stored"
     );
-    let mut engine = kill(engine).await;
+    let mut engine = kill_and_wait(engine).await;
 
     // 5. Idle: the restarted engine settles the lost `complete` and has nothing left to do.
     engine.spawn();
@@ -211,7 +157,7 @@ async fn kill_9_at_five_points_of_a_200_case_task() {
         engine.output()
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut engine = kill(engine).await;
+    let mut engine = kill_and_wait(engine).await;
     engine.spawn();
     let heartbeats = p.heartbeats();
     assert!(

@@ -82,3 +82,54 @@ pub fn result_keys(results: &[Value]) -> Vec<(String, i64, i64)> {
     keys.sort();
     keys
 }
+
+/// A bundle task of `collections` × `cases_per` cases; `make_case(collection, case, case_id)`
+/// gives each case's JSON. The bundle is registered with the double `p`; the task object is
+/// returned (queue it with `p.add_task`). Returns (task id, task object).
+pub fn bundle_task_with(
+    p: &super::platform::PlatformDouble,
+    collections: usize,
+    cases_per: usize,
+    max_thread: i64,
+    rerun: bool,
+    make_case: impl Fn(usize, usize, &str) -> Value,
+) -> (String, Value) {
+    let task_id = uid();
+    let mut files: Vec<(String, String, String)> = Vec::new();
+    let mut layout: Vec<(String, Vec<String>)> = Vec::new();
+    for c in 0..collections {
+        let cid = uid();
+        let mut ids = Vec::new();
+        for k in 0..cases_per {
+            let case_id = uid();
+            files.push((
+                cid.clone(),
+                case_id.clone(),
+                make_case(c, k, &case_id).to_string(),
+            ));
+            ids.push(case_id);
+        }
+        layout.push((cid, ids));
+    }
+    let refs: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    p.add_bundle(&task_id, super::bundle::make_bundle(&task_id, &refs));
+    let task = bundle_task(&task_id, &layout, max_thread, rerun);
+    (task_id, task)
+}
+
+/// `bundle_task_with` for API cases named `case <collection>-<case>` doing `steps(c, k)`.
+pub fn api_bundle_task(
+    p: &super::platform::PlatformDouble,
+    collections: usize,
+    cases_per: usize,
+    max_thread: i64,
+    rerun: bool,
+    steps: impl Fn(usize, usize) -> Vec<Value>,
+) -> (String, Value) {
+    bundle_task_with(p, collections, cases_per, max_thread, rerun, |c, k, id| {
+        api_case(id, &format!("case {c}-{k}"), steps(c, k))
+    })
+}

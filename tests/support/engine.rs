@@ -119,6 +119,20 @@ impl Engine {
     }
 }
 
+/// SIGKILLs the engine and waits (off the async runtime) until it is gone.
+pub async fn kill_and_wait(mut engine: Engine) -> Engine {
+    engine.signal("KILL");
+    tokio::task::spawn_blocking(move || {
+        assert!(
+            engine.wait_exit(Duration::from_secs(10)).is_some(),
+            "the engine did not die"
+        );
+        engine
+    })
+    .await
+    .expect("join")
+}
+
 impl Drop for Engine {
     fn drop(&mut self) {
         if let Some(mut c) = self.child.take() {
