@@ -831,6 +831,23 @@ async fn assertions_conditions_relations_and_loops() {
         r.transactions.iter().filter(|t| t.name == "输入").count(),
         5
     );
+    // Q18: a loop's own transaction lasts the whole loop, its body's transactions included.
+    for (name, body) in [("For循环", 4), ("While循环", 3)] {
+        let at = r
+            .transactions
+            .iter()
+            .position(|t| t.name == name)
+            .expect("loop transaction");
+        let inner: u64 = r.transactions[at + 1..=at + body]
+            .iter()
+            .map(|t| t.during_ms)
+            .sum();
+        let own = r.transactions[at].during_ms;
+        assert!(
+            own > 0 && own >= inner,
+            "{name}: during {own} ms, body {inner} ms"
+        );
+    }
 }
 
 #[tokio::test]
@@ -987,4 +1004,85 @@ async fn missing_driver_or_browser_names_the_setting() {
         "{}",
         r.transactions[0].log
     );
+}
+
+/// `[Web] null-driver-flags`, `implicit-wait` and `reset-on-reuse` (web-cases Q11, Q1, Q12).
+#[tokio::test]
+async fn null_flags_implicit_wait_and_reset_on_reuse_settings() {
+    let site = Site::start().await;
+    let home = tempfile::tempdir().expect("home");
+    let b = site.base.as_str();
+    let mut ctx = CollectionContext::for_task("task-settings");
+
+    // Q11: null flags read as true: the case starts a browser of its own and quits it after.
+    // Q1: implicit-wait 0 is what 打开网页 sets: the element that appears after 0.7 s is not
+    // waited for (the Python engine's 2 s would find it).
+    let mut env = env(home.path());
+    env.web.null_driver_flags = true;
+    env.web.implicit_wait = Some(Duration::ZERO);
+    let mut case = web_case(
+        "nulls",
+        true,
+        true,
+        vec![
+            open(b, "/delayed"),
+            op("page", "单击", &[("element", "ID", "late")], &[]),
+        ],
+    );
+    case["startDriver"] = Value::Null;
+    case["closeDriver"] = Value::Null;
+    let r = run(&mut ctx, &env, case).await;
+    assert_eq!(
+        r.transactions[0].status,
+        Status::Pass,
+        "{:?}",
+        r.transactions
+    );
+    assert_eq!(r.status, Status::Error, "{:?}", r.transactions);
+    assert!(ctx.web.browser.is_none(), "closeDriver null read as true");
+
+    // Q1: implicit-wait 5 holds from the start and after 打开网页: the late element is found.
+    env.web.implicit_wait = Some(Duration::from_secs(5));
+    let r = run(
+        &mut ctx,
+        &env,
+        web_case(
+            "wait",
+            true,
+            false,
+            vec![
+                open(b, "/delayed"),
+                op("page", "单击", &[("element", "ID", "late")], &[]),
+                open(b, "/frames"),
+                op("page", "切换frame", &[("frame", "ID", "f1")], &[]),
+                op("browser", "隐式等待", &[], &[("second", "Int", "0")]),
+            ],
+        ),
+    )
+    .await;
+    all_pass(&r);
+
+    // Q12 off (the Python engine): the next case starts inside the frame the last one left.
+    let top = || {
+        web_case(
+            "top",
+            false,
+            false,
+            vec![save(
+                "提取元素文本",
+                &[("element", "ID", "top")],
+                &[],
+                "top",
+            )],
+        )
+    };
+    env.web.reset_on_reuse = false;
+    let r = run(&mut ctx, &env, top()).await;
+    assert_eq!(r.status, Status::Error, "{:?}", r.transactions);
+    // Q12 on: the reused browser is back in the top frame.
+    env.web.reset_on_reuse = true;
+    let r = run(&mut ctx, &env, top()).await;
+    all_pass(&r);
+    assert_eq!(text(&ctx, "top"), "top");
+    ctx.web.close().await;
 }

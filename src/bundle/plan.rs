@@ -77,10 +77,18 @@ impl Plan {
                 })
                 .collect();
             cases.sort_by_key(|c| c.index);
-            collections.push(PlannedCollection {
-                id: c.collection_id.clone(),
-                cases,
-            });
+            // The same collection twice (web-cases §4.2, Q28 Fix): its second list is appended
+            // to the first, so both run in one sequence with one context and one browser slot.
+            match collections
+                .iter_mut()
+                .find(|p: &&mut PlannedCollection| p.id == c.collection_id)
+            {
+                Some(first) => first.cases.extend(cases),
+                None => collections.push(PlannedCollection {
+                    id: c.collection_id.clone(),
+                    cases,
+                }),
+            }
         }
         let max_thread = task
             .max_thread
@@ -197,5 +205,41 @@ impl CaseSource {
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_collection_twice_is_one_sequence() {
+        let task: TaskObject = serde_json::from_value(serde_json::json!({
+            "taskId": "t1",
+            "maxThread": 2,
+            "testCollectionList": [
+                {"collectionId": "c1", "testCaseList": [
+                    {"index": 2, "caseId": "b", "caseType": "WEB"},
+                    {"index": 1, "caseId": "a", "caseType": "WEB"}]},
+                {"collectionId": "c2", "testCaseList": [
+                    {"index": 1, "caseId": "x", "caseType": "API"}]},
+                {"collectionId": "c1", "testCaseList": [
+                    {"index": 3, "caseId": "c", "caseType": "WEB"}]}
+            ]
+        }))
+        .expect("task object");
+        let plan = Plan::unavailable(&task, "test", 5);
+        let lists: Vec<(&str, Vec<&str>)> = plan
+            .collections
+            .iter()
+            .map(|c| {
+                (
+                    c.id.as_str(),
+                    c.cases.iter().map(|k| k.case_id.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(lists, vec![("c1", vec!["a", "b", "c"]), ("c2", vec!["x"])]);
+        assert_eq!(plan.case_count(), 4);
     }
 }

@@ -176,6 +176,8 @@ impl PlatformDouble {
                 received_ms: Vec::new(),
                 collections: Default::default(),
                 completes: 0,
+                fetched_at: None,
+                completed_at: None,
             },
         );
     }
@@ -404,6 +406,13 @@ impl PlatformDouble {
     /// Every `result/upload` call (keep-alives and refused ones included).
     pub fn uploads(&self) -> Vec<UploadRecord> {
         self.st().uploads.clone()
+    }
+
+    /// From the `task/fetch` that handed the task out to its first successful `task/complete`.
+    pub fn fetch_to_complete(&self, task_id: &str) -> Option<Duration> {
+        let st = self.st();
+        let t = st.tasks.get(task_id)?;
+        Some(t.completed_at?.duration_since(t.fetched_at?))
     }
 
     /// How many times `task/complete` succeeded for the task.

@@ -65,6 +65,10 @@ pub struct TaskRec {
     /// Report collections created so far (unique per report + collection).
     pub collections: HashSet<String>,
     pub completes: usize,
+    /// When `task/fetch` handed the task out, and when `task/complete` first succeeded: the
+    /// span the end-to-end benchmark measures, taken where it happens instead of by polling.
+    pub fetched_at: Option<Instant>,
+    pub completed_at: Option<Instant>,
 }
 
 /// One `result/upload` call as the double answered it.
@@ -258,6 +262,7 @@ impl State {
         task.status = RUNNING;
         task.report_status = RUNNING;
         task.update_time = Some(Instant::now());
+        task.fetched_at = Some(Instant::now());
         self.engine_status = RUNNING;
         Some(task.data.clone())
     }
@@ -271,6 +276,7 @@ impl State {
         task.report_status = report_status(&task.results);
         task.update_time = Some(Instant::now());
         task.completes += 1;
+        task.completed_at.get_or_insert_with(Instant::now);
         if task.task_type != "debug" {
             self.bundles.remove(task_id);
         }

@@ -59,6 +59,13 @@ impl Recorder {
         }
     }
 
+    /// Sets the `during` of transaction `index` (a loop's own transaction, once its body ran).
+    pub fn set_during_at(&mut self, index: usize, ms: u64) {
+        if let Some((t, _, _)) = self.entries.get_mut(index) {
+            t.during_ms = ms;
+        }
+    }
+
     /// Records the latest transaction's status; errors and failures count for the case.
     pub fn set_status(&mut self, status: Status) {
         match status {

@@ -35,6 +35,7 @@ use super::result::now_ms;
 use super::{CaseEnv, CaseMeta, CaseResult, Status};
 use crate::value::Value;
 use driver::Browser;
+use error::WebError;
 use indexmap::IndexMap;
 use model::{WebCase, WebStep};
 use serde_json::Value as Json;
@@ -42,6 +43,7 @@ use session::Session;
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Instant;
 use step::Flow;
 use tokio_util::sync::CancellationToken;
 
@@ -88,7 +90,12 @@ impl WebRun<'_> {
                     continue;
                 }
                 let (flow, advance) = if step.is_loop() {
-                    self.run_loop(steps, k).await
+                    // Q18: the loop's own transaction lasts as long as the whole loop.
+                    let (own, started) = (self.rec.len().saturating_sub(1), Instant::now());
+                    let ran = self.run_loop(steps, k).await;
+                    let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    self.rec.set_during_at(own, ms);
+                    ran
                 } else {
                     (self.step(step, k, &mut skip).await, 1)
                 };
@@ -179,14 +186,17 @@ pub async fn run_case(
     };
     let functions = CaseFunctions::new(&env.functions, json.get("functions"));
     if case.start_driver.is_none() || case.close_driver.is_none() {
-        // Q11 Compat: null reads as false.
+        // Q11: null reads as false (the Python engine), or as true with [Web] null-driver-flags.
         tracing::warn!(
             case = %meta.case_id,
-            "startDriver/closeDriver is null in this case (an older case?): treated as false"
+            "startDriver/closeDriver is null in this case (an older case?): treated as {}",
+            env.web.null_driver_flags
         );
     }
+    let start_driver = case.start_driver.unwrap_or(env.web.null_driver_flags);
+    let close_driver = case.close_driver.unwrap_or(env.web.null_driver_flags);
     // §4.3 before the case: a new browser, or the one the collection kept.
-    let browser = if case.start_driver == Some(true) {
+    let browser = if start_driver {
         let setting = match render_setting(&case, ctx, &functions) {
             Ok(s) => s,
             Err(e) => return Some(CaseResult::error(meta, Some(&case.name), start, &e)),
@@ -197,7 +207,17 @@ pub async fn run_case(
             b = Browser::start(&env.web, &setting) => b,
         };
         match started {
-            Ok(b) => b,
+            Ok(b) => match configured_wait(&env.web, &b).await {
+                Ok(()) => b,
+                Err(e) => {
+                    return Some(CaseResult::error(
+                        meta,
+                        Some(&case.name),
+                        start,
+                        &format!("浏览器启动失败: [Web] implicit-wait: {e}"),
+                    ));
+                }
+            },
             Err(e) => {
                 return Some(CaseResult::error(
                     meta,
@@ -209,7 +229,12 @@ pub async fn run_case(
         }
     } else {
         match ctx.web.browser.take() {
-            Some(b) => b,
+            Some(b) => {
+                if env.web.reset_on_reuse {
+                    reset_for_reuse(&b).await;
+                }
+                b
+            }
             None => {
                 return Some(CaseResult::error(
                     meta,
@@ -248,7 +273,7 @@ pub async fn run_case(
     let status = run.rec.case_status();
     let transactions = run.rec.finish_web();
     // §4.4 after the case: quit, or keep the browser for the next case of the collection.
-    if case.close_driver == Some(true) {
+    if close_driver {
         if let Err(e) = browser.quit().await {
             tracing::warn!(case = %meta.case_id, "quitting the browser after the case: {e}");
         }
@@ -271,6 +296,36 @@ pub async fn run_case(
         ));
     }
     Some(result(meta, &case, start, status, transactions))
+}
+
+/// Q1: `[Web] implicit-wait`, when set, holds from the browser's start.
+async fn configured_wait(env: &WebEnv, browser: &Browser) -> Result<(), WebError> {
+    match env.implicit_wait {
+        Some(w) => {
+            let ms = u64::try_from(w.as_millis()).unwrap_or(u64::MAX);
+            browser.session().set_timeouts_implicit(ms).await
+        }
+        None => Ok(()),
+    }
+}
+
+/// Q12 (`[Web] reset-on-reuse`): the page's top frame and the first window, so that a case
+/// does not inherit where the previous one left the browser. Failures are logged: the case's own
+/// steps report what they then cannot find.
+async fn reset_for_reuse(browser: &Browser) {
+    let s = browser.session();
+    let reset = async {
+        let handles = s.window_handles().await?;
+        if let Some(first) = handles.first() {
+            s.switch_window(first).await?;
+        }
+        s.post("frame", serde_json::json!({ "id": null }))
+            .await
+            .map(drop)
+    };
+    if let Err(e) = reset.await {
+        tracing::warn!("[Web] reset-on-reuse: cannot reset the reused browser: {e}");
+    }
 }
 
 fn ctx_keep(ctx: &mut CollectionContext, browser: Browser) {

@@ -45,6 +45,12 @@ pub struct WebEnv {
     pub new_window_timeout: Duration,
     /// How long a local chromedriver may take to become ready and to open a session.
     pub driver_start_timeout: Duration,
+    /// Q1: the implicit wait set at browser start and by `打开网页` (unset: the Python engine's).
+    pub implicit_wait: Option<Duration>,
+    /// Q11: what `startDriver`/`closeDriver` of `null` mean.
+    pub null_driver_flags: bool,
+    /// Q12: reset frame and window before a case that reuses the browser.
+    pub reset_on_reuse: bool,
     /// Upper bound of one WebDriver command (a page load included).
     pub command_timeout: Duration,
     /// Told about every saved screenshot (agent mode: the store and the uploader).
@@ -72,6 +78,9 @@ impl WebEnv {
             skip_after_stop: false,
             new_window_timeout: Duration::from_secs(60),
             driver_start_timeout: Duration::from_secs(60),
+            implicit_wait: None,
+            null_driver_flags: false,
+            reset_on_reuse: false,
             command_timeout: Duration::from_secs(600),
             sink: None,
         }
@@ -93,6 +102,9 @@ impl WebEnv {
             skip_after_stop: cfg.web.skip_after_stop,
             new_window_timeout: cfg.web.new_window_timeout,
             driver_start_timeout: cfg.web.driver_start_timeout,
+            implicit_wait: cfg.web.implicit_wait,
+            null_driver_flags: cfg.web.null_driver_flags,
+            reset_on_reuse: cfg.web.reset_on_reuse,
             command_timeout: cfg.agent.step_timeout_cap,
             sink: None,
         }

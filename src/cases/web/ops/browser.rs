@@ -119,11 +119,15 @@ pub async fn run(name: &str, op: &mut Op<'_>) -> Result<(), WebError> {
                 Ok(u) => u.clone(),
                 Err(_) => format!("{}{}", domain.py_str(), path.py_str()),
             };
+            // Q1 Compat: 打开网页 sets the implicit wait to 2 s, or to [Web] implicit-wait.
+            let wait = op
+                .env
+                .implicit_wait
+                .map_or(2000, |w| u64::try_from(w.as_millis()).unwrap_or(u64::MAX));
             let r = async {
                 let url = url?;
                 s.post("url", json!({ "url": url })).await?;
-                // Q1 Compat: 打开网页 sets the implicit wait to 2 s.
-                s.set_timeouts_implicit(2000).await
+                s.set_timeouts_implicit(wait).await
             }
             .await;
             op.report(
