@@ -315,3 +315,158 @@ pub fn restore(
         saved,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{CaseId, CollectionId, TaskId};
+    use crate::platform::wire::WireCaseResult;
+    use crate::store::Store;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    fn result(index: i64) -> WireCaseResult {
+        WireCaseResult {
+            status: 0,
+            start_time: 1,
+            end_time: 2,
+            collection_id: CollectionId("c".into()),
+            case_id: CaseId("k".into()),
+            case_type: "API".into(),
+            case_name: "n".into(),
+            case_desc: None,
+            index,
+            run_times: 1,
+            transactions: Vec::new(),
+        }
+    }
+
+    fn home() -> (tempfile::TempDir, Home, PathBuf) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let home = Home::new(dir.path());
+        home.ensure().expect("folders");
+        let config = dir.path().join("config.ini");
+        std::fs::write(&config, "[Platform]\nurl = http://127.0.0.1:1\n").expect("config");
+        (dir, home, config)
+    }
+
+    fn count(db: &Path, sql: &str) -> i64 {
+        Connection::open(db)
+            .expect("open")
+            .query_row(sql, [], |r| r.get(0))
+            .expect("query")
+    }
+
+    #[test]
+    fn backup_then_restore_round_trip_keeps_the_replaced_files() {
+        let (_dir, home, config) = home();
+        let db = home.data.join("engine.db");
+        let task = TaskId("t1".into());
+        {
+            let s = Store::open(&db).expect("store");
+            s.accept_task(&task, "{}").expect("accept");
+            s.record_results(&task, &[result(1), result(2)]).expect("record");
+        }
+        std::fs::write(home.log.join("engine.log"), "a line\n").expect("log");
+        let r = create(&home, &config, true, 3, Local::now()).expect("backup");
+        assert_eq!(r.entries, vec!["config.ini", "engine.db", "log/engine.log"]);
+        let name = r.file.file_name().expect("name").to_string_lossy().into_owned();
+        assert!(name.starts_with("backup_") && name.ends_with(".zip"), "{name}");
+
+        // Everything changes after the backup…
+        std::fs::write(&config, "[Platform]\nurl = http://changed\n").expect("config");
+        {
+            let s = Store::open(&db).expect("store");
+            s.finish_task(&task, true).expect("finish");
+        }
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM outbox"), 0);
+        // …and the restore brings the backed-up state back.
+        let back = restore(&home, &config, &r.file, Local::now()).expect("restore");
+        assert_eq!(
+            std::fs::read_to_string(&config).expect("config"),
+            "[Platform]\nurl = http://127.0.0.1:1\n"
+        );
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM outbox"), 2);
+        let s = Store::open(&db).expect("restored store opens");
+        assert_eq!(s.unfinished_tasks().expect("tasks").len(), 1);
+        assert!(back.saved.iter().any(|p| {
+            p.to_string_lossy().contains("config.ini.before-restore-")
+                && std::fs::read_to_string(p).is_ok_and(|t| t.contains("changed"))
+        }));
+    }
+
+    #[test]
+    fn only_the_last_n_backups_are_kept() {
+        let (_dir, home, config) = home();
+        for _ in 0..4 {
+            create(&home, &config, false, 2, Local::now()).expect("backup");
+        }
+        assert_eq!(list(&dir(&home)).expect("list").len(), 2);
+    }
+
+    #[test]
+    fn restore_refuses_while_an_engine_holds_the_home_and_bad_archives() {
+        let (_dir, home, config) = home();
+        let r = create(&home, &config, false, 3, Local::now()).expect("backup");
+        let lock = EngineLock::acquire(&home.data).expect("lock");
+        let err = restore(&home, &config, &r.file, Local::now()).expect_err("refused");
+        assert!(matches!(err, BackupError::Locked(_)), "{err}");
+        assert!(err.to_string().contains("stop it first"), "{err}");
+        drop(lock);
+        let junk = home.root.join("junk.zip");
+        std::fs::write(&junk, "not a zip").expect("junk");
+        let err = restore(&home, &config, &junk, Local::now()).expect_err("bad");
+        assert!(err.to_string().contains("not a usable backup"), "{err}");
+        // Nothing was touched by the refused restores.
+        assert!(std::fs::read_to_string(&config).is_ok_and(|t| t.contains("127.0.0.1")));
+    }
+
+    /// Results are written in transactions of 10 (outbox rows + the results_total counter);
+    /// every backup taken meanwhile must hold whole transactions only.
+    #[test]
+    fn the_backup_is_consistent_while_results_are_written() {
+        let (_dir, home, config) = home();
+        let db = home.data.join("engine.db");
+        let store = Arc::new(Store::open(&db).expect("store"));
+        let task = TaskId("busy".into());
+        store.accept_task(&task, "{}").expect("accept");
+        let stop = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let (store, stop, task) = (store.clone(), stop.clone(), task.clone());
+            std::thread::spawn(move || {
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) && i < 200_000 {
+                    let batch: Vec<_> = (i..i + 10).map(result).collect();
+                    store.record_results(&task, &batch).expect("record");
+                    i += 10;
+                }
+                i
+            })
+        };
+        let out = home.root.join("check");
+        for _ in 0..5 {
+            let r = create(&home, &config, false, 10, Local::now()).expect("backup");
+            let mut zip = zip::ZipArchive::new(std::fs::File::open(&r.file).expect("open"))
+                .expect("zip");
+            std::fs::create_dir_all(&out).expect("mkdir");
+            let copy = out.join("engine.db");
+            extract(&mut zip, DB_ENTRY, &copy, &r.file).expect("extract");
+            let rows = count(&copy, "SELECT COUNT(*) FROM outbox");
+            let total = count(
+                &copy,
+                "SELECT COALESCE((SELECT value FROM totals WHERE key = 'results_total'), 0)",
+            );
+            assert_eq!(rows, total, "a torn copy");
+            assert_eq!(rows % 10, 0, "a partial transaction");
+            let check: String = Connection::open(&copy)
+                .expect("open")
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .expect("check");
+            assert_eq!(check, "ok");
+            std::fs::remove_file(&copy).expect("rm");
+        }
+        stop.store(true, Ordering::Relaxed);
+        let written = writer.join().expect("writer");
+        assert!(written > 0);
+    }
+}
