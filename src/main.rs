@@ -129,8 +129,8 @@ async fn async_main(cli: Cli) -> ExitCode {
     }
     if let Command::Restore { file } = &cli.command {
         // A fresh machine has no config yet: restore writes ./config.ini unless told otherwise.
-        let config_path = config::locate(cli.config.as_deref())
-            .unwrap_or_else(|_| PathBuf::from("config.ini"));
+        let config_path =
+            config::locate(cli.config.as_deref()).unwrap_or_else(|_| PathBuf::from("config.ini"));
         let home = Home::new(&cli.home.unwrap_or_else(|| PathBuf::from(".")));
         return ExitCode::from(
             u8::try_from(cli::backup::run_restore(&home, &config_path, file)).unwrap_or(1),

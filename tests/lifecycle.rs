@@ -27,7 +27,12 @@ fn config(p: &PlatformDouble, max_run: usize, level: &str, extra: &str) -> Strin
 fn slow_task(p: &PlatformDouble, target: &Target, cases: usize, ms: u64) -> String {
     let base = target.url();
     let (task_id, task) = support::cases::api_bundle_task(p, 1, cases, 1, false, |_, k| {
-        vec![step(&format!("slow{k}"), &base, "GET", &format!("/delay/{ms}"))]
+        vec![step(
+            &format!("slow{k}"),
+            &base,
+            "GET",
+            &format!("/delay/{ms}"),
+        )]
     });
     p.add_task(task);
     task_id
@@ -94,11 +99,17 @@ async fn sighup_changes_max_run_and_the_log_level_of_a_running_engine() {
     assert_ne!(p.task_status(&second).as_deref(), Some("running"));
     assert_eq!(p.completes(&second), 0);
     // Purges ran meanwhile (every 0.2 s): the running task's folder stays, the leftover went.
-    assert!(engine.logs().matches("purge: ").count() >= 2, "{}", engine.logs());
+    assert!(
+        engine.logs().matches("purge: ").count() >= 2,
+        "{}",
+        engine.logs()
+    );
     assert!(engine.data_dir().join(&first).exists());
     assert!(!leftover.exists(), "a crashed task's folder was not purged");
-    // Debug lines (the quiet disk check) are not written at info.
+    // Debug lines (the quiet disk check) are not written at info; api.log is off.
     assert!(!engine.logs().contains("disk: "));
+    let api_log = engine.path().join("log").join("api.log");
+    assert!(!api_log.exists());
 
     // An invalid file changes nothing.
     std::fs::write(
@@ -114,10 +125,13 @@ async fn sighup_changes_max_run_and_the_log_level_of_a_running_engine() {
 
     std::fs::write(
         &engine.config,
-        config(&p, 2, "debug", lifecycle).replace(
-            "heartbeat-interval = 0.5",
-            "heartbeat-interval = 0.6",
-        ),
+        config(
+            &p,
+            2,
+            "debug",
+            &format!("{lifecycle}\n[Log]\napi-log = true\n"),
+        )
+        .replace("heartbeat-interval = 0.5", "heartbeat-interval = 0.6"),
     )
     .expect("config");
     engine.signal("HUP");
@@ -125,7 +139,11 @@ async fn sighup_changes_max_run_and_the_log_level_of_a_running_engine() {
         p.task_status(&second).as_deref() == Some("running") || p.completes(&second) == 1
     })
     .await;
-    assert_eq!(p.completes(&first), 0, "the first task ended before the reload");
+    assert_eq!(
+        p.completes(&first),
+        0,
+        "the first task ended before the reload"
+    );
     wait_for("debug lines", &engine, || engine.logs().contains("disk: ")).await;
     let logs = engine.logs();
     assert!(
@@ -140,6 +158,14 @@ async fn sighup_changes_max_run_and_the_log_level_of_a_running_engine() {
         p.completes(&first) == 1 && p.completes(&second) == 1
     })
     .await;
+    // api.log: the second task's request and response, and only there.
+    let api = std::fs::read_to_string(&api_log).expect("api.log");
+    assert!(
+        api.contains("/delay/10") && api.contains("request") && api.contains("status=200"),
+        "{api}"
+    );
+    let main_log = std::fs::read_to_string(engine.path().join("log/engine.log")).expect("log");
+    assert!(!main_log.contains("elapsed_ms="), "api lines in engine.log");
     assert!(!engine.output().contains("panicked"));
 }
 
@@ -153,8 +179,16 @@ fn gunzip(path: &Path) -> String {
 
 fn archives(log: &Path) -> Vec<PathBuf> {
     let mut v = Vec::new();
-    for month in std::fs::read_dir(log.join("archive")).into_iter().flatten().flatten() {
-        for f in std::fs::read_dir(month.path()).into_iter().flatten().flatten() {
+    for month in std::fs::read_dir(log.join("archive"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for f in std::fs::read_dir(month.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             if f.file_name().to_string_lossy().ends_with(".gz") {
                 v.push(f.path());
             }
@@ -171,7 +205,10 @@ async fn logs_rotate_by_size_and_are_archived_as_gzip_holding_whole_lines() {
     let mut engine = Engine::prepare(&config(&p, 1, "debug", extra));
     engine.spawn();
     let log = engine.path().join("log");
-    wait_for("two archived log files", &engine, || archives(&log).len() >= 2).await;
+    wait_for("two archived log files", &engine, || {
+        archives(&log).len() >= 2
+    })
+    .await;
     let mut seen_start = false;
     for gz in archives(&log) {
         let name = gz.file_name().expect("name").to_string_lossy().into_owned();
@@ -182,7 +219,11 @@ async fn logs_rotate_by_size_and_are_archived_as_gzip_holding_whole_lines() {
         let month = gz.parent().and_then(|m| m.file_name()).expect("month");
         assert_eq!(month.len(), 7, "archive/YYYY-MM/: {month:?}");
         let text = gunzip(&gz);
-        assert!(text.len() <= 16 * 1024, "{name} passed the size: {}", text.len());
+        assert!(
+            text.len() <= 16 * 1024,
+            "{name} passed the size: {}",
+            text.len()
+        );
         assert!(text.ends_with('\n'), "{name} ends inside a line");
         seen_start |= text.contains("liuma-engine starting");
     }

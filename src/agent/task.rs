@@ -54,7 +54,8 @@ async fn cleanup(shared: &Shared, task: &TaskObject, stopped: bool) {
         dirs.push(data);
     } else {
         // Kept for [Lifecycle] data-retention-hours; the purge job counts from now.
-        let _ = std::fs::File::open(&data).and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        let _ =
+            std::fs::File::open(&data).and_then(|f| f.set_modified(std::time::SystemTime::now()));
     }
     if stopped {
         dirs.push(shared.home.image.join(id));

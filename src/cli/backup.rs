@@ -20,7 +20,10 @@ pub fn run_backup(home: &Home, config: &Path) -> i32 {
             println!("backup written: {}", r.file.display());
             println!("  holds: {}", r.entries.join(", "));
             if r.removed > 0 {
-                println!("  {} older backups removed ([Lifecycle] backup-keep = {keep})", r.removed);
+                println!(
+                    "  {} older backups removed ([Lifecycle] backup-keep = {keep})",
+                    r.removed
+                );
             }
             0
         }

@@ -125,7 +125,12 @@ fn duration(
     unit: f64,
     max: f64,
 ) -> Result<Duration, ConfigError> {
-    let v: f64 = ini.parse_or(section, key, default.as_secs_f64() / unit, "expected a number")?;
+    let v: f64 = ini.parse_or(
+        section,
+        key,
+        default.as_secs_f64() / unit,
+        "expected a number",
+    )?;
     if !(0.0..=max).contains(&v) {
         return Err(ini.invalid(
             section,
@@ -138,7 +143,12 @@ fn duration(
 }
 
 fn mebibytes(ini: &IniFile, section: &str, key: &str, default: u64) -> Result<u64, ConfigError> {
-    let v: f64 = ini.parse_or(section, key, default as f64 / MIB, "expected a number of MiB")?;
+    let v: f64 = ini.parse_or(
+        section,
+        key,
+        default as f64 / MIB,
+        "expected a number of MiB",
+    )?;
     if !(0.0..=1.0e9).contains(&v) {
         return Err(ini.invalid(section, key, &v.to_string(), "expected 0 or more MiB"));
     }
@@ -239,7 +249,10 @@ mod tests {
 
     #[test]
     fn absent_sections_mean_the_defaults() {
-        assert_eq!(parse("[Agent]\n").expect("parses"), LifecycleConfig::default());
+        assert_eq!(
+            parse("[Agent]\n").expect("parses"),
+            LifecycleConfig::default()
+        );
     }
 
     #[test]

@@ -203,7 +203,12 @@ mod tests {
         let lines: String = (0..500).map(|i| format!("2026 INFO line {i}\n")).collect();
         write_aged(&log.join("engine.log.2026-03-05.1"), &lines, now, 3 * DAY);
         write_aged(&log.join("error.2026-03-04.log"), "legacy\n", now, 4 * DAY);
-        write_aged(&log.join("engine.log.2026-03-07.1"), "fresh\n", now, Duration::ZERO);
+        write_aged(
+            &log.join("engine.log.2026-03-07.1"),
+            "fresh\n",
+            now,
+            Duration::ZERO,
+        );
         write_aged(&log.join("engine.log"), "active\n", now, 10 * DAY);
         write_aged(&log.join("other.txt"), "not ours\n", now, 10 * DAY);
         let cfg = LogConfig::default();
@@ -214,7 +219,10 @@ mod tests {
         let month = DateTime::<Local>::from(now - 3 * DAY)
             .format("%Y-%m")
             .to_string();
-        let engine = log.join("archive").join(&month).join("engine.log.2026-03-05.1.gz");
+        let engine = log
+            .join("archive")
+            .join(&month)
+            .join("engine.log.2026-03-05.1.gz");
         assert_eq!(gunzip(&engine), lines);
         assert!(!log.join("engine.log.2026-03-05.1").exists());
         assert!(log.join("engine.log.2026-03-07.1").exists());

@@ -153,7 +153,7 @@ pub fn create(
         Ok(entries)
     })();
     let _ = std::fs::remove_file(&db_copy);
-    let _ = std::fs::remove_file(&db_copy.with_extension("tmp-journal"));
+    let _ = std::fs::remove_file(db_copy.with_extension("tmp-journal"));
     let entries = match result {
         Ok(e) => e,
         Err(e) => {
@@ -271,7 +271,9 @@ pub fn restore(
                 .query_row("PRAGMA integrity_check", [], |r| r.get(0))
                 .map_err(|e| bad(format!("{DB_ENTRY}: {e}")))?;
             if check != "ok" {
-                return Err(bad(format!("{DB_ENTRY} fails its integrity check: {check}")));
+                return Err(bad(format!(
+                    "{DB_ENTRY} fails its integrity check: {check}"
+                )));
             }
         }
         Ok(has_db)
@@ -365,13 +367,22 @@ mod tests {
         {
             let s = Store::open(&db).expect("store");
             s.accept_task(&task, "{}").expect("accept");
-            s.record_results(&task, &[result(1), result(2)]).expect("record");
+            s.record_results(&task, &[result(1), result(2)])
+                .expect("record");
         }
         std::fs::write(home.log.join("engine.log"), "a line\n").expect("log");
         let r = create(&home, &config, true, 3, Local::now()).expect("backup");
         assert_eq!(r.entries, vec!["config.ini", "engine.db", "log/engine.log"]);
-        let name = r.file.file_name().expect("name").to_string_lossy().into_owned();
-        assert!(name.starts_with("backup_") && name.ends_with(".zip"), "{name}");
+        let name = r
+            .file
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            name.starts_with("backup_") && name.ends_with(".zip"),
+            "{name}"
+        );
 
         // Everything changes after the backup…
         std::fs::write(&config, "[Platform]\nurl = http://changed\n").expect("config");
@@ -446,8 +457,8 @@ mod tests {
         let out = home.root.join("check");
         for _ in 0..5 {
             let r = create(&home, &config, false, 10, Local::now()).expect("backup");
-            let mut zip = zip::ZipArchive::new(std::fs::File::open(&r.file).expect("open"))
-                .expect("zip");
+            let mut zip =
+                zip::ZipArchive::new(std::fs::File::open(&r.file).expect("open")).expect("zip");
             std::fs::create_dir_all(&out).expect("mkdir");
             let copy = out.join("engine.db");
             extract(&mut zip, DB_ENTRY, &copy, &r.file).expect("extract");

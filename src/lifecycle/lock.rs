@@ -16,9 +16,7 @@ pub struct EngineLock {
 /// Why the lock could not be taken.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error(
-        "an engine (pid {pid}) is running with this home ({path} is locked): stop it first"
-    )]
+    #[error("an engine (pid {pid}) is running with this home ({path} is locked): stop it first")]
     Held { path: PathBuf, pid: String },
     #[error("cannot open the engine lock {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
@@ -55,7 +53,11 @@ impl EngineLock {
                 let pid = pid.trim();
                 return Err(LockError::Held {
                     path,
-                    pid: if pid.is_empty() { "?".into() } else { pid.into() },
+                    pid: if pid.is_empty() {
+                        "?".into()
+                    } else {
+                        pid.into()
+                    },
                 });
             }
             return Err(io_err(err));

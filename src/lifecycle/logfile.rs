@@ -254,8 +254,9 @@ mod tests {
         );
         let mut all = String::new();
         for n in 1..=4 {
-            let text = std::fs::read_to_string(dir.path().join(format!("engine.log.2026-03-05.{n}")))
-                .expect("read");
+            let text =
+                std::fs::read_to_string(dir.path().join(format!("engine.log.2026-03-05.{n}")))
+                    .expect("read");
             assert!(text.len() <= 100, "{text}");
             all.push_str(&text);
         }
@@ -286,7 +287,10 @@ mod tests {
         clock.0.store(noon(2027, 1, 1), Ordering::SeqCst);
         f.write_all(b"new year\n").expect("write");
         f.flush().expect("flush");
-        assert_eq!(names(dir.path()), vec!["error.log", "error.log.2026-12-31.1"]);
+        assert_eq!(
+            names(dir.path()),
+            vec!["error.log", "error.log.2026-12-31.1"]
+        );
         assert_eq!(
             std::fs::read_to_string(dir.path().join("error.log.2026-12-31.1")).expect("read"),
             "old year\nstill old\n"

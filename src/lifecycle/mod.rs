@@ -3,6 +3,7 @@
 //! SIGHUP config reload. One scheduler runs them ([`scheduler`]); each reports its last run to
 //! the store (`liuma-engine status`) and the metrics.
 
+pub mod api_log;
 pub mod archive;
 pub mod backup;
 pub mod disk;
@@ -50,8 +51,14 @@ pub fn jobs(shared: &Arc<Shared>) -> Vec<Job> {
         run: Arc::new(move |c: &Config| {
             let keep = || {
                 let err = |e: crate::store::StoreError| std::io::Error::other(e.to_string());
-                let mut tasks: HashSet<String> = s.store.task_ids().map_err(err)?.into_iter().collect();
-                tasks.extend(s.registry.ids().into_iter().map(|id| id.as_str().to_string()));
+                let mut tasks: HashSet<String> =
+                    s.store.task_ids().map_err(err)?.into_iter().collect();
+                tasks.extend(
+                    s.registry
+                        .ids()
+                        .into_iter()
+                        .map(|id| id.as_str().to_string()),
+                );
                 let screenshots = s.store.screenshot_ids().map_err(err)?.into_iter().collect();
                 Ok(purge::Keep { tasks, screenshots })
             };
@@ -125,8 +132,12 @@ pub fn jobs(shared: &Arc<Shared>) -> Vec<Job> {
 /// One disk-guard check (also run by the agent before its first fetch): measures, engages or releases, records the state for `status`.
 pub fn check_disk(s: &Shared, c: &Config) -> Result<String, String> {
     let min = c.lifecycle.disk_min_free_bytes;
-    let free = disk::free_bytes(&s.home.data)
-        .map_err(|e| format!("cannot measure free space under {}: {e}", s.home.data.display()))?;
+    let free = disk::free_bytes(&s.home.data).map_err(|e| {
+        format!(
+            "cannot measure free space under {}: {e}",
+            s.home.data.display()
+        )
+    })?;
     let transition = s.disk_guard.update(free, min);
     match transition {
         disk::Transition::Engaged => tracing::error!(

@@ -172,13 +172,25 @@ mod tests {
                 screenshots: HashSet::new(),
             })
         };
-        let report = run(&data, &home.path().join("image"), Duration::from_secs(3600), now, keep)
-            .expect("purge");
+        let report = run(
+            &data,
+            &home.path().join("image"),
+            Duration::from_secs(3600),
+            now,
+            keep,
+        )
+        .expect("purge");
         assert_eq!(report.kept_for_retention, 1);
         assert!(data.join("young").exists());
         let later = now + Duration::from_secs(7200);
-        let report = run(&data, &home.path().join("image"), Duration::from_secs(3600), later, keep)
-            .expect("purge");
+        let report = run(
+            &data,
+            &home.path().join("image"),
+            Duration::from_secs(3600),
+            later,
+            keep,
+        )
+        .expect("purge");
         assert_eq!(report.data_dirs, 1);
         assert!(!data.join("young").exists());
     }

@@ -42,7 +42,11 @@ pub fn diff(old: &Config, new: &Config) -> Changes {
             }
         }
     };
-    note(old.platform_url != new.platform_url, "[Platform] url", false);
+    note(
+        old.platform_url != new.platform_url,
+        "[Platform] url",
+        false,
+    );
     note(
         old.enable_stderr != new.enable_stderr,
         "[Platform] enable-stderr",
@@ -140,14 +144,13 @@ pub fn apply(shared: &Shared, new: Config) -> Changes {
 /// Reloads the file `shared` was started with at every SIGHUP, until `stop`.
 pub fn spawn_sighup(shared: Arc<Shared>, stop: CancellationToken) {
     tokio::spawn(async move {
-        let mut hup =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
-                Ok(h) => h,
-                Err(e) => {
-                    tracing::error!("cannot listen for SIGHUP (config reload): {e}");
-                    return;
-                }
-            };
+        let mut hup = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+            Ok(h) => h,
+            Err(e) => {
+                tracing::error!("cannot listen for SIGHUP (config reload): {e}");
+                return;
+            }
+        };
         loop {
             tokio::select! {
                 _ = stop.cancelled() => return,
@@ -216,11 +219,7 @@ mod tests {
         let c = diff(&old, &new);
         assert_eq!(
             c.applied,
-            vec![
-                "[RunSetting] max-run",
-                "[Agent] log-level",
-                "[Lifecycle]"
-            ]
+            vec!["[RunSetting] max-run", "[Agent] log-level", "[Lifecycle]"]
         );
         assert_eq!(
             c.need_restart,

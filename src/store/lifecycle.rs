@@ -137,9 +137,7 @@ impl Store {
         let mut stmt = conn
             .prepare("SELECT task_id FROM task")
             .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
@@ -149,9 +147,7 @@ impl Store {
         let mut stmt = conn
             .prepare("SELECT id FROM screenshot")
             .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
