@@ -88,7 +88,13 @@ pub fn run(
         if keep.tasks.contains(&name) {
             continue;
         }
-        for f in std::fs::read_dir(&path)? {
+        // The uploader removes a folder when its last screenshot is acknowledged.
+        let files = match std::fs::read_dir(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for f in files {
             let f = f?;
             let file_name = f.file_name().to_string_lossy().into_owned();
             let id = file_name

@@ -177,3 +177,87 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{CaseId, CollectionId, TaskId};
+    use crate::platform::wire::WireCaseResult;
+
+    fn result(index: i64) -> WireCaseResult {
+        WireCaseResult {
+            status: 0,
+            start_time: 1,
+            end_time: 2,
+            collection_id: CollectionId("c".into()),
+            case_id: CaseId("k".into()),
+            case_type: "API".into(),
+            case_name: "n".into(),
+            case_desc: None,
+            index,
+            run_times: 1,
+            transactions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn maintenance_never_touches_what_a_held_task_still_needs() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let s = Store::open(&dir.path().join("engine.db")).expect("open");
+        let task = TaskId("held".into());
+        s.accept_task(&task, "{}").expect("accept");
+        let seqs = s
+            .record_results(&task, &[result(1), result(2), result(3)])
+            .expect("record");
+        let first = result(1);
+        s.ack(&task, &[(seqs[0], &first)]).expect("ack");
+        s.record_screenshot("held", "20260101_a", "/x/a.png")
+            .expect("shot");
+        // An acknowledged row of a task the store no longer holds: prunable.
+        s.lock()
+            .execute(
+                "INSERT INTO case_result (task_id, collection_id, idx, run_times, status, acked) VALUES ('gone', 'c', 1, 1, 0, 1)",
+                [],
+            )
+            .expect("orphan");
+        let m = s.maintain().expect("maintain");
+        assert_eq!(m.pruned_rows, 1);
+        assert_eq!(s.pending(&task, 10).expect("pending").len(), 2);
+        assert_eq!(s.recorded_cases(&task).expect("cases").len(), 3);
+        assert_eq!(s.screenshot_ids().expect("ids"), vec!["20260101_a"]);
+        assert_eq!(s.task_ids().expect("tasks"), vec!["held"]);
+    }
+
+    #[test]
+    fn job_runs_and_the_disk_guard_are_readable_by_another_connection() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("engine.db");
+        let s = Store::open(&path).expect("open");
+        s.record_job("purge", 1000, 5, true, "done").expect("job");
+        s.record_job("purge", 2000, 7, false, "broken")
+            .expect("job");
+        let g = DiskGuardRecord {
+            active: true,
+            free_bytes: 10,
+            min_free_bytes: 20,
+            checked_ms: 3000,
+        };
+        s.set_disk_guard(&g).expect("guard");
+        // As `liuma-engine status` does while the agent runs.
+        let other = Store::open(&path).expect("second connection");
+        let jobs = other.jobs().expect("jobs");
+        assert_eq!(
+            jobs,
+            vec![JobRecord {
+                name: "purge".into(),
+                last_start_ms: 2000,
+                duration_ms: 7,
+                ok: false,
+                message: "broken".into(),
+                runs: 2,
+                failures: 1,
+            }]
+        );
+        assert_eq!(other.disk_guard().expect("guard"), Some(g));
+    }
+}
