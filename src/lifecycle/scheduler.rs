@@ -104,3 +104,78 @@ pub async fn run_once(job: &Job, live: &Live, store: &Arc<Store>) {
         Err(e) => tracing::warn!(job = name, "cannot record the job's run: {e}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    fn config(purge_interval: &str) -> Arc<Config> {
+        Arc::new(
+            Config::parse(
+                std::path::Path::new("c.ini"),
+                &format!("[Platform]\nurl = http://127.0.0.1:1\n[Engine]\nengine-code = a\nengine-secret = b\n[Lifecycle]\npurge-interval = {purge_interval}\n"),
+            )
+            .expect("parses"),
+        )
+    }
+
+    /// A slow job on a one-thread runtime: it never runs twice at once, the runtime keeps
+    /// serving timers while it runs, it waits while its interval is 0, and its runs are
+    /// recorded in the store.
+    #[tokio::test(flavor = "current_thread")]
+    async fn never_overlaps_never_blocks_the_runtime_and_follows_reloads() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Arc::new(Store::open(&dir.path().join("engine.db")).expect("store"));
+        let live = Live::new(config("0"));
+        let running = Arc::new(AtomicUsize::new(0));
+        let overlapped = Arc::new(AtomicBool::new(false));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let job = {
+            let (running, overlapped, runs) = (running.clone(), overlapped.clone(), runs.clone());
+            Job {
+                name: "purge",
+                interval: |c: &Config| c.lifecycle.purge_interval,
+                at_start: false,
+                quiet: true,
+                run: Arc::new(move |_c: &Config| {
+                    if running.fetch_add(1, Ordering::SeqCst) > 0 {
+                        overlapped.store(true, Ordering::SeqCst);
+                    }
+                    std::thread::sleep(Duration::from_millis(150));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    Ok("slept".to_string())
+                }),
+            }
+        };
+        let stop = CancellationToken::new();
+        let handle = spawn(job, &live, store.clone(), stop.clone());
+        // Interval 0: the job is off.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 0);
+        // A reload turns it on (10 ms: far shorter than one run).
+        live.replace(config("0.01"));
+        let mut ticks_during_a_run = 0;
+        for _ in 0..400 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            if running.load(Ordering::SeqCst) > 0 {
+                ticks_during_a_run += 1;
+            }
+            if runs.load(Ordering::SeqCst) >= 3 && ticks_during_a_run > 0 {
+                break;
+            }
+        }
+        stop.cancel();
+        let _ = handle.await;
+        assert!(runs.load(Ordering::SeqCst) >= 3, "the job did not run");
+        assert!(!overlapped.load(Ordering::SeqCst), "two runs overlapped");
+        assert!(
+            ticks_during_a_run > 0,
+            "the runtime was blocked while the job ran"
+        );
+        let jobs = store.jobs().expect("jobs");
+        assert_eq!(jobs.len(), 1);
+        assert!(jobs[0].ok && jobs[0].runs >= 3 && jobs[0].message == "slept");
+    }
+}
