@@ -200,8 +200,9 @@ fn archives(log: &Path) -> Vec<PathBuf> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_rotate_by_size_and_are_archived_as_gzip_holding_whole_lines() {
     let p = PlatformDouble::start().await;
-    // Debug lines every 0.1 s (the disk check); 16 KiB files; archived at once every 0.3 s.
-    let extra = "[Log]\nmax-size-mb = 0.015625\narchive-after-days = 0\n\n[Lifecycle]\ndisk-check-interval = 0.1\nlog-archive-interval = 0.3\n";
+    // Debug lines every 0.1 s (the disk check) and more; files of at most 4194 bytes
+    // (0.004 MiB); archived at once every 0.3 s.
+    let extra = "[Log]\nmax-size-mb = 0.004\narchive-after-days = 0\n\n[Lifecycle]\ndisk-check-interval = 0.1\nlog-archive-interval = 0.3\n";
     let mut engine = Engine::prepare(&config(&p, 1, "debug", extra));
     engine.spawn();
     let log = engine.path().join("log");
@@ -219,11 +220,7 @@ async fn logs_rotate_by_size_and_are_archived_as_gzip_holding_whole_lines() {
         let month = gz.parent().and_then(|m| m.file_name()).expect("month");
         assert_eq!(month.len(), 7, "archive/YYYY-MM/: {month:?}");
         let text = gunzip(&gz);
-        assert!(
-            text.len() <= 16 * 1024,
-            "{name} passed the size: {}",
-            text.len()
-        );
+        assert!(text.len() <= 4194, "{name} passed the size: {}", text.len());
         assert!(text.ends_with('\n'), "{name} ends inside a line");
         seen_start |= text.contains("liuma-engine starting");
     }
