@@ -167,6 +167,15 @@ async fn async_main(cli: Cli) -> ExitCode {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
+            // Held until the agent ends: `restore` refuses while it is, and two agents never
+            // share a home.
+            let _lock = match lifecycle::lock::EngineLock::acquire(&home.data) {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let _guards = match lifecycle::logging::init_agent(
                 &home.log,
                 &cfg.agent.log_level,

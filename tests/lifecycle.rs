@@ -332,6 +332,34 @@ async fn backups_on_schedule_and_by_cli_and_restore_only_when_stopped() {
     let (code, out) = cli(&engine, &["restore", &file.display().to_string()]);
     assert_ne!(code, 0, "restored under a running engine: {out}");
     assert!(out.contains("stop it first"), "{out}");
+    // A second agent on the same home is refused too (bounded: killed if it runs).
+    let mut second = Command::new(binary())
+        .args(["start", "--config"])
+        .arg(&engine.config)
+        .arg("--home")
+        .arg(engine.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let code = loop {
+        if let Ok(Some(status)) = second.try_wait() {
+            break status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            let _ = second.wait();
+            panic!("a second agent started on the same home");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut err = String::new();
+    if let Some(mut e) = second.stderr.take() {
+        let _ = e.read_to_string(&mut err);
+    }
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("is running with this home"), "{err}");
 
     engine.signal("TERM");
     let mut engine = tokio::task::spawn_blocking(move || {

@@ -118,6 +118,7 @@ pub fn bundle_settings(cfg: &Config) -> BundleSettings {
 }
 
 /// Runs the agent until `shutdown` completes. An error is fatal (wrong credentials).
+/// The caller holds the home's [`crate::lifecycle::lock::EngineLock`] for the whole run.
 pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), PlatformError> {
     for notice in &cfg.notices {
         tracing::warn!("{notice}");
@@ -131,13 +132,6 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
         PlatformError::Transport {
             endpoint: "engine".into(),
             reason,
-        }
-    })?;
-    // Held until the agent ends: `restore` refuses while it is, and two agents never share a home.
-    let _lock = crate::lifecycle::lock::EngineLock::acquire(&home.data).map_err(|e| {
-        PlatformError::Protocol {
-            endpoint: "engine lock".into(),
-            reason: e.to_string(),
         }
     })?;
     let db = home.data.join("engine.db");
