@@ -25,7 +25,9 @@ Without a platform:
 
 Files: config.ini (or config/config.ini) is read, never written. Working folders
 data/ image/ log/ browser/ are created under --home (default: the current folder).
-Logs: log/engine.log.<date> and log/error.log.<date>.";
+Logs: log/engine.log and log/error.log (rotated files and log/archive/ beside them).
+SIGHUP reloads config.ini (log level, max-run, intervals, headers, [Log], [Lifecycle]).
+Backups: liuma-engine backup; liuma-engine restore FILE (engine stopped).";
 
 #[derive(Parser)]
 #[command(name = "liuma-engine", version, about = "Test-execution engine agent for the LiuMa platform", after_help = AFTER_HELP)]
@@ -58,6 +60,16 @@ enum Command {
     /// Run the example bundle against a shop API started inside the engine (no platform, no
     /// network): shows progress, the summary and writes the reports.
     Demo(liuma_engine::demo::DemoArgs),
+    /// Write backup/backup_YYYYmmdd_HHMMSS.zip under --home: config.ini, a consistent copy of
+    /// data/engine.db (SQLite online backup; safe while the agent runs) and, with [Lifecycle]
+    /// backup-logs, the logs. Keeps the last [Lifecycle] backup-keep backups.
+    Backup,
+    /// Restore config.ini and data/engine.db from a backup zip. Refuses while an engine runs
+    /// with this --home; the replaced files are kept beside them (*.before-restore-*).
+    Restore {
+        /// The backup zip (e.g. backup/backup_20260101_030000.zip)
+        file: PathBuf,
+    },
 }
 
 /// Usage errors of `run` and `demo` exit with the documented "invalid input" code.
@@ -115,6 +127,15 @@ async fn async_main(cli: Cli) -> ExitCode {
         let home = Home::new(&cli.home.unwrap_or_else(|| PathBuf::from(".")));
         return ExitCode::from(u8::try_from(cli::status::run(&home)).unwrap_or(1));
     }
+    if let Command::Restore { file } = &cli.command {
+        // A fresh machine has no config yet: restore writes ./config.ini unless told otherwise.
+        let config_path =
+            config::locate(cli.config.as_deref()).unwrap_or_else(|_| PathBuf::from("config.ini"));
+        let home = Home::new(&cli.home.unwrap_or_else(|| PathBuf::from(".")));
+        return ExitCode::from(
+            u8::try_from(cli::backup::run_restore(&home, &config_path, file)).unwrap_or(1),
+        );
+    }
     let config_path = match config::locate(cli.config.as_deref()) {
         Ok(p) => p,
         Err(e) => {
@@ -123,6 +144,11 @@ async fn async_main(cli: Cli) -> ExitCode {
         }
     };
     match cli.command {
+        Command::Backup => {
+            let home = Home::new(&cli.home.unwrap_or_else(|| PathBuf::from(".")));
+            ExitCode::from(u8::try_from(cli::backup::run_backup(&home, &config_path)).unwrap_or(1))
+        }
+        Command::Restore { .. } => ExitCode::SUCCESS,
         Command::Check => {
             lifecycle::logging::init_console("warn");
             ExitCode::from(u8::try_from(cli::check::run(&config_path).await).unwrap_or(1))
@@ -141,7 +167,20 @@ async fn async_main(cli: Cli) -> ExitCode {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
-            let _guards = match lifecycle::logging::init_agent(&home.log, &cfg.agent.log_level) {
+            // Held until the agent ends: `restore` refuses while it is, and two agents never
+            // share a home.
+            let _lock = match lifecycle::lock::EngineLock::acquire(&home.data) {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let _guards = match lifecycle::logging::init_agent(
+                &home.log,
+                &cfg.agent.log_level,
+                &cfg.lifecycle.log,
+            ) {
                 Ok(g) => g,
                 Err(e) => {
                     eprintln!("error: {e}");

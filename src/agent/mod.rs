@@ -36,6 +36,10 @@ pub struct Shared {
     pub fetch_trigger: mpsc::Sender<()>,
     /// `data/engine.db`: accepted tasks and the result outbox survive a crash.
     pub store: Arc<crate::store::Store>,
+    /// The configuration as reloaded by SIGHUP (`cfg` stays the start-time one).
+    pub live: crate::lifecycle::Live,
+    /// Set while free space under `data/` is too low: no fetching.
+    pub disk_guard: Arc<crate::lifecycle::disk::DiskGuard>,
 }
 
 /// The signals the agent obeys: `drain` = stop taking work and finish; `force` = stop now.
@@ -114,6 +118,7 @@ pub fn bundle_settings(cfg: &Config) -> BundleSettings {
 }
 
 /// Runs the agent until `shutdown` completes. An error is fatal (wrong credentials).
+/// The caller holds the home's [`crate::lifecycle::lock::EngineLock`] for the whole run.
 pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), PlatformError> {
     for notice in &cfg.notices {
         tracing::warn!("{notice}");
@@ -154,8 +159,17 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
         bundle: bundle_settings(&cfg),
         force: shutdown.force.clone(),
         fetch_trigger: fetch_tx.clone(),
+        live: crate::lifecycle::Live::new(cfg.clone()),
+        disk_guard: Arc::default(),
         cfg: cfg.clone(),
     });
+    // The disk guard decides before the first fetch; then the lifecycle jobs keep it current.
+    if let Err(e) = crate::lifecycle::check_disk(&shared, &cfg) {
+        tracing::warn!("{e}");
+    }
+    let lifecycle_stop = CancellationToken::new();
+    let lifecycle_jobs = crate::lifecycle::start(&shared, lifecycle_stop.clone());
+    let mut live_changes = shared.live.subscribe();
     tracing::info!(
         platform = %cfg.platform_url,
         engine = %cfg.engine_code,
@@ -215,6 +229,13 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
                 record_contact(&shared);
             }
             _ = http_heartbeat.tick() => spawn_http_heartbeat(&shared),
+            Ok(()) = live_changes.changed() => {
+                let every = live_changes.borrow_and_update().agent.fetch_interval;
+                if every != poll.period() {
+                    poll = tokio::time::interval(every);
+                    poll.tick().await;
+                }
+            }
         }
     }
 
@@ -222,12 +243,13 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     fetcher.abort();
     tracker.close();
     if !tracker.is_empty() && !shutdown.force.is_cancelled() {
+        let drain_timeout = shared.live.get().agent.drain_timeout;
         tracing::info!(
             tasks = shared.registry.len(),
-            timeout_s = cfg.agent.drain_timeout.as_secs(),
+            timeout_s = drain_timeout.as_secs(),
             "waiting for running tasks"
         );
-        let deadline = tokio::time::sleep(cfg.agent.drain_timeout);
+        let deadline = tokio::time::sleep(drain_timeout);
         tokio::pin!(deadline);
         loop {
             tokio::select! {
@@ -250,6 +272,12 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     }
     ws_stop.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(5), ws_task).await;
+    lifecycle_stop.cancel();
+    let _ = tokio::time::timeout(
+        crate::lifecycle::STOP_GRACE,
+        futures_util::future::join_all(lifecycle_jobs),
+    )
+    .await;
     // Screenshots not uploaded yet stay in the store and on disk for the next start.
     screenshots_stop.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(5), screenshots_task).await;
@@ -353,6 +381,10 @@ async fn fetch_loop(
         loop {
             if drain.is_cancelled() {
                 return;
+            }
+            // Not fetching is how a full disk tells the platform this engine is busy.
+            if shared.disk_guard.is_active() {
+                break;
             }
             let Some(slot) = shared.capacity.try_reserve() else {
                 break;

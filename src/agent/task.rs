@@ -48,7 +48,15 @@ async fn cleanup(shared: &Shared, task: &TaskObject, stopped: bool) {
     if !is_safe_path_component(id) {
         return;
     }
-    let mut dirs = vec![shared.home.data.join(id)];
+    let mut dirs = Vec::new();
+    let data = shared.home.data.join(id);
+    if shared.live.get().lifecycle.data_retention.is_zero() {
+        dirs.push(data);
+    } else {
+        // Kept for [Lifecycle] data-retention-hours; the purge job counts from now.
+        let _ =
+            std::fs::File::open(&data).and_then(|f| f.set_modified(std::time::SystemTime::now()));
+    }
     if stopped {
         dirs.push(shared.home.image.join(id));
         if let Err(e) = shared.store.forget_task_screenshots(id) {
@@ -65,7 +73,7 @@ async fn cleanup(shared: &Shared, task: &TaskObject, stopped: bool) {
 }
 
 async fn poll_status(shared: Arc<Shared>, task: TaskObject, handle: TaskHandle) {
-    let mut ticker = tokio::time::interval(shared.cfg.agent.status_poll_interval);
+    let mut ticker = tokio::time::interval(shared.live.get().agent.status_poll_interval);
     ticker.tick().await;
     loop {
         tokio::select! {
@@ -85,7 +93,9 @@ async fn poll_status(shared: Arc<Shared>, task: TaskObject, handle: TaskHandle) 
 }
 
 async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, resumed: bool) {
-    let agent = &shared.cfg.agent;
+    // Settings as reloaded by SIGHUP before the task started.
+    let live = shared.live.get();
+    let agent = &live.agent;
     let outbox = Arc::new(Outbox::durable(
         agent.max_pending_results,
         shared.store.clone(),

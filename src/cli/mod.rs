@@ -1,4 +1,5 @@
 //! Command implementations behind the binary's subcommands.
 
+pub mod backup;
 pub mod check;
 pub mod status;

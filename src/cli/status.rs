@@ -22,7 +22,14 @@ pub fn run(home: &Home) -> i32 {
         );
         return 1;
     }
-    let summary = match Store::open(&path).and_then(|s| s.summary()) {
+    let store = match Store::open(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let summary = match store.summary() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -62,5 +69,61 @@ pub fn run(home: &Home) -> i32 {
         "totals: {} results recorded, {} tasks completed",
         summary.results_total, summary.tasks_completed
     );
+    print_lifecycle(&store);
     0
+}
+
+fn local_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// The disk guard and each lifecycle job's last run, as the agent recorded them.
+fn print_lifecycle(store: &Store) {
+    const MIB: u64 = 1024 * 1024;
+    match store.disk_guard() {
+        Ok(Some(g)) if g.active => println!(
+            "disk guard: ACTIVE, not taking tasks: {} MiB free under data/, below {} MiB (checked {})",
+            g.free_bytes / MIB,
+            g.min_free_bytes / MIB,
+            ago(g.checked_ms)
+        ),
+        Ok(Some(g)) if g.min_free_bytes > 0 => println!(
+            "disk guard: off ({} MiB free under data/, threshold {} MiB, checked {})",
+            g.free_bytes / MIB,
+            g.min_free_bytes / MIB,
+            ago(g.checked_ms)
+        ),
+        Ok(Some(g)) => println!(
+            "disk guard: disabled ([Lifecycle] disk-min-free-mb = 0); {} MiB free under data/",
+            g.free_bytes / MIB
+        ),
+        Ok(None) => println!("disk guard: not checked yet"),
+        Err(e) => eprintln!("error: {e}"),
+    }
+    match store.jobs() {
+        Ok(jobs) if jobs.is_empty() => println!("lifecycle jobs: none has run yet"),
+        Ok(jobs) => {
+            println!("lifecycle jobs (last run):");
+            for j in jobs {
+                println!(
+                    "  {}: {} at {} ({}), took {} ms; {} runs, {} failed: {}",
+                    j.name,
+                    if j.ok { "ok" } else { "FAILED" },
+                    local_time(j.last_start_ms),
+                    ago(j.last_start_ms),
+                    j.duration_ms,
+                    j.runs,
+                    j.failures,
+                    j.message
+                );
+            }
+        }
+        Err(e) => eprintln!("error: {e}"),
+    }
 }

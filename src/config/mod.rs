@@ -5,10 +5,12 @@
 //! user's existing file works unchanged.
 
 mod home;
+mod lifecycle;
 mod settings;
 mod web;
 
 pub use home::Home;
+pub use lifecycle::{LifecycleConfig, LogConfig, LogFormat};
 pub use settings::AgentSettings;
 pub use web::WebConfig;
 
@@ -73,6 +75,8 @@ pub struct Config {
     pub web: WebConfig,
     pub max_run: usize,
     pub agent: AgentSettings,
+    /// `[Log]` and `[Lifecycle]`: rotation, purge, disk guard, backups.
+    pub lifecycle: LifecycleConfig,
     /// Values that work but deserve a word (a Python-engine config quirk we keep); logged at
     /// start-up.
     pub notices: Vec<String>,
@@ -313,6 +317,7 @@ impl Config {
 
         let agent = AgentSettings::from_ini(&ini)?;
         let web = WebConfig::from_ini(&ini)?;
+        let lifecycle = LifecycleConfig::from_ini(&ini)?;
 
         Ok(Config {
             file: file.to_path_buf(),
@@ -327,6 +332,7 @@ impl Config {
             web,
             max_run,
             agent,
+            lifecycle,
             notices,
         })
     }

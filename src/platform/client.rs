@@ -62,7 +62,8 @@ pub struct PlatformClient {
     base: String,
     engine_code: String,
     engine_secret: Secret,
-    headers: reqwest::header::HeaderMap,
+    /// `[Header]` without the token; replaced by a config reload.
+    headers: std::sync::RwLock<reqwest::header::HeaderMap>,
     token: RwLock<TokenState>,
     refresh_lock: Mutex<()>,
     /// Epoch seconds of the last proactive refresh: at most one an hour, whatever the platform
@@ -109,18 +110,37 @@ fn snippet(bytes: &[u8]) -> String {
     text.replace(['\n', '\r'], " ")
 }
 
+/// The `[Header]` entries as HTTP headers (checked when the config was read).
+fn header_map(entries: &[(String, String)]) -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (k, v) in entries {
+        if let (Ok(name), Ok(value)) = (
+            reqwest::header::HeaderName::from_bytes(k.as_bytes()),
+            reqwest::header::HeaderValue::from_str(v),
+        ) {
+            headers.insert(name, value);
+        }
+    }
+    headers
+}
+
 impl PlatformClient {
+    /// The headers sent on every platform request now.
+    fn headers(&self) -> reqwest::header::HeaderMap {
+        self.headers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Replaces the `[Header]` headers (a config reload); calls made from now on send them.
+    pub fn set_headers(&self, entries: &[(String, String)]) {
+        *self.headers.write().unwrap_or_else(|p| p.into_inner()) = header_map(entries);
+    }
+
     pub fn new(cfg: &Config) -> Result<Arc<Self>, PlatformError> {
         crate::net::ensure_crypto_provider();
-        let mut headers = reqwest::header::HeaderMap::new();
-        for (k, v) in &cfg.headers {
-            if let (Ok(name), Ok(value)) = (
-                reqwest::header::HeaderName::from_bytes(k.as_bytes()),
-                reqwest::header::HeaderValue::from_str(v),
-            ) {
-                headers.insert(name, value);
-            }
-        }
+        let headers = header_map(&cfg.headers);
         let http = reqwest::Client::builder()
             .timeout(cfg.agent.platform_timeout)
             .connect_timeout(Duration::from_secs(10))
@@ -136,7 +156,7 @@ impl PlatformClient {
             base: cfg.platform_url.clone(),
             engine_code: cfg.engine_code.clone(),
             engine_secret: cfg.engine_secret.clone(),
-            headers,
+            headers: std::sync::RwLock::new(headers),
             token: RwLock::new(TokenState {
                 token: cfg.initial_token.clone(),
                 generation: 0,
@@ -272,7 +292,7 @@ impl PlatformClient {
         let mut req = self
             .http
             .post(format!("{}{}", self.base, path))
-            .headers(self.headers.clone())
+            .headers(self.headers())
             .header(
                 reqwest::header::CONTENT_TYPE,
                 "application/json;charset=utf-8",
@@ -492,7 +512,7 @@ impl PlatformClient {
                 refreshed = true;
                 continue;
             }
-            let mut req = self.http.get(&url).headers(self.headers.clone());
+            let mut req = self.http.get(&url).headers(self.headers());
             if let Some(t) = &token {
                 req = req.header("token", t.expose());
             }
@@ -599,7 +619,7 @@ impl PlatformClient {
         let resp = self
             .http
             .get(format!("{}/openapi/download/test/file/{id}", self.base))
-            .headers(self.headers.clone())
+            .headers(self.headers())
             .send()
             .await
             .map_err(|e| Self::transport(EP, e, false))?;

@@ -9,8 +9,10 @@
 //!
 //! Not yet wired into the agent: the resume-after-restart logic that uses it is the next step.
 
+mod lifecycle;
 mod screenshots;
 
+pub use lifecycle::{DiskGuardRecord, JobRecord, Maintenance};
 pub use screenshots::StoredScreenshot;
 
 use crate::ids::TaskId;
@@ -146,6 +148,7 @@ impl Store {
             .map_err(fail)?;
         conn.execute_batch(SCHEMA).map_err(fail)?;
         conn.execute_batch(screenshots::SCHEMA).map_err(fail)?;
+        conn.execute_batch(lifecycle::SCHEMA).map_err(fail)?;
         let version: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",

@@ -49,6 +49,19 @@ impl Engine {
         e
     }
 
+    /// Writes `config_text` into a new home without starting the engine (the test prepares
+    /// the home first, then calls `spawn`).
+    pub fn prepare(config_text: &str) -> Engine {
+        let home = tempfile::tempdir().expect("temp dir");
+        let config = home.path().join("config.ini");
+        std::fs::write(&config, config_text).expect("write config");
+        Engine {
+            home,
+            config,
+            child: None,
+        }
+    }
+
     pub fn spawn(&mut self) {
         let log = std::fs::File::create(self.home.path().join("stdout.txt")).expect("stdout file");
         let child = Command::new(binary())

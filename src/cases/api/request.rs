@@ -146,13 +146,16 @@ pub async fn send(
     max_bytes: usize,
 ) -> Result<CapturedResponse, SendError> {
     let started = Instant::now();
-    match tokio::time::timeout(deadline, send_inner(clients, session, req, max_bytes)).await {
-        Ok(r) => r.map(|mut resp| {
-            resp.elapsed = started.elapsed();
-            resp
-        }),
-        Err(_) => Err(SendError::Timeout(deadline)),
-    }
+    let outcome =
+        match tokio::time::timeout(deadline, send_inner(clients, session, req, max_bytes)).await {
+            Ok(r) => r.map(|mut resp| {
+                resp.elapsed = started.elapsed();
+                resp
+            }),
+            Err(_) => Err(SendError::Timeout(deadline)),
+        };
+    crate::lifecycle::api_log::record(req, &outcome);
+    outcome
 }
 
 async fn send_inner(
