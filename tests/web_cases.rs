@@ -907,8 +907,12 @@ async fn failures_errors_and_unsupported_things() {
             0,
         ),
         (
-            op("scenario", "自定义", &[], &[]),
-            "custom Python operations need the Python sidecar",
+            {
+                let mut s = op("scenario", "自定义", &[], &[]);
+                s["operationCode"] = json!("driver.maximize_window()");
+                s
+            },
+            "driver.maximize_window is not forwarded by the sidecar's driver facade",
             1,
         ),
         (op("page", "不存在的操作", &[], &[]), "未定义操作", 1),

@@ -17,7 +17,7 @@ pub mod function;
 pub mod process;
 pub mod script;
 mod slot;
-
+pub mod web;
 pub mod wire;
 
 pub use slot::{SidecarSlot, blocking};

@@ -154,24 +154,22 @@ def _sys_put(state):
     return sys_put
 
 
-class _Missing:
+class _Requests:
+    """`request` / `Session` of the Python engine's step module: `requests` is imported on first
+    use (a script that never calls it does not pay for the import)."""
+
     def __init__(self, name):
         self._name = name
 
-    def __call__(self, *a, **k):
-        raise RuntimeError(
-            "{} needs the `requests` package, which the sidecar's Python does not have: "
-            "install it there or point [Sidecar] python at a virtualenv that has it".format(self._name)
-        )
-
-
-def _requests_names():
-    try:
-        import requests
-
-        return requests.request, requests.Session
-    except Exception:
-        return _Missing("request"), _Missing("Session")
+    def __call__(self, *args, **kwargs):
+        try:
+            import requests
+        except Exception:
+            raise RuntimeError(
+                "{} needs the `requests` package, which the sidecar's Python does not have: "
+                "install it there or point [Sidecar] python at a virtualenv that has it".format(self._name)
+            )
+        return getattr(requests, self._name)(*args, **kwargs)
 
 
 def url_join(host, path):
@@ -188,7 +186,6 @@ def dict2str(data):
 
 
 def _script_globals():
-    request, session = _requests_names()
     return {
         "__builtins__": builtins,
         "__name__": "__liuma_script__",
@@ -198,8 +195,8 @@ def _script_globals():
         "deepcopy": deepcopy,
         "json": json,
         "urlencode": urlencode,
-        "request": request,
-        "Session": session,
+        "request": _Requests("request"),
+        "Session": _Requests("Session"),
         "url_join": url_join,
         "dict2str": dict2str,
     }
