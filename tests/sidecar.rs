@@ -240,7 +240,7 @@ async fn a37_endless_script_times_out_and_the_next_script_gets_a_fresh_worker() 
         timeout: Duration::from_secs(1),
         ..SidecarConfig::default()
     });
-    let steps = vec![
+    let steps = [
         with_pre(step("warm", &t.url(), "GET", "/json"), "sys_put('a', 1)"),
         continue_on_error(with_pre(
             step("loop", &t.url(), "GET", "/json"),
@@ -420,10 +420,16 @@ async fn quirk_a36_custom_functions_do_not_leak_into_the_next_case() {
     ctx.sidecar.close();
 }
 
-// Stop: the real engine against the platform double --------------------------------------
+// Stop, shutdown, engine death: the real engine against the platform double -------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a37_stop_mid_script_kills_the_worker() {
+/// An engine running a task whose script spins forever; returns once the worker is up, with
+/// its pid (the script writes it to a file).
+async fn spinning_engine() -> (
+    support::PlatformDouble,
+    support::engine::Engine,
+    String,
+    u32,
+) {
     let p = support::PlatformDouble::start().await;
     let target = Target::start().await;
     let engine = support::engine::Engine::start(
@@ -460,15 +466,25 @@ async fn a37_stop_mid_script_kills_the_worker() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert_eq!(python_children_of(engine.pid()), vec![pid]);
-    assert!(p.stop_task(&task_id));
-    let stopped = Instant::now();
-    while std::path::Path::new(&format!("/proc/{pid}")).exists()
-        && stopped.elapsed() < Duration::from_secs(1)
-    {
+    (p, engine, task_id, pid)
+}
+
+/// Whether process `pid` is gone (reaped, not even a zombie) within `limit`.
+async fn gone_within(pid: u32, limit: Duration) -> bool {
+    let path = format!("/proc/{pid}");
+    let start = Instant::now();
+    while std::path::Path::new(&path).exists() && start.elapsed() < limit {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    !std::path::Path::new(&path).exists()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a37_stop_mid_script_kills_the_worker() {
+    let (p, engine, task_id, pid) = spinning_engine().await;
+    assert!(p.stop_task(&task_id));
     assert!(
-        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        gone_within(pid, Duration::from_secs(1)).await,
         "the worker outlived the stop by 1 s: {}",
         engine.output()
     );
@@ -478,4 +494,38 @@ async fn a37_stop_mid_script_kills_the_worker() {
     assert!(python_children_of(engine.pid()).is_empty());
     assert_eq!(p.completes(&task_id), 0);
     support::engine::kill_and_wait(engine).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a37_shutdown_mid_script_kills_the_worker() {
+    let (_p, mut engine, _task_id, pid) = spinning_engine().await;
+    // First signal drains, the second cancels the running task.
+    engine.signal("TERM");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    engine.signal("TERM");
+    let exited = tokio::task::spawn_blocking(move || {
+        let code = engine.wait_exit(Duration::from_secs(30));
+        (code, engine)
+    })
+    .await
+    .expect("join");
+    assert!(
+        exited.0.is_some(),
+        "the engine did not exit: {}",
+        exited.1.output()
+    );
+    assert!(
+        gone_within(pid, Duration::from_secs(5)).await,
+        "the worker outlived the engine's shutdown"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a37_worker_dies_with_a_killed_engine() {
+    let (_p, engine, _task_id, pid) = spinning_engine().await;
+    support::engine::kill_and_wait(engine).await;
+    assert!(
+        gone_within(pid, Duration::from_secs(5)).await,
+        "the worker outlived a SIGKILLed engine (orphan)"
+    );
 }

@@ -55,3 +55,41 @@ impl SidecarConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn parse(text: &str) -> Result<SidecarConfig, ConfigError> {
+        let ini = IniFile::parse(Path::new("c.ini"), text)?;
+        SidecarConfig::from_ini(&ini)
+    }
+
+    #[test]
+    fn absent_section_means_python3_and_60_seconds() {
+        let c = parse("[Platform]\nurl = http://x\n").expect("parses");
+        assert_eq!(c.python, PathBuf::from("python3"));
+        assert_eq!(c.timeout, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn keys_are_read() {
+        let c = parse("[Sidecar]\npython = /opt/venv/bin/python\ntimeout = 2.5\n").expect("parses");
+        assert_eq!(c.python, PathBuf::from("/opt/venv/bin/python"));
+        assert_eq!(c.timeout, Duration::from_millis(2500));
+    }
+
+    #[test]
+    fn a_bad_timeout_names_the_section_and_key() {
+        for bad in ["soon", "0", "100000"] {
+            let msg = parse(&format!("[Sidecar]\ntimeout = {bad}\n"))
+                .expect_err("refused")
+                .to_string();
+            assert!(
+                msg.contains("[Sidecar] timeout") && msg.contains("c.ini"),
+                "{msg}"
+            );
+        }
+    }
+}

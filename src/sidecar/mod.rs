@@ -100,6 +100,12 @@ impl KillSwitch {
         kill_group(s.pgid);
     }
 
+    /// Kills the live worker, if any, without stopping later ones.
+    fn kill_current(&self) {
+        let s = self.state();
+        kill_group(s.pgid);
+    }
+
     fn was_tripped(&self) -> bool {
         self.state().tripped
     }

@@ -92,10 +92,19 @@ impl SidecarSlot {
         }
     }
 
-    /// End of the collection (or of a pass): the worker is killed and reaped.
+    /// End of the collection (or of a pass): the worker is killed and reaped. Never waits for
+    /// an exchange still in flight (a cancelled one): its worker is killed and the thread that
+    /// talks to it drops it.
     pub fn close(&self) {
-        let mut w = self.0.worker.lock().unwrap_or_else(|p| p.into_inner());
-        w.take();
+        match self.0.worker.try_lock() {
+            Ok(mut w) => {
+                w.take();
+            }
+            Err(std::sync::TryLockError::Poisoned(p)) => {
+                p.into_inner().take();
+            }
+            Err(std::sync::TryLockError::WouldBlock) => self.0.kill.kill_current(),
+        }
     }
 
     /// The live worker's process id, if any (tests and diagnostics).

@@ -96,7 +96,7 @@ fn arg_str(args: &[Json], i: usize) -> String {
 }
 
 async fn find(session: &Session, base: &str, args: &[Json], many: bool) -> Result<Json, String> {
-    let by = args.get(0).and_then(Json::as_str).unwrap_or("id");
+    let by = args.first().and_then(Json::as_str).unwrap_or("id");
     let (using, value) = w3c_locator(by, &arg_str(args, 1))?;
     let path = format!("{base}element{}", if many { "s" } else { "" });
     let v = session
