@@ -107,6 +107,8 @@ assert res_code is None and res_header is None and res_data is None
 assert res_cookies is None and res_bytes is None and res_request is None
 assert self.collector.others["headers"] == {"X-Raw": "{{p}}"}, self.collector.others
 assert self.collector.apiName == "first"
+# The Python engine rendered and sent the objects a pre script sees: changes reach the request.
+self.collector.others["headers"]["X-Added"] = "{{p}}"
 sys_put("n", 5)
 sys_put("p", "from-pre", True)
 sys_put("when", str(datetime.date(2024, 1, 15)))
@@ -125,6 +127,7 @@ assert isinstance(res_bytes, bytes) and b"t-123" in res_bytes, 'isinstance(res_b
 assert res_cookies == "", 'res_cookies == ""'
 assert res_request.method == "GET" and "/json" in res_request.url, 'res_request.method == "GET" and "'
 assert res_request.headers["X-Raw"] == "from-pre", 'res_request.headers["X-Raw"] == "'
+assert res_request.headers["X-Added"] == "from-pre", res_request.headers
 assert self.collector.others["headers"]["X-Raw"] == "from-pre", 'self.collector.others["headers"]['
 assert self.status_code == 200, 'self.status_code == 200'
 assert sys_get("n") == 5 and sys_get("copy") == [1, (2, 3)], 'sys_get("n") == 5 and sys_get("co'
@@ -142,6 +145,10 @@ self.context["direct"] = "yes"
     let mut ctx = CollectionContext::default();
     let r = run_in(&mut ctx, api_case("case-1", "c", vec![first, second])).await;
     assert_eq!(r.status, Status::Pass, "{:#?}", logs(&r));
+    assert_eq!(
+        t.requests_to("/json")[0].header("x-added"),
+        Some("from-pre")
+    );
     let got = t.requests_to("/echo");
     assert_eq!(
         got[0].query,

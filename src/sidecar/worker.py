@@ -276,7 +276,8 @@ def _run_script(req, state, console):
         res_bytes=facade.response_content_bytes,
     )
     exec(compile(req["code"], req.get("label") or "<script>", "exec"), ns)
-    return {"ok": True}
+    # A pre script may change the request through self.collector.others (headers, params, body).
+    return {"ok": True, "others": _enc(getattr(collector, "others", None))}
 
 
 class _Library:

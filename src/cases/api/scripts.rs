@@ -79,6 +79,18 @@ pub fn rendered_others(
     Json::Object(o)
 }
 
+/// A pre script changed `self.collector.others`: its headers, params and body are what gets
+/// rendered and sent, as in the Python engine (which rendered the same objects afterwards).
+fn apply_others(c: &mut Collected, others: &Json) {
+    let take = |key: &str| match others.get(key) {
+        None | Some(Json::Null) => None,
+        Some(v) => Some(wire::decode(v)),
+    };
+    c.headers = take("headers");
+    c.query = take("params");
+    c.body = take(body_key(c.body_type));
+}
+
 fn collector(step: &ApiStep, c: &Collected, others: Json) -> Json {
     let body_type = step
         .body
@@ -142,7 +154,7 @@ impl CaseRun<'_> {
         step: &ApiStep,
         label: &str,
         code: &str,
-        c: &Collected,
+        c: &mut Collected,
         exchange: Option<&Exchange<'_>>,
     ) -> Result<(), Verdict> {
         if code.trim().is_empty() {
@@ -152,6 +164,7 @@ impl CaseRun<'_> {
             Some(ex) => ex.others.clone(),
             None => raw_others(c),
         };
+        let sent_others = exchange.is_none().then(|| others.clone());
         let request = ScriptRequest {
             label,
             code,
@@ -168,6 +181,12 @@ impl CaseRun<'_> {
             .map_err(|e| Verdict::Error(format!("{label}脚本执行失败: {e}")))?;
         let reply = Reply::read(&answer);
         self.apply(reply.context, reply.params, &reply.console);
+        if let (Some(before), Some(after)) = (sent_others, answer.get("others"))
+            && reply.ending == Ending::Ok
+            && &before != after
+        {
+            apply_others(c, after);
+        }
         match reply.ending {
             Ending::Ok => Ok(()),
             Ending::Fail(m) => Err(Verdict::Fail(m)),

@@ -46,7 +46,7 @@ impl CaseRun<'_> {
         &mut self,
         step: &ApiStep,
         key: &str,
-        c: &Collected,
+        c: &mut Collected,
         exchange: Option<&Exchange<'_>>,
     ) -> Result<(), Verdict> {
         let Some(Json::Array(list)) = step.controller.get(key) else {
@@ -219,8 +219,8 @@ impl CaseRun<'_> {
         self.conclude(verdict, error_continue)
     }
 
-    async fn protected(&mut self, step: &ApiStep, name: &str, c: Collected) -> Verdict {
-        if let Err(v) = self.entries(step, "pre", &c, None).await {
+    async fn protected(&mut self, step: &ApiStep, name: &str, mut c: Collected) -> Verdict {
+        if let Err(v) = self.entries(step, "pre", &mut c, None).await {
             return v;
         }
         let (rendered, order) = match self.render_request(&c) {
@@ -349,7 +349,7 @@ impl CaseRun<'_> {
                     rendered.body.as_ref(),
                 ),
             };
-            if let Err(v) = self.entries(step, "post", &c, Some(&exchange)).await {
+            if let Err(v) = self.entries(step, "post", &mut c, Some(&exchange)).await {
                 return v;
             }
         }
