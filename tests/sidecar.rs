@@ -384,13 +384,20 @@ async fn s3_5_arguments_arrive_typed_per_declared_type() {
 async fn s3_5_missing_sys_return_keeps_the_placeholder() {
     let t = Target::start().await;
     let mut s = step("a", &t.url(), "POST", "/echo");
-    s["body"] = json!({"type": "text", "raw": "v={{@nothing(1)}}"});
+    s["body"] = json!({"type": "text", "raw": "v={{@nothing(1)}}&w={{@pair(1)}}"});
     let mut case = api_case("case-1", "c", vec![s]);
-    case["functions"] = json!([function("nothing", &["a"], &["Int"], "x = a")]);
+    case["functions"] = json!([
+        function("nothing", &["a"], &["Int"], "x = a"),
+        // Fewer arguments than parameter names is an error too.
+        function("pair", &["a", "b"], &["Int", "Int"], "sys_return(a)"),
+    ]);
     let mut ctx = CollectionContext::default();
     let r = run_in(&mut ctx, case).await;
     assert_eq!(r.status, Status::Pass, "{:#?}", logs(&r));
-    assert_eq!(t.requests_to("/echo")[0].body_text(), "v={{@nothing(1)}}");
+    assert_eq!(
+        t.requests_to("/echo")[0].body_text(),
+        "v={{@nothing(1)}}&w={{@pair(1)}}"
+    );
     assert!(
         logs(&r)[0].contains("不存在的公共参数、关联变量或内置函数: @nothing(1)"),
         "{}",

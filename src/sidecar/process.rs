@@ -223,6 +223,7 @@ impl Worker {
                 SidecarError::Protocol(format!("{e}: {}", truncate(&line, 200)))
             }),
             Err(RecvTimeoutError::Timeout) => {
+                metrics::counter!("liuma_sidecar_timeouts_total").increment(1);
                 self.kill_group();
                 Err(SidecarError::Timeout(limit))
             }
