@@ -96,7 +96,10 @@ def _enc(v):
 
 
 def _send(obj):
-    _OUT.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    text = json.dumps(obj, ensure_ascii=False)
+    # Lone surrogates (undecodable bytes smuggled into str) cannot travel as UTF-8: they become '?'.
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    _OUT.write(text + "\n")
     _OUT.flush()
 
 
@@ -559,7 +562,13 @@ def _main():
             answer = handler(req, state, console)
         except BaseException as exc:  # noqa: B036 - user code may raise anything, SystemExit too
             answer = _outcome(exc)
-        _send(_finish(answer, state, console))
+        try:
+            reply = _finish(answer, state, console)
+        except Exception as exc:
+            reply = _outcome(exc)
+            reply["message"] = "the values could not be sent back to the engine: " + reply["message"]
+            reply["console"] = console.getvalue()
+        _send(reply)
 
 
 _main()
