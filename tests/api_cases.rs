@@ -4,7 +4,7 @@
 //! Where each subsection is tested (tests here are prefixed `sN_`; quirks are `quirk_aN_`):
 //! - §1.1 platform shape: `golden_example.rs`, `support/cases.rs` · §1.2 `s1_case_without_api_list…`,
 //!   `s1_empty_api_list…`, `s1_case_that_is_not_json…` · §1.3 `s1_params_are_typed`, A14, A15 ·
-//!   §1.4 `s3_custom_functions…`, A36 · §1.5 `s1_missing_method…`, `s2_relations_feed…` (rest) ·
+//!   §1.4 `sidecar.rs` (custom functions), A36 · §1.5 `s1_missing_method…`, `s2_relations_feed…` (rest) ·
 //!   §1.6 A29, `s7_1…` · §1.7 `s1_7…` · §1.8 `s7_bodies…`, `s1_unknown_body_type…` · §1.9 the `s6_*`
 //!   tests · §1.10 `s4_*`, `s5_*` · §1.11 `golden_example.rs` · §1.12 `s1_12…`
 //! - §2.1–2.5 `template::tests` (all of Appendix B, quirks A4–A13, A47, A53) and `s2_*` · §2.6–2.7
@@ -13,7 +13,7 @@
 //! - §4.1 `s4_*`, A46 · §4.2 `extract::tests` (jsonpath 0.82 vectors, A25, A26) · §4.3–4.5
 //!   `assertion::tests` (every comparator and alias, messages, A16–A23)
 //! - §5 `s5_*`, A24, A43 · §6.1 `s6_1…` · §6.2 `s6_2…`, A42 · §6.3 `s6_3…`, A30 · §6.4 `s6_4…` ·
-//!   §6.5 `s6_5…` · §6.6 `s6_6…`, A31, A32, A33 · §6.7 `s6_7…` · §6.8 `s6_8…`
+//!   §6.5 `s6_5…` · §6.6 `s6_6…`, A31, A32, A33 · §6.7 `sidecar.rs` · §6.8 `s6_8…`
 //! - §7.1 `s7_1…`, A34 · §7.2 `collect::tests`, `s7_query…` · §7.3 `s7_query…`, A42 · §7.4
 //!   `s7_query…`, `body::tests` · §7.5 `s7_bodies…`, A27, A28, A41 · §7.6 `s7_6…`, A1, A40
 //! - §8.1–8.2 `s8_log_lines…` · §8.3 A35 · §8.4 `s8_error_wins…`, `s6_4…` · §8.5 `golden_example.rs`
@@ -41,6 +41,7 @@ fn env() -> CaseEnv {
         max_loop_iterations: 1000,
         loop_timeout_cap: Duration::from_secs(5),
         web: liuma_engine::cases::web::WebEnv::new(&std::env::temp_dir().join("liuma-test-home")),
+        sidecar: liuma_engine::config::SidecarConfig::default(),
     }
 }
 
@@ -197,18 +198,6 @@ async fn s3_builtin_functions_render_in_requests() {
         received(&t, "/echo", 0).body_text(),
         r#"{"sum": 7, "b64": "YWJj"}"#
     );
-}
-
-#[tokio::test]
-async fn s3_custom_functions_are_a_clear_console_message_until_scripts_exist() {
-    let t = Target::start().await;
-    let mut s = step("a", &t.url(), "POST", "/echo");
-    s["body"] = json!({"type": "text", "raw": "{{@sign(x)}}"});
-    let mut case = one(vec![s]);
-    case["functions"] = json!([{"name": "sign", "code": "sys_return(1)", "params": {"names": ["a"], "types": ["String"]}}]);
-    let r = run(case).await;
-    assert_eq!(received(&t, "/echo", 0).body_text(), "{{@sign(x)}}");
-    assert!(log(&r, 0).contains("sign"), "{}", log(&r, 0));
 }
 
 // §4 Assertions -------------------------------------------------------------------------------
@@ -456,16 +445,6 @@ async fn s6_6_while_loop_stops_on_its_condition_and_is_bounded() {
         "{:#?}",
         r.transactions.iter().map(|t| &t.log).collect::<Vec<_>>()
     );
-}
-
-#[tokio::test]
-async fn s6_7_scripts_are_a_clear_error_until_the_sidecar_exists() {
-    let t = Target::start().await;
-    let mut s = step("a", &t.url(), "GET", "/json");
-    s["controller"] = json!({"pre": [{"name": "preScript", "value": "print(1)"}]});
-    let r = run(one(vec![s])).await;
-    assert_eq!(r.status, Status::Error);
-    assert!(log(&r, 0).contains("preScript"), "{}", log(&r, 0));
 }
 
 // §7 Requests ---------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ fn env(home: &Path) -> CaseEnv {
         max_loop_iterations: 1000,
         loop_timeout_cap: Duration::from_secs(5),
         web,
+        sidecar: liuma_engine::config::SidecarConfig::default(),
     }
 }
 
@@ -923,8 +924,12 @@ async fn failures_errors_and_unsupported_things() {
             0,
         ),
         (
-            op("scenario", "自定义", &[], &[]),
-            "custom Python operations need the Python sidecar",
+            {
+                let mut s = op("scenario", "自定义", &[], &[]);
+                s["operationCode"] = json!("driver.maximize_window()");
+                s
+            },
+            "driver.maximize_window is not forwarded by the sidecar's driver facade",
             1,
         ),
         (op("page", "不存在的操作", &[], &[]), "未定义操作", 1),

@@ -21,6 +21,9 @@ pub struct CollectionContext {
     pub console: String,
     /// The collection's browser slot (web-cases §4.2) and its task, for screenshots.
     pub web: super::web::WebSlot,
+    /// The collection's Python sidecar worker (scripts, custom functions, WEB custom
+    /// operations): started on first use, killed with the collection.
+    pub sidecar: crate::sidecar::SidecarSlot,
 }
 
 impl CollectionContext {

@@ -7,11 +7,13 @@
 mod home;
 mod lifecycle;
 mod settings;
+mod sidecar;
 mod web;
 
 pub use home::Home;
 pub use lifecycle::{LifecycleConfig, LogConfig, LogFormat};
 pub use settings::AgentSettings;
+pub use sidecar::SidecarConfig;
 pub use web::WebConfig;
 
 use std::path::{Path, PathBuf};
@@ -73,6 +75,8 @@ pub struct Config {
     pub webdriver_path: String,
     /// `[Web]`: settings of our own for WEB cases.
     pub web: WebConfig,
+    /// `[Sidecar]`: the Python interpreter and time limit for users' Python code.
+    pub sidecar: SidecarConfig,
     pub max_run: usize,
     pub agent: AgentSettings,
     /// `[Log]` and `[Lifecycle]`: rotation, purge, disk guard, backups.
@@ -318,6 +322,7 @@ impl Config {
         let agent = AgentSettings::from_ini(&ini)?;
         let web = WebConfig::from_ini(&ini)?;
         let lifecycle = LifecycleConfig::from_ini(&ini)?;
+        let sidecar = SidecarConfig::from_ini(&ini)?;
 
         Ok(Config {
             file: file.to_path_buf(),
@@ -330,6 +335,7 @@ impl Config {
             webdriver_mode,
             webdriver_path,
             web,
+            sidecar,
             max_run,
             agent,
             lifecycle,

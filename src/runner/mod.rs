@@ -147,6 +147,14 @@ async fn run_collection(
     cancel: &CancellationToken,
 ) -> Vec<(usize, Status)> {
     let mut statuses = Vec::new();
+    // A stop kills the collection's Python worker at once, even while a script holds the case's
+    // thread (a custom function blocks inside template rendering).
+    let switch = ctx.sidecar.kill_switch();
+    let stop_watch = cancel.clone();
+    let watcher = tokio::spawn(async move {
+        stop_watch.cancelled().await;
+        switch.trip();
+    });
     let ended = run_cases(
         coll,
         positions,
@@ -162,9 +170,13 @@ async fn run_collection(
     // empty slot (Q25). A cancelled run kills it at once instead of asking the driver.
     if ended.is_err() || cancel.is_cancelled() {
         ctx.web.kill();
+        ctx.sidecar.kill();
     } else {
         ctx.web.close().await;
     }
+    watcher.abort();
+    // The Python worker never outlives its collection's pass either.
+    ctx.sidecar.close();
     statuses
 }
 

@@ -8,6 +8,7 @@ pub mod model;
 pub mod recorder;
 pub mod request;
 pub mod scope;
+pub mod scripts;
 pub mod step;
 
 use super::context::CollectionContext;
@@ -257,11 +258,13 @@ pub async fn run_case(
             return Some(CaseResult::error(meta, name, start, &e.to_string()));
         }
     };
+    let functions = CaseFunctions::new(&env.functions, json.get("functions"))
+        .with_sidecar(ctx.sidecar.clone(), env.sidecar.clone());
     let mut run = CaseRun {
         ctx,
         env,
         params: case.params.clone(),
-        functions: CaseFunctions::new(&env.functions, json.get("functions")),
+        functions,
         rec: Recorder::default(),
     };
     let flow = tokio::select! {

@@ -7,6 +7,7 @@ use super::check::{self, RequestView};
 use super::collect::{self, BodyType, Collected};
 use super::model::ApiStep;
 use super::request::{self, CapturedResponse, OutgoingRequest};
+use super::scripts::{self, Exchange};
 use super::{CaseRun, Flow};
 use crate::assertion::{self, Outcome};
 use crate::cases::Status;
@@ -37,34 +38,40 @@ fn as_dict_of_strings(v: &Value) -> IndexMap<String, String> {
     }
 }
 
-/// Pre/post entries (api-cases §6.7, §6.8): scripts and SQL need the Python sidecar and the
-/// database clients, which this version does not have: a clear step error.
-fn entries(step: &ApiStep, key: &str) -> Result<(), String> {
-    let Some(Json::Array(list)) = step.controller.get(key) else {
-        return Ok(());
-    };
-    for e in list {
-        let name = e.get("name").and_then(Json::as_str).unwrap_or("");
-        let value = e.get("value");
-        let is_script = name == format!("{key}Script");
-        if !is_script
-            && value
+/// Pre/post entries (api-cases §6.7, §6.8) in list order: an entry named exactly
+/// `preScript`/`postScript` is a Python script (run in the sidecar), any other is SQL, which
+/// needs the database clients this version does not have: a clear step error.
+impl CaseRun<'_> {
+    async fn entries(
+        &mut self,
+        step: &ApiStep,
+        key: &str,
+        c: &mut Collected,
+        exchange: Option<&Exchange<'_>>,
+    ) -> Result<(), Verdict> {
+        let Some(Json::Array(list)) = step.controller.get(key) else {
+            return Ok(());
+        };
+        for e in list {
+            let name = e.get("name").and_then(Json::as_str).unwrap_or("");
+            let value = e.get("value");
+            if name == format!("{key}Script") {
+                let code = value.and_then(Json::as_str).unwrap_or("");
+                self.script(step, name, code, c, exchange).await?;
+                continue;
+            }
+            if value
                 .and_then(Json::as_str)
                 .is_some_and(|v| v.trim() == "{}")
-        {
-            continue;
-        }
-        return Err(if is_script {
-            format!(
-                "{name}脚本暂不支持: Python scripts need the Python sidecar, which this engine version does not have yet"
-            )
-        } else {
-            format!(
+            {
+                continue;
+            }
+            return Err(Verdict::Error(format!(
                 "{name}数据库操作暂不支持: SQL steps are not supported by this engine version yet"
-            )
-        });
+            )));
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 impl CaseRun<'_> {
@@ -83,7 +90,9 @@ impl CaseRun<'_> {
         v: &Value,
         refs: Option<&RequestRefs>,
     ) -> Result<Value, String> {
+        self.functions_begin();
         let result = template::render(v, &self.scope(refs));
+        self.functions_end();
         match result {
             Ok(r) => {
                 self.take_console(&r.console);
@@ -210,9 +219,9 @@ impl CaseRun<'_> {
         self.conclude(verdict, error_continue)
     }
 
-    async fn protected(&mut self, step: &ApiStep, name: &str, c: Collected) -> Verdict {
-        if let Err(e) = entries(step, "pre") {
-            return Verdict::Error(e);
+    async fn protected(&mut self, step: &ApiStep, name: &str, mut c: Collected) -> Verdict {
+        if let Err(v) = self.entries(step, "pre", &mut c, None).await {
+            return v;
         }
         let (rendered, order) = match self.render_request(&c) {
             Ok(r) => r,
@@ -329,8 +338,20 @@ impl CaseRun<'_> {
         if let Err(e) = related {
             return Verdict::Error(e);
         }
-        if let Err(e) = entries(step, "post") {
-            return Verdict::Error(e);
+        if step.controller.get("post").is_some_and(|p| !p.is_null()) {
+            let exchange = Exchange {
+                outgoing: &outgoing,
+                response: &resp,
+                others: scripts::rendered_others(
+                    &c,
+                    &headers,
+                    rendered.query.as_ref(),
+                    rendered.body.as_ref(),
+                ),
+            };
+            if let Err(v) = self.entries(step, "post", &mut c, Some(&exchange)).await {
+                return v;
+            }
         }
         let list = Value::List(messages.into_iter().map(Value::Str).collect()).py_str();
         if failed {
@@ -377,7 +398,9 @@ impl CaseRun<'_> {
             body_kind,
         };
         let order = render_order(&parts);
+        self.functions_begin();
         let result = template::render_request(parts, &self.scope(None));
+        self.functions_end();
         match result {
             Ok(r) => {
                 self.take_console(&r.console);

@@ -11,6 +11,7 @@
 
 pub mod actions;
 pub mod atoms;
+mod custom;
 pub mod data;
 pub mod driver;
 pub mod error;
@@ -160,8 +161,11 @@ fn render_setting(
         functions,
         request: None,
     };
-    let rendered = crate::template::render(&Value::from_json(&case.driver_setting), &scope)
-        .map_err(|e| format!("driverSetting 渲染失败: {e}"))?;
+    functions.begin(&ctx.vars, &case.params);
+    let rendered = crate::template::render(&Value::from_json(&case.driver_setting), &scope);
+    // What custom functions change while the browser settings render is not kept.
+    functions.end();
+    let rendered = rendered.map_err(|e| format!("driverSetting 渲染失败: {e}"))?;
     rendered
         .value
         .to_json()
@@ -184,7 +188,8 @@ pub async fn run_case(
             return Some(CaseResult::error(meta, name, start, &e));
         }
     };
-    let functions = CaseFunctions::new(&env.functions, json.get("functions"));
+    let functions = CaseFunctions::new(&env.functions, json.get("functions"))
+        .with_sidecar(ctx.sidecar.clone(), env.sidecar.clone());
     if case.start_driver.is_none() || case.close_driver.is_none() {
         // Q11: null reads as false (the Python engine), or as true with [Web] null-driver-flags.
         tracing::warn!(

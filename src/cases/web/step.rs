@@ -37,7 +37,16 @@ impl WebRun<'_> {
             functions: &self.functions,
             request: None,
         };
-        match template::render(v, &scope) {
+        self.functions.begin(&self.ctx.vars, &self.params);
+        let result = template::render(v, &scope);
+        // What custom functions changed and printed comes back into the case.
+        let st = self.functions.end();
+        if st.changed {
+            self.ctx.vars = st.context;
+            self.params = st.params;
+        }
+        self.ctx.console.push_str(&st.console);
+        match result {
             Ok(r) => {
                 for l in &r.console {
                     self.ctx.console.push_str(l);
@@ -173,7 +182,9 @@ impl WebRun<'_> {
             }
         };
         self.rec.debug(&format!("WEB操作[{}]开始", step.name));
-        let result = {
+        let result = if step.name == "自定义" {
+            self.custom(step, &elements, &data).await
+        } else {
             let mut op = self.op_for(&elements, &data, &step.trans);
             ops::dispatch(&step.op_type, &step.name, &mut op).await
         };

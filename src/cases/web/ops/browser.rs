@@ -1,6 +1,6 @@
 //! Browser operations (web-cases §2.1).
 
-use super::{Op, custom_unsupported, undefined};
+use super::{Op, undefined};
 use crate::cases::web::data::url_join;
 use crate::cases::web::error::WebError;
 use crate::cases::web::screenshot;
@@ -210,7 +210,6 @@ pub async fn run(name: &str, op: &mut Op<'_>) -> Result<(), WebError> {
             };
             op.done(r, &format!("{what}:{script}")).map(drop)
         }
-        "自定义" => Err(custom_unsupported(op.trans)),
         _ => Err(undefined()),
     }
 }

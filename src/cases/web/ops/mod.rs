@@ -41,13 +41,6 @@ pub fn undefined() -> WebError {
     WebError::Step("未定义操作".into())
 }
 
-/// Custom Python operations (§2.7, Q21): not runnable until the Python sidecar exists.
-pub fn custom_unsupported(trans: &str) -> WebError {
-    WebError::Step(format!(
-        "无法执行 {trans}: 自定义操作暂不支持 — custom Python operations need the Python sidecar, which this engine version does not have yet"
-    ))
-}
-
 impl Op<'_> {
     /// A data value (missing keys read as `None`, like a platform row with a null value).
     pub fn data(&self, key: &str) -> Value {
@@ -122,12 +115,7 @@ pub async fn dispatch(group: &str, name: &str, op: &mut Op<'_>) -> Result<Produc
         "assertion" => query::compare(name, "断言", op).await,
         "condition" => query::compare(name, "判断", op).await,
         "relation" => query::relation(name, op).await,
-        _ => {
-            if name == "自定义" {
-                Err(custom_unsupported(op.trans))
-            } else {
-                Err(undefined())
-            }
-        }
+        // `自定义` never gets here: `WebRun::custom` runs it in the Python sidecar.
+        _ => Err(undefined()),
     }
 }

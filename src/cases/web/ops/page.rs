@@ -1,7 +1,7 @@
 //! Page operations (web-cases §2.2): frames, alerts, element input and W3C pointer/keyboard
 //! actions with Selenium 3.141's semantics, and the two explicit waits.
 
-use super::{Op, custom_unsupported, undefined};
+use super::{Op, undefined};
 use crate::cases::web::actions::Chain;
 use crate::cases::web::atoms;
 use crate::cases::web::data::int_of;
@@ -288,7 +288,6 @@ pub async fn run(name: &str, op: &mut Op<'_>) -> Result<(), WebError> {
             let what = if appear { "appear" } else { "disappear" };
             op.done(r, &format!("wait {shown}s until element {what}"))
         }
-        "自定义" => Err(custom_unsupported(op.trans)),
         _ => Err(undefined()),
     }
 }

@@ -2,7 +2,7 @@
 //! with the types Selenium 3.141 returned (dict key orders of Q4, Python `round` of
 //! locations), compared through the shared comparators.
 
-use super::{Op, Produced, custom_unsupported, undefined};
+use super::{Op, Produced, undefined};
 use crate::assertion;
 use crate::cases::web::atoms;
 use crate::cases::web::data::py_round;
@@ -239,9 +239,6 @@ async fn actual(what: &str, op: &mut Op<'_>) -> Result<Value, WebError> {
 /// Assertion (`断言…`) and condition (`判断…`) steps: read, then compare with the shared
 /// comparators (§6.3). Comparator errors are step errors (status 2), not failures.
 pub async fn compare(name: &str, prefix: &str, op: &mut Op<'_>) -> Result<Produced, WebError> {
-    if name == "自定义" {
-        return Err(custom_unsupported(op.trans));
-    }
     let what = name.strip_prefix(prefix).unwrap_or("");
     if !(COMMON.contains(&what) || COMPARE_ONLY.contains(&what)) {
         return Err(undefined());
@@ -256,9 +253,6 @@ pub async fn compare(name: &str, prefix: &str, op: &mut Op<'_>) -> Result<Produc
 
 /// Relation steps (`提取…`): the value, stored raw under `save_name` (§2.5).
 pub async fn relation(name: &str, op: &mut Op<'_>) -> Result<Produced, WebError> {
-    if name == "自定义" {
-        return Err(custom_unsupported(op.trans));
-    }
     let what = name.strip_prefix("提取").unwrap_or("");
     if !(COMMON.contains(&what) || RELATION_ONLY.contains(&what)) {
         return Err(undefined());

@@ -1,0 +1,139 @@
+//! WEB custom operations (web-cases §2.7, Q21) through the Python sidecar, on real headless
+//! Chromium against the local test site: the `driver` facade acts on the case's page.
+
+mod support;
+
+use liuma_engine::cases::web::WebEnv;
+use liuma_engine::cases::{self, CaseEnv, CaseMeta, CaseResult, CollectionContext, Status};
+use liuma_engine::ids::{CaseId, CollectionId};
+use liuma_engine::value::Value as PyValue;
+use serde_json::{Value, json};
+use std::time::Duration;
+use support::site::Site;
+use support::webcase::{assert_op, op, open, web_case};
+use tokio_util::sync::CancellationToken;
+
+fn env(home: &std::path::Path) -> CaseEnv {
+    let mut web = WebEnv::new(home);
+    web.driver_start_timeout = Duration::from_secs(30);
+    CaseEnv {
+        http: cases::api::request::HttpClients::new().expect("clients"),
+        step_timeout_cap: Duration::from_secs(20),
+        enable_stderr: false,
+        max_response_bytes: 8 * 1024 * 1024,
+        functions: liuma_engine::functions::Library::new(None, home.join("file")),
+        max_loop_iterations: 1000,
+        loop_timeout_cap: Duration::from_secs(5),
+        web,
+        sidecar: liuma_engine::config::SidecarConfig::default(),
+    }
+}
+
+async fn run(ctx: &mut CollectionContext, env: &CaseEnv, case: Value) -> CaseResult {
+    let meta = CaseMeta {
+        collection_id: CollectionId("c-1".into()),
+        case_id: CaseId("web-custom".into()),
+        case_type: "WEB".into(),
+        index: 1,
+        run_times: 1,
+    };
+    cases::execute(&meta, Ok(case), ctx, env, &CancellationToken::new())
+        .await
+        .expect("not cancelled")
+}
+
+fn custom(
+    group: &str,
+    code: &str,
+    elements: &[(&str, &str, &str)],
+    data: &[(&str, &str, &str)],
+) -> Value {
+    let mut s = op(group, "自定义", elements, data);
+    s["operationCode"] = json!(code);
+    s
+}
+
+#[tokio::test]
+async fn q21_custom_operations_drive_the_page_through_the_facade() {
+    let site = Site::start().await;
+    let home = tempfile::tempdir().expect("home");
+    let env = env(home.path());
+    let mut ctx = CollectionContext::for_task("task-custom");
+    let b = site.base.as_str();
+    let act = r##"
+by, expr = element["field"]
+box = driver.find_element(by, expr)
+box.clear()
+box.send_keys(data["text"], "!")
+driver.find_element("css selector", "#go").click()
+print("title", driver.title)
+sys_put("url", driver.current_url)
+sys_put("tag", box.tag_name)
+sys_put("boxes", len(driver.find_elements("class name", "box")))
+"##;
+    let steps = vec![
+        open(b, "/form"),
+        custom(
+            "scenario",
+            act,
+            &[("field", "ID", "name")],
+            &[("text", "String", "typed")],
+        ),
+        // An assertion custom op returns the actual value with sys_return.
+        custom(
+            "assertion",
+            "sys_return(driver.execute_script(\"return document.getElementById('name').value\"))",
+            &[],
+            &[
+                ("assertion", "String", "equals"),
+                ("expect", "String", "typed!"),
+                ("continue", "Boolean", "false"),
+            ],
+        ),
+        custom(
+            "relation",
+            "sys_return(driver.find_element('id', 'log').text)",
+            &[],
+            &[("save_name", "String", "log")],
+        ),
+        assert_op(
+            "断言元素文本",
+            &[("element", "ID", "log")],
+            &[],
+            "equals",
+            "String",
+            "clicked;",
+        ),
+    ];
+    let r = run(&mut ctx, &env, web_case("web-custom", true, true, steps)).await;
+    for t in &r.transactions {
+        assert_eq!(
+            t.status,
+            Status::Pass,
+            "{}: {}",
+            t.name,
+            t.log.replace("<br>", "\n")
+        );
+    }
+    assert!(
+        r.transactions[1].log.contains("成功执行 自定义"),
+        "{}",
+        r.transactions[1].log
+    );
+    assert!(
+        r.transactions[1]
+            .log
+            .contains("控制台输出:<br> title Form page<br>"),
+        "{}",
+        r.transactions[1].log
+    );
+    assert_eq!(ctx.vars.get("log"), Some(&PyValue::Str("clicked;".into())));
+    assert_eq!(ctx.vars.get("tag"), Some(&PyValue::Str("input".into())));
+    assert_eq!(ctx.vars.get("boxes"), Some(&PyValue::Int(1)));
+    assert!(
+        matches!(ctx.vars.get("url"), Some(PyValue::Str(u)) if u.ends_with("/form")),
+        "{:?}",
+        ctx.vars.get("url")
+    );
+    ctx.sidecar.close();
+}
