@@ -78,6 +78,11 @@ pub fn diff(old: &Config, new: &Config) -> Changes {
         "[Web]",
         false,
     );
+    note(
+        format!("{:?}", old.sidecar) != format!("{:?}", new.sidecar),
+        "[Sidecar]",
+        false,
+    );
     note(old.max_run != new.max_run, "[RunSetting] max-run", true);
     macro_rules! agent {
         ($($field:ident => $key:literal),* $(,)?) => {
