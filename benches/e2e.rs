@@ -5,7 +5,9 @@
 //! same target, in a separate process so that its CPU time is its own.
 //!
 //! `cargo bench --bench e2e` runs scenarios (a), (b), (c) and the idle footprint (60 s);
-//! `cargo bench --bench e2e -- --quick` skips the idle measurement. Figures go to stdout as a
+//! `cargo bench --bench e2e -- --quick` skips the idle measurement;
+//! `cargo bench --bench e2e -- --idle-lifecycle 600` compares two idle engines side by side,
+//! one with the default configuration and one with every lifecycle job on. Figures go to stdout as a
 //! Markdown table (copied into BENCHMARKS.md) and to `target/bench-e2e.json`.
 
 #[path = "../tests/support/mod.rs"]
@@ -31,6 +33,20 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(pos) = args.iter().position(|a| a == "--ceiling") {
         ceiling_child(&args[pos + 1..]);
+        return;
+    }
+    if let Some(secs) = args
+        .iter()
+        .position(|a| a == "--idle-lifecycle")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse::<u64>().ok())
+    {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(idle_lifecycle(secs));
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
@@ -294,12 +310,12 @@ fn clock_ticks() -> f64 {
 }
 
 /// The engine as a user runs it: the release binary, default intervals, log level info.
-fn spawn_engine(p: &PlatformDouble, home: &std::path::Path) -> std::process::Child {
+fn spawn_engine(p: &PlatformDouble, home: &std::path::Path, extra: &str) -> std::process::Child {
     let config = home.join("config.ini");
     std::fs::write(
         &config,
         format!(
-            "[Platform]\nurl = {}\nenable-stderr = false\n\n[Engine]\nengine-code = {}\nengine-secret = {}\n\n[Header]\ncontent-type = application/json;charset=utf-8\n\n[RunSetting]\nmax-run = 1\n\n[Agent]\nlog-level = info\n",
+            "[Platform]\nurl = {}\nenable-stderr = false\n\n[Engine]\nengine-code = {}\nengine-secret = {}\n\n[Header]\ncontent-type = application/json;charset=utf-8\n\n[RunSetting]\nmax-run = 1\n\n[Agent]\nlog-level = info\n{extra}",
             p.url(),
             p.engine_code(),
             p.engine_secret()
@@ -321,7 +337,7 @@ fn spawn_engine(p: &PlatformDouble, home: &std::path::Path) -> std::process::Chi
 async fn engine_run(target: &str, s: &Scenario) -> Figures {
     let p = PlatformDouble::start().await;
     let home = tempfile::tempdir().expect("home");
-    let mut child = spawn_engine(&p, home.path());
+    let mut child = spawn_engine(&p, home.path(), "");
     assert!(
         p.wait_until(|d| d.ws_registered(), Duration::from_secs(30))
             .await,
@@ -408,10 +424,45 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
 }
 
 async fn idle_footprint() -> (u64, f64, u64) {
-    const SECS: u64 = 60;
+    idle_engine(60, "").await
+}
+
+/// Every lifecycle job on and due often (issue 10): logs archived, data purged and the store
+/// maintained every minute, the disk checked every 30 s, a backup every 5 minutes, `api.log`
+/// and the metrics listener on.
+const ALL_LIFECYCLE_JOBS: &str = "\n[Log]\napi-log = true\n\n[Lifecycle]\nlog-archive-interval = 60\npurge-interval = 60\nstore-maintenance-interval = 60\ndisk-min-free-mb = 1\ndisk-check-interval = 30\nbackup-interval = 300\nbackup-logs = true\n";
+
+/// `--idle-lifecycle SECS`: two idle engines side by side for SECS seconds, one with the
+/// default configuration and one with every lifecycle job on.
+async fn idle_lifecycle(secs: u64) {
+    let (plain, all) = tokio::join!(
+        idle_engine(secs, ""),
+        idle_engine(secs, ALL_LIFECYCLE_JOBS)
+    );
+    let mut out = Vec::new();
+    for (name, (rss_kb, cpu_s, secs)) in [("defaults", plain), ("all lifecycle jobs", all)] {
+        println!(
+            "idle for {secs} s, {name}: RSS {:.1} MB, CPU {:.3} s ({:.3}% of a core)",
+            rss_kb as f64 / 1024.0,
+            cpu_s,
+            cpu_s * 100.0 / secs as f64
+        );
+        out.push(json!({"config": name, "idle_seconds": secs, "idle_rss_mb": rss_kb as f64 / 1024.0, "idle_cpu_s": cpu_s}));
+    }
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-idle-lifecycle.json");
+    let _ = std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&out).unwrap_or_default(),
+    );
+    println!("figures written to {}", path.display());
+}
+
+/// RSS (kB) at the end, CPU seconds and the span of an engine connected and idle for `secs`.
+async fn idle_engine(secs: u64, extra: &str) -> (u64, f64, u64) {
     let p = PlatformDouble::start().await;
     let home = tempfile::tempdir().expect("home");
-    let mut child = spawn_engine(&p, home.path());
+    let mut child = spawn_engine(&p, home.path(), extra);
     assert!(
         p.wait_until(|d| d.ws_registered(), Duration::from_secs(30))
             .await
@@ -419,12 +470,12 @@ async fn idle_footprint() -> (u64, f64, u64) {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let pid = child.id();
     let (cpu0, _) = proc_stat(pid).unwrap_or_default();
-    tokio::time::sleep(Duration::from_secs(SECS)).await;
+    tokio::time::sleep(Duration::from_secs(secs)).await;
     let (cpu1, _) = proc_stat(pid).unwrap_or_default();
     let rss = proc_rss_kb(pid);
     let _ = child.kill();
     let _ = child.wait();
-    (rss, cpu1 - cpu0, SECS)
+    (rss, cpu1 - cpu0, secs)
 }
 
 // ----- the ceiling ----------------------------------------------------------------
