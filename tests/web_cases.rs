@@ -1408,7 +1408,8 @@ async fn every_condition_operation_runs_one_branch_and_skips_the_other() {
 
 /// Effects of browser and page operations the other tests only run: the window state after
 /// 最大化窗口 / 全屏窗口 / 最小化窗口, where 鼠标单击 and 偏移拖拽 land, what 强制等待 and
-/// 隐式等待 change about finding an element that appears 1.5 s after the page loads.
+/// 隐式等待 change about finding an element that appears 1.5 s after the page loads, and that
+/// 等待元素出现 / 等待元素消失 wait for the page to change.
 #[tokio::test]
 async fn window_pointer_and_wait_operations_show_their_effect() {
     let site = Site::start().await;
@@ -1487,6 +1488,33 @@ async fn window_pointer_and_wait_operations_show_their_effect() {
         op("browser", "隐式等待", &[], &[("second", "Int", "0")]),
         op("browser", "隐式等待", &[], &[("second", "Int", "5")]),
         exists("true"),
+        // The explicit waits return once the element is there / gone: with no implicit wait
+        // left, the check right after them sees the page as the wait left it.
+        open(b, "/pad"),
+        op("browser", "隐式等待", &[], &[("second", "Int", "0")]),
+        op(
+            "page",
+            "等待元素出现",
+            &[("element", "ID", "later")],
+            &[("second", "Int", "10")],
+        ),
+        exists("true"),
+        open(b, "/delayed"),
+        op("browser", "隐式等待", &[], &[("second", "Int", "0")]),
+        op(
+            "page",
+            "等待元素消失",
+            &[("element", "ID", "gone")],
+            &[("second", "Int", "10")],
+        ),
+        assert_op(
+            "断言元素是否存在",
+            &[("element", "ID", "gone")],
+            &[],
+            "isFalse",
+            "Boolean",
+            "false",
+        ),
     ];
     let r = run(&mut ctx, &env, web_case("effects", true, true, steps)).await;
     all_pass(&r);
