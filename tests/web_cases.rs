@@ -1438,7 +1438,11 @@ async fn window_pointer_and_wait_operations_show_their_effect() {
             "断言元素是否存在",
             &[("element", "ID", "later")],
             &[],
-            if expect == "true" { "isTrue" } else { "isFalse" },
+            if expect == "true" {
+                "isTrue"
+            } else {
+                "isFalse"
+            },
             "Boolean",
             expect,
         )
@@ -1469,7 +1473,12 @@ async fn window_pointer_and_wait_operations_show_their_effect() {
             &[("x", "Int", "10"), ("y", "Int", "20")],
         ),
         op("page", "鼠标单击", &[], &[]),
-        save("提取元素文本", &[("element", "ID", "log")], &[], "free_click"),
+        save(
+            "提取元素文本",
+            &[("element", "ID", "log")],
+            &[],
+            "free_click",
+        ),
         op(
             "page",
             "偏移拖拽",
