@@ -4,7 +4,14 @@
 //! headless Debian Chromium started before the clock runs. Reports both times and the ratio
 //! (goal ≤ 1.2×), and the process's RSS after the engine's part.
 //!
-//! `cargo bench --bench web` (needs `chromium` and `chromedriver`, as the WEB tests do).
+//! Second part: the engine process's own memory during a WEB task through the agent. The real
+//! `liuma-engine start` against the platform double runs a task of 2 collections at once (each
+//! starting its own headless Chromium, 3 cases reusing it, 100 steps per case and a
+//! screenshot each); the figure is the engine process's VmHWM — chromedriver and the browsers
+//! are child processes with their own memory and are not counted.
+//!
+//! `cargo bench --bench web` runs both parts; `-- steps` or `-- rss` runs one (needs
+//! `chromium` and `chromedriver`, as the WEB tests do).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -14,8 +21,10 @@ use liuma_engine::cases::{self, CaseEnv, CaseMeta, CollectionContext, Status};
 use liuma_engine::ids::{CaseId, CollectionId};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
+use support::PlatformDouble;
+use support::engine::Engine;
 use support::site::Site;
-use support::webcase::{assert_op, open, web_case};
+use support::webcase::{assert_op, live_profiles, op, open, save, web_case};
 use tokio_util::sync::CancellationToken;
 
 const STEPS: usize = 200;
@@ -27,7 +36,16 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(run());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let only = |part: &str| {
+        !args.iter().any(|a| a == "steps" || a == "rss") || args.iter().any(|a| a == part)
+    };
+    if only("steps") {
+        rt.block_on(run());
+    }
+    if only("rss") {
+        rt.block_on(agent_rss());
+    }
 }
 
 fn env(home: &std::path::Path) -> CaseEnv {
@@ -177,4 +195,136 @@ async fn bare_round(site: &Site) -> f64 {
     let _ = driver.kill();
     let _ = driver.wait();
     took
+}
+
+const RSS_STEPS: usize = 100;
+const RSS_CASES: usize = 3;
+
+/// One case of the RSS task: 100 steps that type, click, compare and extract on the form page,
+/// and a screenshot (uploaded by the agent). The first case starts the collection's browser,
+/// the last closes it.
+fn rss_case(site: &Site, k: usize) -> Value {
+    let b = site.base.as_str();
+    let mut steps = vec![open(b, "/form")];
+    for i in 0..RSS_STEPS {
+        steps.push(match i % 4 {
+            0 => text_check(),
+            1 => op(
+                "page",
+                "输入",
+                &[("element", "ID", "name")],
+                &[("text", "String", "x")],
+            ),
+            2 => op("page", "单击", &[("element", "ID", "go")], &[]),
+            _ => save(
+                "提取元素属性",
+                &[("element", "ID", "name")],
+                &[("name", "String", "value")],
+                "typed",
+            ),
+        });
+    }
+    steps.push(op(
+        "browser",
+        "屏幕截图",
+        &[],
+        &[("name", "String", "shot")],
+    ));
+    web_case(&support::cases::uid(), k == 0, k + 1 == RSS_CASES, steps)
+}
+
+/// Registers a WEB task of `collections` (case JSONs each) with the double; returns its id.
+fn rss_task(p: &PlatformDouble, collections: Vec<Vec<Value>>) -> String {
+    let task_id = support::cases::uid();
+    let mut files = Vec::new();
+    let mut list = Vec::new();
+    for cases in collections {
+        let cid = support::cases::uid();
+        let mut refs = Vec::new();
+        for (i, case) in cases.into_iter().enumerate() {
+            let case_id = case["caseId"].as_str().unwrap_or_default().to_string();
+            files.push((cid.clone(), case_id.clone(), case.to_string()));
+            refs.push(json!({"index": i + 1, "caseId": case_id, "caseType": "WEB"}));
+        }
+        list.push(json!({"collectionId": cid, "deviceId": null, "testCaseList": refs}));
+    }
+    let refs: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
+    p.add_task(json!({
+        "taskId": task_id, "taskType": "run",
+        "downloadUrl": format!("/openapi/task/file/download/{task_id}"),
+        "maxThread": 2, "reRun": false, "testCollectionList": list, "debugData": null
+    }));
+    task_id
+}
+
+/// A `/proc/<pid>/status` field in kB (VmRSS, VmHWM).
+fn status_kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The engine as a user runs it (default intervals, log level info, headless Chromium), two
+/// tasks at once allowed; VmHWM of its process after a 2-collection WEB task.
+async fn agent_rss() {
+    let site = Site::start().await;
+    let p = PlatformDouble::start().await;
+    let mut engine = Engine::prepare(&format!(
+        "[Platform]\nurl = {}\nenable-stderr = false\n\n[Engine]\nengine-code = {}\nengine-secret = {}\n\n[Header]\ncontent-type = application/json;charset=utf-8\n\n[WebDriver]\noptions = headless\npath = chromedriver\n\n[RunSetting]\nmax-run = 2\n\n[Agent]\nlog-level = info\n",
+        p.url(),
+        p.engine_code(),
+        p.engine_secret()
+    ));
+    engine.spawn();
+    let pid = engine.pid();
+    assert!(
+        p.wait_until(|d| d.ws_registered(), Duration::from_secs(60))
+            .await,
+        "the engine did not connect: {}",
+        engine.output()
+    );
+    let idle_kb = status_kb(pid, "VmRSS:");
+    let collection = || (0..RSS_CASES).map(|k| rss_case(&site, k)).collect();
+    let task_id = rss_task(&p, vec![collection(), collection()]);
+    p.push_start();
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(600);
+    let (mut browsers, mut rss_max) = (0, 0);
+    while p.completes(&task_id) == 0 && Instant::now() < deadline {
+        browsers = browsers.max(live_profiles(engine.path(), pid));
+        rss_max = rss_max.max(status_kb(pid, "VmRSS:"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let took = start.elapsed().as_secs_f64();
+    let hwm_kb = status_kb(pid, "VmHWM:");
+    assert_eq!(p.completes(&task_id), 1, "{}", engine.output());
+    let results = p.results(&task_id);
+    assert_eq!(results.len(), 2 * RSS_CASES);
+    assert!(
+        results.iter().all(|r| r["status"] == 0),
+        "{:?}",
+        results.iter().find(|r| r["status"] != 0)
+    );
+    engine.signal("TERM");
+    let _ = engine.wait_exit(Duration::from_secs(30));
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    println!(
+        "WEB task through the agent: 2 collections at once ({browsers} browsers seen), {RSS_CASES} cases of {RSS_STEPS} steps + a screenshot each, {took:.1} s:"
+    );
+    println!(
+        "  liuma-engine process (browsers and chromedriver excluded): VmHWM {:.1} MB, highest sampled VmRSS {:.1} MB, idle before the task {:.1} MB",
+        mb(hwm_kb),
+        mb(rss_max),
+        mb(idle_kb)
+    );
 }

@@ -137,3 +137,74 @@ sys_put("boxes", len(driver.find_elements("class name", "box")))
     );
     ctx.sidecar.close();
 }
+
+/// §7.2 in WEB cases: what a custom function called from a step's template and what a custom
+/// operation print is captured and appended to the printing step's transaction as the next
+/// transaction opens (or when the case ends), never to a later step's.
+#[tokio::test]
+async fn s7_2_printed_output_lands_on_the_printing_step() {
+    let site = Site::start().await;
+    let home = tempfile::tempdir().expect("home");
+    let env = env(home.path());
+    let mut ctx = CollectionContext::for_task("task-console");
+    let b = site.base.as_str();
+    let steps = vec![
+        open(b, "/form"),
+        op(
+            "page",
+            "输入",
+            &[("element", "ID", "name")],
+            &[("text", "String", "{{@shout(abc)}}")],
+        ),
+        custom("scenario", "print('custom says', driver.title)", &[], &[]),
+        op(
+            "relation",
+            "提取元素属性",
+            &[("element", "ID", "name")],
+            &[
+                ("name", "String", "value"),
+                ("save_name", "String", "typed"),
+            ],
+        ),
+        custom("scenario", "print('last\\nline')", &[], &[]),
+    ];
+    let mut case = web_case("web-console", true, true, steps);
+    case["functions"] = json!([{
+        "name": "shout",
+        "code": "print('shouting', x)\nsys_return(x.upper())",
+        "params": {"names": ["x"], "types": ["String"]}
+    }]);
+    let r = run(&mut ctx, &env, case).await;
+    ctx.sidecar.close();
+    let logs: Vec<&str> = r.transactions.iter().map(|t| t.log.as_str()).collect();
+    assert_eq!(r.status, Status::Pass, "{logs:#?}");
+    assert_eq!(logs.len(), 5);
+    // The function ran in the template: the page received its return value.
+    assert_eq!(ctx.vars.get("typed"), Some(&PyValue::Str("oldABC".into())));
+    let console = |i: usize| logs[i].matches("控制台输出:").count();
+    assert!(
+        logs[1].contains("控制台输出:<br> shouting abc<br>"),
+        "{}",
+        logs[1]
+    );
+    assert!(
+        logs[2].contains("控制台输出:<br> custom says Form page<br>"),
+        "{}",
+        logs[2]
+    );
+    assert!(
+        logs[4].contains("控制台输出:<br> last<br>line<br>"),
+        "{}",
+        logs[4]
+    );
+    // Each output once, on its own step; the steps that print nothing have none.
+    assert_eq!(
+        (0..5).map(console).collect::<Vec<_>>(),
+        vec![0, 1, 1, 0, 1],
+        "{logs:#?}"
+    );
+    // Output comes after the step's own lines: the operation ended before it was appended.
+    let end = logs[2].find("WEB操作[自定义]结束").unwrap_or(usize::MAX);
+    let out = logs[2].find("控制台输出").unwrap_or(0);
+    assert!(end < out, "{}", logs[2]);
+}

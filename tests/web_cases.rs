@@ -218,6 +218,8 @@ async fn browser_operations_act_on_the_page() {
             &[("window", "String", "{{main}}")],
         ),
         save("提取页面标题", &[], &[], "final_title"),
+        // 返回并关闭当前窗口 and 关闭窗口 each closed one of the two windows they saw.
+        save("提取所有窗口句柄", &[], &[], "handles_end"),
     ];
     let r = run(&mut ctx, &env, web_case("browser-ops", true, true, steps)).await;
     all_pass(&r);
@@ -244,6 +246,11 @@ async fn browser_operations_act_on_the_page() {
     assert_eq!(text(&ctx, "after_back"), "Windows");
     assert_eq!(text(&ctx, "named_title"), "Popup");
     assert_eq!(text(&ctx, "final_title"), "Windows");
+    assert!(
+        matches!(var(&ctx, "handles_end"), PyValue::List(ref l) if l.len() == 1),
+        "{}",
+        text(&ctx, "handles_end")
+    );
     // 屏幕截图: one screenshot on that step, a decodable PNG under image/<taskId>/.
     let shot = r
         .transactions
@@ -1090,4 +1097,451 @@ async fn null_flags_implicit_wait_and_reset_on_reuse_settings() {
     all_pass(&r);
     assert_eq!(text(&ctx, "top"), "top");
     ctx.web.close().await;
+}
+
+/// One row of the condition table: (what, elements, extra data, the comparison that holds on the
+/// `/form` page, one that does not); a comparison is (comparator, expect type, expect).
+type CondRow<'a> = (
+    &'a str,
+    Vec<(&'a str, &'a str, &'a str)>,
+    Vec<(&'a str, &'a str, &'a str)>,
+    (&'a str, &'a str, &'a str),
+    (&'a str, &'a str, &'a str),
+);
+
+/// Every condition operation of §2.4, once holding and once not, on one browser: when it holds
+/// the step after it (the true branch, m = 1) runs and the one after that (n = 1) is skipped;
+/// when it does not, the other way round. The effect is seen in the variables those relation
+/// steps set (or leave unset) and in the skipped steps' status 3.
+#[tokio::test]
+async fn every_condition_operation_runs_one_branch_and_skips_the_other() {
+    let site = Site::start().await;
+    let home = tempfile::tempdir().expect("home");
+    let env = env(home.path());
+    let mut ctx = CollectionContext::for_task("task-cond");
+    let b = site.base.as_str();
+    let el = |id: &'static str| vec![("element", "ID", id)];
+    let mut steps = vec![
+        open(b, "/form"),
+        op(
+            "browser",
+            "设置窗口大小",
+            &[],
+            &[("width", "Int", "1000"), ("height", "Int", "800")],
+        ),
+        op(
+            "browser",
+            "设置窗口位置",
+            &[],
+            &[("x", "Int", "0"), ("y", "Int", "0")],
+        ),
+        op(
+            "browser",
+            "添加cookie",
+            &[],
+            &[("name", "String", "c1"), ("value", "String", "v1")],
+        ),
+        save("提取元素Y坐标", &el("box"), &[], "box_y"),
+    ];
+    let setup = steps.len();
+    let rows: Vec<CondRow> = vec![
+        (
+            "页面标题",
+            vec![],
+            vec![],
+            ("equals", "String", "Form page"),
+            ("equals", "String", "Other"),
+        ),
+        (
+            "页面url",
+            vec![],
+            vec![],
+            ("endWith", "String", "/form"),
+            ("endWith", "String", "/other"),
+        ),
+        (
+            "页面源码",
+            vec![],
+            vec![],
+            ("contains", "String", "Box text"),
+            ("contains", "String", "not on the page"),
+        ),
+        (
+            "元素文本",
+            el("box"),
+            vec![],
+            ("equals", "String", "Box text"),
+            ("equals", "String", "Other text"),
+        ),
+        (
+            "元素tag",
+            el("box"),
+            vec![],
+            ("equals", "String", "div"),
+            ("equals", "String", "span"),
+        ),
+        (
+            "元素尺寸",
+            el("box"),
+            vec![],
+            ("equals", "String", "{'height': 40, 'width': 100}"),
+            ("equals", "String", "{'height': 41, 'width': 100}"),
+        ),
+        (
+            "元素高度",
+            el("box"),
+            vec![],
+            ("equals", "Int", "40"),
+            ("equals", "Int", "41"),
+        ),
+        (
+            "元素宽度",
+            el("box"),
+            vec![],
+            ("equalsNumber", "Int", "100"),
+            ("equalsNumber", "Int", "99"),
+        ),
+        (
+            "元素位置",
+            el("box"),
+            vec![],
+            ("equals", "String", "{'x': 12, 'y': {{box_y}}}"),
+            ("equals", "String", "{'x': 13, 'y': {{box_y}}}"),
+        ),
+        (
+            "元素X坐标",
+            el("box"),
+            vec![],
+            ("equals", "Int", "12"),
+            ("equals", "Int", "13"),
+        ),
+        (
+            "元素Y坐标",
+            el("box"),
+            vec![],
+            ("equals", "Int", "{{box_y}}"),
+            ("isLessThan", "Int", "0"),
+        ),
+        (
+            "元素属性",
+            el("rel"),
+            vec![("name", "String", "href")],
+            ("endWith", "String", "/other?x=1"),
+            ("endWith", "String", "/other?x=2"),
+        ),
+        (
+            "元素是否选中",
+            el("agree"),
+            vec![],
+            ("isFalse", "Boolean", "false"),
+            ("isTrue", "Boolean", "true"),
+        ),
+        (
+            "元素是否启用",
+            el("off"),
+            vec![],
+            ("isFalse", "Boolean", "false"),
+            ("isTrue", "Boolean", "true"),
+        ),
+        (
+            "元素是否显示",
+            el("hidden"),
+            vec![],
+            ("isFalse", "Boolean", "false"),
+            ("isTrue", "Boolean", "true"),
+        ),
+        (
+            "元素css样式",
+            el("box"),
+            vec![("name", "String", "color")],
+            ("equals", "String", "rgba(255, 0, 0, 1)"),
+            ("equals", "String", "rgba(0, 0, 0, 1)"),
+        ),
+        (
+            "元素是否存在",
+            el("box"),
+            vec![],
+            ("isTrue", "Boolean", "true"),
+            ("isFalse", "Boolean", "false"),
+        ),
+        (
+            "窗口位置",
+            vec![],
+            vec![],
+            ("equals", "String", "{'x': 0, 'y': 0}"),
+            ("equals", "String", "{'x': 1, 'y': 0}"),
+        ),
+        (
+            "窗口X坐标",
+            vec![],
+            vec![],
+            ("equals", "Int", "0"),
+            ("equals", "Int", "5"),
+        ),
+        (
+            "窗口Y坐标",
+            vec![],
+            vec![],
+            ("equals", "Int", "0"),
+            ("equals", "Int", "5"),
+        ),
+        (
+            "窗口尺寸",
+            vec![],
+            vec![],
+            ("equals", "String", "{'width': 1000, 'height': 800}"),
+            ("equals", "String", "{'width': 800, 'height': 1000}"),
+        ),
+        (
+            "窗口宽度",
+            vec![],
+            vec![],
+            ("equals", "Int", "1000"),
+            ("equals", "Int", "999"),
+        ),
+        (
+            "窗口高度",
+            vec![],
+            vec![],
+            ("equals", "Int", "800"),
+            ("equals", "Int", "801"),
+        ),
+        (
+            "cookies",
+            vec![],
+            vec![],
+            ("contains", "String", "'value': 'v1'"),
+            ("contains", "String", "'value': 'v2'"),
+        ),
+        (
+            "cookie",
+            vec![],
+            vec![("name", "String", "c1")],
+            ("contains", "String", "'value': 'v1'"),
+            ("contains", "String", "'value': 'v2'"),
+        ),
+        // A custom condition (§2.7) through the Python sidecar: the value it returns is compared.
+        (
+            "自定义",
+            vec![],
+            vec![],
+            ("equals", "String", "Form page"),
+            ("equals", "String", "Other"),
+        ),
+    ];
+    assert_eq!(rows.len(), 26, "25 built-in conditions and 自定义");
+    // (row name, holds, index of the condition step, variables of its true and false branch).
+    let mut expected = Vec::new();
+    for (i, (what, els, extra, holds, fails)) in rows.iter().enumerate() {
+        for (outcome, (cmp, t, expect)) in [(true, holds), (false, fails)] {
+            let mut data = vec![
+                ("assertion", "String", *cmp),
+                ("expect", *t, *expect),
+                ("true", "Int", "1"),
+                ("false", "Int", "1"),
+            ];
+            data.extend_from_slice(extra);
+            let mut step = if *what == "自定义" {
+                let mut s = op("condition", "自定义", els, &data);
+                s["operationCode"] = json!("sys_return(driver.title)");
+                s
+            } else {
+                op("condition", &format!("判断{what}"), els, &data)
+            };
+            step["operationTrans"] = json!(format!("判断{what}-{outcome}"));
+            let at = steps.len();
+            steps.push(step);
+            let (on_true, on_false) = (format!("c{i}_{outcome}_t"), format!("c{i}_{outcome}_f"));
+            steps.push(save("提取页面标题", &[], &[], &on_true));
+            steps.push(save("提取页面标题", &[], &[], &on_false));
+            expected.push((*what, outcome, at, on_true, on_false));
+        }
+    }
+    let r = run(&mut ctx, &env, web_case("cond-1", true, true, steps)).await;
+    ctx.sidecar.close();
+    assert_eq!(r.status, Status::Pass, "{:#?}", r.transactions);
+    assert_eq!(r.transactions.len(), setup + expected.len() * 3);
+    for (what, outcome, at, on_true, on_false) in &expected {
+        let cond = &r.transactions[*at];
+        let (ran, skipped) = if *outcome {
+            (at + 1, at + 2)
+        } else {
+            (at + 2, at + 1)
+        };
+        let line = if *outcome {
+            "判断成功, 执行成功分支"
+        } else {
+            "判断失败, 执行失败分支"
+        };
+        assert!(
+            cond.status == Status::Pass && cond.log.contains(line),
+            "{what} ({outcome}): {:?} {}",
+            cond.status,
+            cond.log.replace("<br>", "\n")
+        );
+        assert_eq!(
+            r.transactions[ran].status,
+            Status::Pass,
+            "{what} ({outcome}): the branch to run"
+        );
+        assert_eq!(
+            r.transactions[skipped].status,
+            Status::Skip,
+            "{what} ({outcome}): the branch to skip"
+        );
+        assert!(
+            r.transactions[skipped]
+                .log
+                .contains("操作在条件控制之外不被执行"),
+            "{}",
+            r.transactions[skipped].log
+        );
+        let (set, unset) = if *outcome {
+            (on_true, on_false)
+        } else {
+            (on_false, on_true)
+        };
+        assert_eq!(text(&ctx, set), "Form page", "{what} ({outcome})");
+        assert_eq!(var(&ctx, unset), PyValue::None, "{what} ({outcome})");
+    }
+}
+
+/// Effects of browser and page operations the other tests only run: the window state after
+/// 最大化窗口 / 全屏窗口 / 最小化窗口, where 鼠标单击 and 偏移拖拽 land, what 强制等待 and
+/// 隐式等待 change about finding an element that appears 1.5 s after the page loads, and that
+/// 等待元素出现 / 等待元素消失 wait for the page to change.
+#[tokio::test]
+async fn window_pointer_and_wait_operations_show_their_effect() {
+    let site = Site::start().await;
+    let home = tempfile::tempdir().expect("home");
+    let env = env(home.path());
+    let mut ctx = CollectionContext::for_task("task-effects");
+    let b = site.base.as_str();
+    let script = |js: &str| {
+        op(
+            "browser",
+            "执行脚本",
+            &[],
+            &[("script", "String", js), ("arg", "JSONArray", "[]")],
+        )
+    };
+    let small = || {
+        op(
+            "browser",
+            "设置窗口大小",
+            &[],
+            &[("width", "Int", "500"), ("height", "Int", "400")],
+        )
+    };
+    let exists = |expect: &str| {
+        assert_op(
+            "断言元素是否存在",
+            &[("element", "ID", "later")],
+            &[],
+            if expect == "true" {
+                "isTrue"
+            } else {
+                "isFalse"
+            },
+            "Boolean",
+            expect,
+        )
+    };
+    let steps = vec![
+        open(b, "/form"),
+        small(),
+        op("browser", "最大化窗口", &[], &[]),
+        save("提取窗口尺寸", &[], &[], "max_size"),
+        script("document.title = screen.availWidth + 'x' + screen.availHeight"),
+        save("提取页面标题", &[], &[], "avail"),
+        small(),
+        op("browser", "全屏窗口", &[], &[]),
+        save("提取窗口尺寸", &[], &[], "full_size"),
+        script("document.title = screen.width + 'x' + screen.height"),
+        save("提取页面标题", &[], &[], "screen"),
+        small(),
+        op("browser", "最小化窗口", &[], &[]),
+        script("document.title = document.visibilityState"),
+        save("提取页面标题", &[], &[], "minimized"),
+        save("提取窗口尺寸", &[], &[], "min_size"),
+        // Free click at the pointer: moved 10,20 into #pad (at 8,8): a click at client 18,28.
+        open(b, "/pad"),
+        op(
+            "page",
+            "鼠标元素内偏移",
+            &[("element", "ID", "pad")],
+            &[("x", "Int", "10"), ("y", "Int", "20")],
+        ),
+        op("page", "鼠标单击", &[], &[]),
+        save(
+            "提取元素文本",
+            &[("element", "ID", "log")],
+            &[],
+            "free_click",
+        ),
+        op(
+            "page",
+            "偏移拖拽",
+            &[("element", "ID", "pad")],
+            &[("x", "Int", "30"), ("y", "Int", "10")],
+        ),
+        save("提取元素文本", &[("element", "ID", "log")], &[], "dragged"),
+        // 隐式等待 0 undoes 打开网页's 2 s: #later (1.5 s) is not there yet; 强制等待 2 waits it in.
+        open(b, "/pad"),
+        op("browser", "隐式等待", &[], &[("second", "Int", "0")]),
+        exists("false"),
+        op("browser", "强制等待", &[], &[("second", "Int", "2")]),
+        exists("true"),
+        // 隐式等待 5 after 0: finding #later waits for it again.
+        open(b, "/pad"),
+        op("browser", "隐式等待", &[], &[("second", "Int", "0")]),
+        op("browser", "隐式等待", &[], &[("second", "Int", "5")]),
+        exists("true"),
+        // The explicit waits return once the element is there / gone: with no implicit wait
+        // left, the check right after them sees the page as the wait left it.
+        open(b, "/pad"),
+        op("browser", "隐式等待", &[], &[("second", "Int", "0")]),
+        op(
+            "page",
+            "等待元素出现",
+            &[("element", "ID", "later")],
+            &[("second", "Int", "10")],
+        ),
+        exists("true"),
+        open(b, "/delayed"),
+        op("browser", "隐式等待", &[], &[("second", "Int", "0")]),
+        op(
+            "page",
+            "等待元素消失",
+            &[("element", "ID", "gone")],
+            &[("second", "Int", "10")],
+        ),
+        assert_op(
+            "断言元素是否存在",
+            &[("element", "ID", "gone")],
+            &[],
+            "isFalse",
+            "Boolean",
+            "false",
+        ),
+    ];
+    let r = run(&mut ctx, &env, web_case("effects", true, true, steps)).await;
+    all_pass(&r);
+    // Maximized and full screen: the window fills the (headless) screen's available / whole
+    // area, not the 500×400 set before; minimized: the page is hidden (Chromium keeps the rect).
+    let dims = |v: &str| {
+        let t = text(&ctx, v);
+        let (w, h) = t.split_once('x').unwrap_or_else(|| panic!("{v}: {t}"));
+        format!("{{'width': {w}, 'height': {h}}}")
+    };
+    assert_eq!(text(&ctx, "max_size"), dims("avail"));
+    assert_eq!(text(&ctx, "full_size"), dims("screen"));
+    assert_ne!(text(&ctx, "max_size"), "{'width': 500, 'height': 400}");
+    assert_eq!(text(&ctx, "minimized"), "hidden");
+    assert_eq!(text(&ctx, "min_size"), "{'width': 500, 'height': 400}");
+    assert_eq!(text(&ctx, "free_click"), "up:0,0;click@18,28;");
+    assert_eq!(
+        text(&ctx, "dragged"),
+        "up:0,0;click@18,28;up:30,10;click@138,68;"
+    );
 }

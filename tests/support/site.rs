@@ -1,5 +1,6 @@
 //! A small local web site for WEB case tests, served on 127.0.0.1: forms, delayed elements,
-//! alerts, frames, windows, pointer and keyboard targets, scrolling, a file input, cookies.
+//! alerts, frames, windows, pointer and keyboard targets (with positions), scrolling, a file
+//! input, cookies.
 //! Requests it receives are recorded (path, query, Cookie header) for assertions.
 
 use axum::Router;
@@ -120,6 +121,18 @@ async fn handle(
              <div id='pos'></div><div id='log'></div>\
              <script>function log(t){document.getElementById('log').textContent+=t+';'}\
              document.addEventListener('click',function(e){log('click@'+e.clientX)});</script>",
+        ),
+        // Pointer effects by position: a press records where it started, a release how far the
+        // pointer moved since, a click where it happened (client coordinates); `#later` appears
+        // after 1.5 s (sleeps and implicit waits are observed through it).
+        "pad" => page(
+            "Pad",
+            "<div id='pad' style='width:200px;height:100px;background:#eee'>pad</div><div id='log'></div>\
+             <script>var sx=0,sy=0;function log(t){document.getElementById('log').textContent+=t+';'}\
+             document.addEventListener('mousedown',function(e){sx=e.clientX;sy=e.clientY});\
+             document.addEventListener('mouseup',function(e){log('up:'+(e.clientX-sx)+','+(e.clientY-sy))});\
+             document.addEventListener('click',function(e){log('click@'+e.clientX+','+e.clientY)});\
+             setTimeout(function(){var d=document.createElement('div');d.id='later';d.textContent='later';document.body.appendChild(d)},1500);</script>",
         ),
         "scroll" => page(
             "Scroll",
