@@ -1,4 +1,5 @@
 //! Command implementations behind the binary's subcommands.
 
 pub mod check;
+pub mod secret;
 pub mod status;

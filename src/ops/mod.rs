@@ -1,0 +1,74 @@
+//! Running as a service: systemd notification and watchdog, liveness of the main loops, the
+//! Prometheus recorder and the optional `/metrics`, `/healthz`, `/readyz` listener.
+//!
+//! None of this changes what the engine does with tasks; it only tells the outside (systemd,
+//! Prometheus, a load balancer) how the engine is doing.
+
+pub mod liveness;
+pub mod metrics;
+pub mod notify;
+pub mod server;
+pub mod watchdog;
+
+/// Test hook, read once at start: `LIUMA_ENGINE_TEST_STALL_MAIN_LOOP_AFTER=<seconds>` makes the
+/// agent's main loop stop turning that many seconds after start, as a hung engine would, so that
+/// tests can watch the watchdog pings stop. Never set it in production.
+pub const TEST_STALL_ENV: &str = "LIUMA_ENGINE_TEST_STALL_MAIN_LOOP_AFTER";
+
+/// The stall delay of [`TEST_STALL_ENV`], when set to a number of seconds.
+pub fn test_stall_after() -> Option<std::time::Duration> {
+    let v = std::env::var(TEST_STALL_ENV).ok()?;
+    let secs: f64 = v.trim().parse().ok()?;
+    (secs >= 0.0 && secs.is_finite()).then(|| std::time::Duration::from_secs_f64(secs))
+}
+
+use crate::config::Config;
+use liveness::Loop;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Starts what runs beside the agent: watches the main loops (with allowances derived from
+/// their configured intervals), the systemd notifier/watchdog task and, when `[Metrics]` is
+/// enabled, the listener. Returns the listener's address. Everything ends with `stop`.
+pub async fn start(
+    cfg: &Config,
+    probe: Arc<server::Probe>,
+    stop: CancellationToken,
+) -> Result<Option<std::net::SocketAddr>, String> {
+    let a = &cfg.agent;
+    // The longest normal silence of each loop, with room for a loaded machine.
+    let slack = Duration::from_secs(5);
+    liveness::watch(Loop::Supervisor, a.fetch_interval * 2 + slack);
+    // A fetch may apply for a token first; each call is bounded by platform-timeout.
+    liveness::watch(Loop::Fetch, a.fetch_interval * 2 + a.platform_timeout * 3 + slack);
+    // Reconnect back-off reaches 60 s, a connect attempt 15 s, a heartbeat send 10 s.
+    liveness::watch(
+        Loop::WebSocket,
+        a.heartbeat_interval * 2 + Duration::from_secs(90) + slack,
+    );
+
+    let ready_probe = probe.clone();
+    tokio::spawn(watchdog::run(
+        move || {
+            ready_probe
+                .client
+                .stats
+                .last_contact_ms
+                .load(std::sync::atomic::Ordering::Relaxed)
+                > 0
+                || ready_probe
+                    .ws
+                    .connected
+                    .load(std::sync::atomic::Ordering::Relaxed)
+        },
+        probe.drain.clone(),
+        stop.clone(),
+    ));
+
+    if !cfg.metrics.enabled {
+        return Ok(None);
+    }
+    metrics::install()?;
+    server::serve(cfg.metrics.listen, probe, stop).await.map(Some)
+}
