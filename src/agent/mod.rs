@@ -180,21 +180,23 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     ));
 
     // Beside the agent: loop liveness, systemd READY/WATCHDOG, the optional metrics listener.
-    let ops_stop = CancellationToken::new();
     let probe = Arc::new(crate::ops::server::Probe {
         client: client.clone(),
         ws: ws_stats,
         store: shared.store.clone(),
         drain: shutdown.drain.clone(),
     });
-    if let Err(reason) = crate::ops::start(&cfg, probe, ops_stop.clone()).await {
-        ws_stop.cancel();
-        screenshots_stop.cancel();
-        return Err(PlatformError::Transport {
-            endpoint: "metrics listener".into(),
-            reason,
-        });
-    }
+    let ops = match crate::ops::start(&cfg, probe).await {
+        Ok(ops) => ops,
+        Err(reason) => {
+            ws_stop.cancel();
+            screenshots_stop.cancel();
+            return Err(PlatformError::Transport {
+                endpoint: "metrics listener".into(),
+                reason,
+            });
+        }
+    };
     // Test hook (see `ops::TEST_STALL_ENV`): the main loop stops turning, as a hung one would.
     let stall = crate::ops::test_stall_after();
     let stall_timer = async move {
@@ -284,7 +286,7 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     // Screenshots not uploaded yet stay in the store and on disk for the next start.
     screenshots_stop.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(5), screenshots_task).await;
-    ops_stop.cancel();
+    ops.stop().await;
     tracing::info!("liuma-engine stopped");
     match fatal {
         Some(e) => Err(e),

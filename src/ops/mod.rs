@@ -28,14 +28,28 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+/// What [`start`] started; [`Ops::stop`] ends it.
+pub struct Ops {
+    /// The metrics listener's address, when `[Metrics]` is enabled.
+    pub listen: Option<std::net::SocketAddr>,
+    stop: CancellationToken,
+    notifier: tokio::task::JoinHandle<()>,
+}
+
+impl Ops {
+    /// Stops the listener and the notifier, letting the notifier send its last word
+    /// (`STOPPING=1`) first.
+    pub async fn stop(self) {
+        self.stop.cancel();
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.notifier).await;
+    }
+}
+
 /// Starts what runs beside the agent: watches the main loops (with allowances derived from
 /// their configured intervals), the systemd notifier/watchdog task and, when `[Metrics]` is
-/// enabled, the listener. Returns the listener's address. Everything ends with `stop`.
-pub async fn start(
-    cfg: &Config,
-    probe: Arc<server::Probe>,
-    stop: CancellationToken,
-) -> Result<Option<std::net::SocketAddr>, String> {
+/// enabled, the listener.
+pub async fn start(cfg: &Config, probe: Arc<server::Probe>) -> Result<Ops, String> {
+    let stop = CancellationToken::new();
     let a = &cfg.agent;
     // The longest normal silence of each loop, with room for a loaded machine.
     let slack = Duration::from_secs(5);
@@ -49,7 +63,7 @@ pub async fn start(
     );
 
     let ready_probe = probe.clone();
-    tokio::spawn(watchdog::run(
+    let notifier = tokio::spawn(watchdog::run(
         move || {
             ready_probe
                 .client
@@ -66,9 +80,23 @@ pub async fn start(
         stop.clone(),
     ));
 
-    if !cfg.metrics.enabled {
-        return Ok(None);
+    let mut ops = Ops {
+        listen: None,
+        stop: stop.clone(),
+        notifier,
+    };
+    if cfg.metrics.enabled {
+        let served = async {
+            metrics::install()?;
+            server::serve(cfg.metrics.listen, probe, stop).await
+        };
+        match served.await {
+            Ok(addr) => ops.listen = Some(addr),
+            Err(e) => {
+                ops.stop().await;
+                return Err(e);
+            }
+        }
     }
-    metrics::install()?;
-    server::serve(cfg.metrics.listen, probe, stop).await.map(Some)
+    Ok(ops)
 }

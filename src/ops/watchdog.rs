@@ -95,7 +95,11 @@ pub async fn run(
         }
         tokio::select! {
             _ = stop.cancelled() => break,
+            _ = drain.cancelled(), if !stopping_sent => {}
             _ = tokio::time::sleep(tick) => {}
         }
+    }
+    if !stopping_sent && drain.is_cancelled() {
+        send("STOPPING=1");
     }
 }
