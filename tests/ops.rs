@@ -76,8 +76,12 @@ fn wait_output(engine: &Engine, needle: &str, timeout: Duration) -> Option<Strin
 
 /// The metrics listener's address, from its start-up log line.
 fn metrics_addr(engine: &Engine) -> String {
-    let out = wait_output(engine, "metrics listening on http://", Duration::from_secs(30))
-        .unwrap_or_else(|| panic!("no metrics listener: {}", engine.output()));
+    let out = wait_output(
+        engine,
+        "metrics listening on http://",
+        Duration::from_secs(30),
+    )
+    .unwrap_or_else(|| panic!("no metrics listener: {}", engine.output()));
     let rest = &out[out.find("metrics listening on http://").expect("found")
         + "metrics listening on http://".len()..];
     rest.split_whitespace().next().expect("address").to_string()
@@ -136,7 +140,11 @@ impl NotifyRx {
     }
 
     /// Reads for at most `timeout`, until `done(messages so far)`.
-    fn read_until(&mut self, timeout: Duration, done: impl Fn(&[(Instant, String)]) -> bool) -> bool {
+    fn read_until(
+        &mut self,
+        timeout: Duration,
+        done: impl Fn(&[(Instant, String)]) -> bool,
+    ) -> bool {
         let deadline = Instant::now() + timeout;
         let mut buf = [0u8; 4096];
         while Instant::now() < deadline {
@@ -293,9 +301,7 @@ async fn metrics_health_and_systemd_ready_then_stopping_on_sigterm() {
         scrape
             .samples
             .iter()
-            .find(|s| {
-                s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v))
-            })
+            .find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
             .and_then(|s| match &s.value {
                 prometheus_parse::Value::Counter(v)
                 | prometheus_parse::Value::Gauge(v)
@@ -394,11 +400,7 @@ async fn watchdog_pings_while_the_loops_turn_and_stop_when_the_main_loop_hangs()
         engine.output()
     );
     let stalled_at = Instant::now();
-    let before = rx
-        .got
-        .iter()
-        .filter(|(_, m)| m == "WATCHDOG=1")
-        .count();
+    let before = rx.got.iter().filter(|(_, m)| m == "WATCHDOG=1").count();
     assert!(before >= 5, "few pings while healthy: {:?}", rx.got);
 
     // Then the pings stop: a silence of 4 s (four ping periods) within a bounded wait.
@@ -416,7 +418,8 @@ async fn watchdog_pings_while_the_loops_turn_and_stop_when_the_main_loop_hangs()
     let out = wait_output(&engine, "watchdog pings stopped", Duration::from_secs(10))
         .unwrap_or_else(|| engine.output());
     assert!(
-        out.contains("the supervisor loop has been silent") && out.contains("watchdog pings stopped"),
+        out.contains("the supervisor loop has been silent")
+            && out.contains("watchdog pings stopped"),
         "{out}"
     );
     let (code, body) = http_get(&addr, "/healthz");
@@ -494,7 +497,10 @@ fn deb_package_holds_binary_unit_config_and_folders() {
     assert!(extracted.success());
     let postinst = std::fs::read_to_string(control.join("postinst")).expect("postinst");
     assert!(postinst.contains("adduser --system"), "{postinst}");
-    assert!(postinst.contains("/var/lib/liuma-engine/data"), "{postinst}");
+    assert!(
+        postinst.contains("/var/lib/liuma-engine/data"),
+        "{postinst}"
+    );
     assert!(!postinst.contains("#DEBHELPER#"), "{postinst}");
     let conffiles = std::fs::read_to_string(control.join("conffiles")).expect("conffiles");
     assert!(conffiles.contains("/etc/liuma-engine/config.ini"));
@@ -519,7 +525,9 @@ fn systemd_unit_verifies() {
         .output()
         .is_err()
     {
-        println!("SKIPPED (not a pass): systemd-analyze is not installed; the unit was not verified");
+        println!(
+            "SKIPPED (not a pass): systemd-analyze is not installed; the unit was not verified"
+        );
         return;
     }
     // `verify` wants ExecStart to exist: point it at the binary under test.

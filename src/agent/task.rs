@@ -284,7 +284,11 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
         tracing::error!("cannot forget the completed task in the engine store: {e}");
     }
     poller.abort();
-    crate::ops::metrics::task_ended(if completed { "completed" } else { "not_completed" });
+    crate::ops::metrics::task_ended(if completed {
+        "completed"
+    } else {
+        "not_completed"
+    });
     cleanup(shared, task, false).await;
 }
 

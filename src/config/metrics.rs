@@ -15,7 +15,6 @@ pub struct MetricsConfig {
     pub listen: SocketAddr,
 }
 
-
 impl Default for MetricsConfig {
     fn default() -> Self {
         Self {

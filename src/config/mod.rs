@@ -465,8 +465,14 @@ mod tests {
         let dir = key_file("a passphrase");
         let f = secrets::fernet_from_material("a passphrase");
         let text = SAMPLE
-            .replace("engine-secret = def", &format!("engine-secret = {}", secrets::encrypt_value(&f, "p%%ss")))
-            .replace("token = ******", &format!("token = {}", secrets::encrypt_value(&f, "eyJtok")))
+            .replace(
+                "engine-secret = def",
+                &format!("engine-secret = {}", secrets::encrypt_value(&f, "p%%ss")),
+            )
+            .replace(
+                "token = ******",
+                &format!("token = {}", secrets::encrypt_value(&f, "eyJtok")),
+            )
             + "\n[Secrets]\nkey-env = LIUMA_TEST_UNSET_KEY_VARIABLE\nkey-file = engine.key\n";
         let c = Config::parse(&dir.path().join("config.ini"), &text).expect("parses");
         assert_eq!(c.engine_secret.expose(), "p%%ss");
@@ -489,7 +495,13 @@ mod tests {
         for (text, why) in [
             (with(&by_wrong, tail), "wrong key"),
             (with(damaged, tail), ""),
-            (with(&good, "\n[Secrets]\nkey-env = LIUMA_TEST_UNSET_KEY_VARIABLE\n"), "no key was found"),
+            (
+                with(
+                    &good,
+                    "\n[Secrets]\nkey-env = LIUMA_TEST_UNSET_KEY_VARIABLE\n",
+                ),
+                "no key was found",
+            ),
         ] {
             let msg = Config::parse(&file, &text).expect_err("fails").to_string();
             assert!(msg.contains("[Engine] engine-secret"), "{msg}");
@@ -502,9 +514,16 @@ mod tests {
     fn invalid_decrypted_values_are_not_shown() {
         let dir = key_file("k");
         let f = secrets::fernet_from_material("k");
-        let text = SAMPLE.replace("X-Extra = 50%%", &format!("X-Extra = {}", secrets::encrypt_value(&f, "bad\nvalue")))
-            + "\n[Secrets]\nkey-env = LIUMA_TEST_UNSET_KEY_VARIABLE\nkey-file = engine.key\n";
-        let msg = Config::parse(&dir.path().join("c.ini"), &text).expect_err("fails").to_string();
-        assert!(msg.contains("[Header] x-extra") && !msg.contains("bad"), "{msg}");
+        let text = SAMPLE.replace(
+            "X-Extra = 50%%",
+            &format!("X-Extra = {}", secrets::encrypt_value(&f, "bad\nvalue")),
+        ) + "\n[Secrets]\nkey-env = LIUMA_TEST_UNSET_KEY_VARIABLE\nkey-file = engine.key\n";
+        let msg = Config::parse(&dir.path().join("c.ini"), &text)
+            .expect_err("fails")
+            .to_string();
+        assert!(
+            msg.contains("[Header] x-extra") && !msg.contains("bad"),
+            "{msg}"
+        );
     }
 }

@@ -302,7 +302,13 @@ mod tests {
         let flipped: String = token
             .chars()
             .enumerate()
-            .map(|(i, c)| if i == 30 { if c == 'A' { 'B' } else { 'A' } } else { c })
+            .map(|(i, c)| {
+                if i == 30 {
+                    if c == 'A' { 'B' } else { 'A' }
+                } else {
+                    c
+                }
+            })
             .collect();
         assert!(decrypt_token(&f, &flipped).is_err());
         assert!(decrypt_token(&f, "garbage!").is_err());

@@ -35,6 +35,12 @@ pub fn install() -> Result<PrometheusHandle, String> {
     metrics::set_global_recorder(recorder)
         .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
     describe();
+    // Present from the first scrape, so that rate() and alerts work before the first event.
+    for kind in ["results", "screenshot"] {
+        metrics::counter!("liuma_uploads_total", "kind" => kind).increment(0);
+        metrics::counter!("liuma_upload_failures_total", "kind" => kind).increment(0);
+    }
+    metrics::gauge!("liuma_tasks_running").increment(0.0);
     let _ = HANDLE.set(handle.clone());
     Ok(handle)
 }
@@ -66,10 +72,7 @@ fn describe() {
         "liuma_outbox_pending",
         "Results recorded and not yet acknowledged by the platform"
     );
-    describe_gauge!(
-        "liuma_screenshot_queue",
-        "Screenshots waiting for upload"
-    );
+    describe_gauge!("liuma_screenshot_queue", "Screenshots waiting for upload");
     describe_counter!(
         "liuma_websocket_reconnects_total",
         "WebSocket connections opened after the first"

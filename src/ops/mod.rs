@@ -55,7 +55,10 @@ pub async fn start(cfg: &Config, probe: Arc<server::Probe>) -> Result<Ops, Strin
     let slack = Duration::from_secs(5);
     liveness::watch(Loop::Supervisor, a.fetch_interval * 2 + slack);
     // A fetch may apply for a token first; each call is bounded by platform-timeout.
-    liveness::watch(Loop::Fetch, a.fetch_interval * 2 + a.platform_timeout * 3 + slack);
+    liveness::watch(
+        Loop::Fetch,
+        a.fetch_interval * 2 + a.platform_timeout * 3 + slack,
+    );
     // Reconnect back-off reaches 60 s, a connect attempt 15 s, a heartbeat send 10 s.
     liveness::watch(
         Loop::WebSocket,

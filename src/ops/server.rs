@@ -34,7 +34,8 @@ impl Probe {
 
     /// Sets the gauges that are read rather than counted.
     async fn refresh(self: &Arc<Self>) {
-        metrics::gauge!("liuma_platform_contact_age_seconds").set(self.contact_age().unwrap_or(-1.0));
+        metrics::gauge!("liuma_platform_contact_age_seconds")
+            .set(self.contact_age().unwrap_or(-1.0));
         let connected = self.ws.connected.load(Ordering::Relaxed);
         metrics::gauge!("liuma_websocket_connected").set(if connected { 1.0 } else { 0.0 });
         let connects = self.ws.connects.load(Ordering::Relaxed);
@@ -82,7 +83,11 @@ pub async fn serve(
 
 async fn metrics_page(State(probe): State<Arc<Probe>>) -> Response {
     let Some(handle) = super::metrics::handle() else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "metrics recorder not installed\n").into_response();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "metrics recorder not installed\n",
+        )
+            .into_response();
     };
     probe.refresh().await;
     handle.run_upkeep();
@@ -91,7 +96,10 @@ async fn metrics_page(State(probe): State<Arc<Probe>>) -> Response {
         return (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response();
     }
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         body,
     )
         .into_response()
@@ -119,7 +127,11 @@ async fn readyz(State(probe): State<Arc<Probe>>) -> Response {
     if let Some((l, silent)) = liveness::stale() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
-            format!("not ready: the {} loop has been silent for {} s\n", l.name(), silent.as_secs()),
+            format!(
+                "not ready: the {} loop has been silent for {} s\n",
+                l.name(),
+                silent.as_secs()
+            ),
         )
             .into_response();
     }
