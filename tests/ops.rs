@@ -555,3 +555,43 @@ fn systemd_unit_verifies() {
         "systemd-analyze has remarks: {said}"
     );
 }
+
+#[test]
+fn sample_configs_document_the_secrets_and_metrics_defaults() {
+    use liuma_engine::config::{Config, MetricsConfig, SecretsConfig};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fill = |text: String| {
+        text.replacen("engine-code = ******", "engine-code = abc", 1)
+            .replacen("engine-secret = ******", "engine-secret = def", 1)
+    };
+    let sample = std::fs::read_to_string(root.join("config.ini")).expect("config.ini");
+    let cfg = Config::parse(Path::new("config.ini"), &fill(sample)).expect("the sample parses");
+    assert_eq!(cfg.secrets, SecretsConfig::default());
+    assert_eq!(cfg.metrics, MetricsConfig::default());
+
+    // The packaged service's file: metrics on (loopback), the key file under /etc; otherwise
+    // the same lines as the sample (two header comment lines differ).
+    let packaged =
+        std::fs::read_to_string(root.join("packaging/config.ini")).expect("packaging/config.ini");
+    let sample = std::fs::read_to_string(root.join("config.ini")).expect("config.ini");
+    assert_eq!(packaged.lines().count(), sample.lines().count());
+    let differ: Vec<&str> = packaged
+        .lines()
+        .zip(sample.lines())
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a)
+        .collect();
+    assert_eq!(
+        differ.len(),
+        4,
+        "packaging/config.ini drifted from config.ini: {differ:?}"
+    );
+    let cfg = Config::parse(Path::new("/etc/liuma-engine/config.ini"), &fill(packaged))
+        .expect("the packaged sample parses");
+    assert!(cfg.metrics.enabled);
+    assert_eq!(cfg.metrics.listen, MetricsConfig::default().listen);
+    assert_eq!(
+        cfg.secrets.key_file.as_deref(),
+        Some(Path::new("/etc/liuma-engine/engine.key"))
+    );
+}
