@@ -595,3 +595,49 @@ fn sample_configs_document_the_secrets_and_metrics_defaults() {
         Some(Path::new("/etc/liuma-engine/engine.key"))
     );
 }
+
+/// Interoperability with the seed's Python code (`cryptography.fernet`, key = URL-safe base64 of
+/// SHA-256 of the passphrase): its tokens, plain or base64-wrapped as the seed stores them,
+/// open here, and ours open there.
+#[test]
+fn tokens_of_the_seed_python_code_decrypt_and_ours_decrypt_there() {
+    let probe = Command::new("python3")
+        .args(["-c", "import cryptography.fernet"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        println!(
+            "SKIPPED (not a pass): python3 with the cryptography package is missing (pip install cryptography; .ci/packages does it)"
+        );
+        return;
+    }
+    const SEED: &str = "import base64,hashlib,sys\nfrom cryptography.fernet import Fernet\nf = Fernet(base64.urlsafe_b64encode(hashlib.sha256(sys.argv[1].encode()).digest()))\nif len(sys.argv) > 2:\n    print(f.decrypt(sys.argv[2].encode()).decode())\nelse:\n    t = f.encrypt('the-secret-%'.encode())\n    print(t.decode())\n    print(base64.urlsafe_b64encode(t).decode())\n";
+    let passphrase = "a long pass phrase";
+    let out = Command::new("python3")
+        .args(["-c", SEED, passphrase])
+        .output()
+        .expect("python3");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("engine.key"), passphrase).expect("key file");
+    for token in text.lines() {
+        let ini = format!(
+            "[Platform]\nurl = http://127.0.0.1:9\n[Engine]\nengine-code = c\nengine-secret = enc:{token}\n[Secrets]\nkey-env = LIUMA_OPS_TEST_UNSET\nkey-file = engine.key\n"
+        );
+        let cfg = liuma_engine::config::Config::parse(&dir.path().join("config.ini"), &ini)
+            .expect("a seed token decrypts");
+        assert_eq!(cfg.engine_secret.expose(), "the-secret-%");
+    }
+
+    let ours = liuma_engine::config::secrets::encrypt_value(
+        &liuma_engine::config::secrets::fernet_from_material(passphrase),
+        "from rust",
+    );
+    let token = ours.strip_prefix("enc:").expect("prefix");
+    let back = Command::new("python3")
+        .args(["-c", SEED, passphrase, token])
+        .output()
+        .expect("python3");
+    assert!(back.status.success(), "{back:?}");
+    assert_eq!(String::from_utf8_lossy(&back.stdout).trim(), "from rust");
+}
