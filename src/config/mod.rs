@@ -343,7 +343,7 @@ impl Config {
         let secrets = SecretsConfig::from_ini(&ini);
         if let Some(p) = secrets.key_file_too_open() {
             notices.push(format!(
-                "[Secrets] key-file {} can be read by other users: chmod 600 it",
+                "[Secrets] key-file {} can be read by every user: chmod o-rwx it",
                 p.display()
             ));
         }
@@ -524,6 +524,27 @@ mod tests {
         assert!(
             msg.contains("[Header] x-extra") && !msg.contains("bad"),
             "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_key_file_every_user_can_read_earns_a_notice() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = key_file("k");
+        let key = dir.path().join("engine.key");
+        let text = SAMPLE.to_string() + "\n[Secrets]\nkey-file = engine.key\n";
+        let file = dir.path().join("config.ini");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        let c = Config::parse(&file, &text).expect("parses");
+        assert!(c.notices.is_empty(), "{:?}", c.notices);
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let c = Config::parse(&file, &text).expect("parses");
+        assert!(
+            c.notices
+                .iter()
+                .any(|n| n.contains("key-file") && n.contains("every user")),
+            "{:?}",
+            c.notices
         );
     }
 }

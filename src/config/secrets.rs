@@ -100,12 +100,13 @@ impl SecretsConfig {
         }
     }
 
-    /// Whether the key file can be read by others than its owner (worth a warning).
+    /// Whether every user of the machine can read the key file (worth a warning; the group
+    /// may: the packaged service reads it as group `liuma-engine`).
     pub fn key_file_too_open(&self) -> Option<PathBuf> {
         use std::os::unix::fs::PermissionsExt;
         let p = self.key_file.as_ref()?;
         let mode = std::fs::metadata(p).ok()?.permissions().mode();
-        (mode & 0o077 != 0).then(|| p.clone())
+        (mode & 0o007 != 0).then(|| p.clone())
     }
 }
 
