@@ -641,3 +641,31 @@ fn tokens_of_the_seed_python_code_decrypt_and_ours_decrypt_there() {
     assert!(back.status.success(), "{back:?}");
     assert_eq!(String::from_utf8_lossy(&back.stdout).trim(), "from rust");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_metrics_port_is_an_error_in_the_log_and_the_engine_runs_on() {
+    let p = PlatformDouble::start().await;
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr");
+    let text = config(
+        &p,
+        &p.engine_secret(),
+        &format!("[Metrics]\nenabled = true\nlisten = {addr}\n"),
+    );
+    let mut engine = Engine::start_with(&text, &[]);
+    let out = wait_output(&engine, "no metrics:", Duration::from_secs(30))
+        .unwrap_or_else(|| engine.output());
+    assert!(
+        out.contains(&format!("[Metrics] listen = {addr}: cannot listen")),
+        "{out}"
+    );
+    assert!(
+        p.wait_until(|d| d.ws_registered(), Duration::from_secs(30))
+            .await,
+        "{}",
+        engine.output()
+    );
+    engine.signal("TERM");
+    assert_eq!(wait_exit(&mut engine), Some(0), "{}", engine.output());
+    drop(taken);
+}

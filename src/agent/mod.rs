@@ -186,17 +186,7 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
         store: shared.store.clone(),
         drain: shutdown.drain.clone(),
     });
-    let ops = match crate::ops::start(&cfg, probe).await {
-        Ok(ops) => ops,
-        Err(reason) => {
-            ws_stop.cancel();
-            screenshots_stop.cancel();
-            return Err(PlatformError::Transport {
-                endpoint: "metrics listener".into(),
-                reason,
-            });
-        }
-    };
+    let ops = crate::ops::start(&cfg, probe).await;
     // Test hook (see `ops::TEST_STALL_ENV`): the main loop stops turning, as a hung one would.
     let stall = crate::ops::test_stall_after();
     let stall_timer = async move {

@@ -47,8 +47,10 @@ impl Ops {
 
 /// Starts what runs beside the agent: watches the main loops (with allowances derived from
 /// their configured intervals), the systemd notifier/watchdog task and, when `[Metrics]` is
-/// enabled, the listener.
-pub async fn start(cfg: &Config, probe: Arc<server::Probe>) -> Result<Ops, String> {
+/// enabled, the listener. A listener that cannot start is logged as an error and the engine
+/// runs on without it: tasks matter more than their metrics, and a scrape target that is down
+/// is what Prometheus alerts on.
+pub async fn start(cfg: &Config, probe: Arc<server::Probe>) -> Ops {
     let stop = CancellationToken::new();
     let a = &cfg.agent;
     // The longest normal silence of each loop, with room for a loaded machine.
@@ -95,11 +97,8 @@ pub async fn start(cfg: &Config, probe: Arc<server::Probe>) -> Result<Ops, Strin
         };
         match served.await {
             Ok(addr) => ops.listen = Some(addr),
-            Err(e) => {
-                ops.stop().await;
-                return Err(e);
-            }
+            Err(e) => tracing::error!("no metrics: {e}"),
         }
     }
-    Ok(ops)
+    ops
 }
