@@ -20,8 +20,9 @@ pub enum SecretAction {
     /// a key (its SHA-256 becomes the key).
     Keygen,
     /// Encrypt one value and print `enc:<token>` to paste into config.ini as that key's value.
-    /// The value is read from standard input (the first line, without prompt or echo), or taken
-    /// from --value (visible in the shell history and process list: prefer stdin). The key is
+    /// The value is read from the first line of standard input (piped in, or typed at a
+    /// terminal after a one-line hint on stderr), or taken from --value (no prompt at all, but
+    /// visible in the shell history and the process list: prefer stdin). The key is
     /// taken from --key-file, else --key-env, else the [Secrets] section of the config file
     /// (--config, ./config.ini, ./config/config.ini), else LIUMA_ENGINE_KEY.
     Encrypt(EncryptArgs),
@@ -88,6 +89,10 @@ fn encrypt(a: EncryptArgs, config: Option<&Path>) -> Result<String, String> {
     let value = match a.value {
         Some(v) => v,
         None => {
+            use std::io::IsTerminal;
+            if std::io::stdin().is_terminal() {
+                eprintln!("Type the value and press Enter (or pipe it in: it shows as you type):");
+            }
             let mut line = String::new();
             std::io::stdin()
                 .lock()
