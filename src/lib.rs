@@ -16,6 +16,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod local;
 pub mod net;
+pub mod ops;
 pub mod platform;
 pub mod report;
 pub mod runner;

@@ -70,6 +70,9 @@ enum Command {
         /// The backup zip (e.g. backup/backup_20260101_030000.zip)
         file: PathBuf,
     },
+    /// Keep secrets out of config.ini in plain text: `secret keygen` prints a new key,
+    /// `secret encrypt` prints `enc:<token>` for a value (see `liuma-engine secret encrypt --help`).
+    Secret(cli::secret::SecretArgs),
 }
 
 /// Usage errors of `run` and `demo` exit with the documented "invalid input" code.
@@ -121,6 +124,10 @@ async fn async_main(cli: Cli) -> ExitCode {
         Command::Demo(args) => {
             return ExitCode::from(liuma_engine::demo::run(args, &home).await);
         }
+        Command::Secret(args) => {
+            let code = cli::secret::run(args, cli.config.as_deref());
+            return ExitCode::from(u8::try_from(code).unwrap_or(1));
+        }
         _ => {}
     }
     if let Command::Status = cli.command {
@@ -153,7 +160,9 @@ async fn async_main(cli: Cli) -> ExitCode {
             lifecycle::logging::init_console("warn");
             ExitCode::from(u8::try_from(cli::check::run(&config_path).await).unwrap_or(1))
         }
-        Command::Status | Command::Run(_) | Command::Demo(_) => ExitCode::SUCCESS,
+        Command::Status | Command::Run(_) | Command::Demo(_) | Command::Secret(_) => {
+            ExitCode::SUCCESS
+        }
         Command::Start => {
             let cfg = match Config::load(&config_path) {
                 Ok(c) => c,
@@ -162,6 +171,13 @@ async fn async_main(cli: Cli) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            // Before anything records a metric, so that no early count is lost.
+            if cfg.metrics.enabled
+                && let Err(e) = liuma_engine::ops::metrics::install()
+            {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
             let home = Home::new(&cli.home.unwrap_or_else(|| PathBuf::from(".")));
             if let Err(e) = home.ensure() {
                 eprintln!("error: {e}");

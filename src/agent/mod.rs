@@ -190,9 +190,27 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
             heartbeat_interval: cfg.agent.heartbeat_interval,
         },
         events_tx,
-        ws_stats,
+        ws_stats.clone(),
         ws_stop.clone(),
     ));
+
+    // Beside the agent: loop liveness, systemd READY/WATCHDOG, the optional metrics listener.
+    let probe = Arc::new(crate::ops::server::Probe {
+        client: client.clone(),
+        ws: ws_stats,
+        store: shared.store.clone(),
+        drain: shutdown.drain.clone(),
+    });
+    let ops = crate::ops::start(&cfg, probe).await;
+    // Test hook (see `ops::TEST_STALL_ENV`): the main loop stops turning, as a hung one would.
+    let stall = crate::ops::test_stall_after();
+    let stall_timer = async move {
+        match stall {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(stall_timer);
 
     let tracker = TaskTracker::new();
     resume_unfinished(&shared, &tracker);
@@ -214,7 +232,12 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
 
     // Working: react to pushes, poll, until asked to drain.
     loop {
+        crate::ops::liveness::beat(crate::ops::liveness::Loop::Supervisor);
         tokio::select! {
+            _ = &mut stall_timer => {
+                tracing::warn!("test hook {}: the main loop stalls now", crate::ops::TEST_STALL_ENV);
+                std::future::pending::<()>().await;
+            }
             _ = shutdown.drain.cancelled() => break,
             _ = shutdown.force.cancelled() => break,
             Some(err) = fatal_rx.recv() => {
@@ -282,6 +305,7 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     // Screenshots not uploaded yet stay in the store and on disk for the next start.
     screenshots_stop.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(5), screenshots_task).await;
+    ops.stop().await;
     tracing::info!("liuma-engine stopped");
     match fatal {
         Some(e) => Err(e),
@@ -380,6 +404,7 @@ async fn fetch_loop(
     while triggers.recv().await.is_some() {
         while triggers.try_recv().is_ok() {}
         loop {
+            crate::ops::liveness::beat(crate::ops::liveness::Loop::Fetch);
             if drain.is_cancelled() {
                 return;
             }

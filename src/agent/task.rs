@@ -30,6 +30,7 @@ pub async fn drive(shared: Arc<Shared>, task: TaskObject, slot: Slot, resumed: b
             "task fetched"
         );
         let handle = shared.registry.insert(&task.task_id, &shared.force);
+        crate::ops::metrics::task_started();
         run_task(&shared, &task, &handle, resumed).await;
         shared.registry.remove(&task.task_id);
         drop(slot);
@@ -214,6 +215,7 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
                 let mut next = Some(ev);
                 while let Some(ev) = next.take() {
                     if let RunEvent::CaseFinished(result) = ev {
+                        crate::ops::metrics::case_finished(&result);
                         batch.push(WireCaseResult::from(result.as_ref()));
                     }
                     if batch.len() >= COMMIT_MAX {
@@ -258,6 +260,7 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
                 "forced shutdown: the task is left unfinished on the platform"
             );
         }
+        crate::ops::metrics::task_ended("interrupted");
         cleanup(shared, task, false).await;
         return;
     }
@@ -291,6 +294,11 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
         tracing::error!("cannot forget the completed task in the engine store: {e}");
     }
     poller.abort();
+    crate::ops::metrics::task_ended(if completed {
+        "completed"
+    } else {
+        "not_completed"
+    });
     cleanup(shared, task, false).await;
 }
 
@@ -377,6 +385,7 @@ async fn finish_stopped(
     poller.abort();
     let dropped = outbox.len();
     outbox.discard();
+    crate::ops::metrics::task_ended("stopped");
     tracing::warn!(
         results_discarded = dropped,
         "task stopped by the platform: not completing it"

@@ -2,4 +2,5 @@
 
 pub mod backup;
 pub mod check;
+pub mod secret;
 pub mod status;

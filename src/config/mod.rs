@@ -6,12 +6,16 @@
 
 mod home;
 mod lifecycle;
+mod metrics;
+pub mod secrets;
 mod settings;
 mod sidecar;
 mod web;
 
 pub use home::Home;
 pub use lifecycle::{LifecycleConfig, LogConfig, LogFormat};
+pub use metrics::MetricsConfig;
+pub use secrets::SecretsConfig;
 pub use settings::AgentSettings;
 pub use sidecar::SidecarConfig;
 pub use web::WebConfig;
@@ -42,6 +46,14 @@ pub enum ConfigError {
         section: String,
         key: String,
         value: String,
+        reason: String,
+    },
+    /// An `enc:` value that cannot be used; never carries the value.
+    #[error("{file}: [{section}] {key}: {reason}")]
+    Secret {
+        file: PathBuf,
+        section: String,
+        key: String,
         reason: String,
     },
     #[error(
@@ -81,6 +93,10 @@ pub struct Config {
     pub agent: AgentSettings,
     /// `[Log]` and `[Lifecycle]`: rotation, purge, disk guard, backups.
     pub lifecycle: LifecycleConfig,
+    /// `[Secrets]`: where the key of `enc:` values comes from.
+    pub secrets: SecretsConfig,
+    /// `[Metrics]`: the optional Prometheus/health listener.
+    pub metrics: MetricsConfig,
     /// Values that work but deserve a word (a Python-engine config quirk we keep); logged at
     /// start-up.
     pub notices: Vec<String>,
@@ -136,6 +152,8 @@ pub fn locate(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
 pub(crate) struct IniFile {
     file: PathBuf,
     ini: configparser::ini::Ini,
+    /// (section, key) pairs, lower-case, whose values were `enc:` tokens: never shown.
+    encrypted: std::collections::HashSet<(String, String)>,
 }
 
 impl IniFile {
@@ -152,6 +170,7 @@ impl IniFile {
         Ok(Self {
             file: file.to_path_buf(),
             ini,
+            encrypted: Default::default(),
         })
     }
 
@@ -192,11 +211,18 @@ impl IniFile {
         value: &str,
         reason: &str,
     ) -> ConfigError {
+        let hidden = self
+            .encrypted
+            .contains(&(section.to_ascii_lowercase(), key.to_ascii_lowercase()));
         ConfigError::Invalid {
             file: self.file.clone(),
             section: section.to_string(),
             key: key.to_string(),
-            value: value.to_string(),
+            value: if hidden {
+                "enc:…".to_string()
+            } else {
+                value.to_string()
+            },
             reason: reason.to_string(),
         }
     }
@@ -246,7 +272,8 @@ impl Config {
     }
 
     pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {
-        let ini = IniFile::parse(file, text)?;
+        let mut ini = IniFile::parse(file, text)?;
+        secrets::decrypt_all(&mut ini)?;
 
         let url = ini.require("Platform", "url")?;
         let platform_url = normalise_base_url(&url)
@@ -323,6 +350,14 @@ impl Config {
         let web = WebConfig::from_ini(&ini)?;
         let lifecycle = LifecycleConfig::from_ini(&ini)?;
         let sidecar = SidecarConfig::from_ini(&ini)?;
+        let secrets = SecretsConfig::from_ini(&ini);
+        if let Some(p) = secrets.key_file_too_open() {
+            notices.push(format!(
+                "[Secrets] key-file {} can be read by every user: chmod o-rwx it",
+                p.display()
+            ));
+        }
+        let metrics = MetricsConfig::from_ini(&ini)?;
 
         Ok(Config {
             file: file.to_path_buf(),
@@ -339,6 +374,8 @@ impl Config {
             max_run,
             agent,
             lifecycle,
+            secrets,
+            metrics,
             notices,
         })
     }
@@ -427,5 +464,99 @@ mod tests {
     fn rejects_non_http_url() {
         let text = SAMPLE.replace("http://127.0.0.1:8080/", "ftp://x");
         assert!(Config::parse(Path::new("c.ini"), &text).is_err());
+    }
+
+    fn key_file(material: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("engine.key"), format!("{material}\n")).expect("write key");
+        dir
+    }
+
+    #[test]
+    fn enc_values_are_decrypted_with_the_key_file() {
+        let dir = key_file("a passphrase");
+        let f = secrets::fernet_from_material("a passphrase");
+        let text = SAMPLE
+            .replace(
+                "engine-secret = def",
+                &format!("engine-secret = {}", secrets::encrypt_value(&f, "p%%ss")),
+            )
+            .replace(
+                "token = ******",
+                &format!("token = {}", secrets::encrypt_value(&f, "eyJtok")),
+            )
+            + "\n[Secrets]\nkey-env = LIUMA_TEST_UNSET_KEY_VARIABLE\nkey-file = engine.key\n";
+        let c = Config::parse(&dir.path().join("config.ini"), &text).expect("parses");
+        assert_eq!(c.engine_secret.expose(), "p%%ss");
+        assert_eq!(c.initial_token.as_ref().map(|t| t.expose()), Some("eyJtok"));
+    }
+
+    #[test]
+    fn wrong_key_damaged_token_and_missing_key_name_section_and_key() {
+        let dir = key_file("the right one");
+        let right = secrets::fernet_from_material("the right one");
+        let wrong = secrets::fernet_from_material("another");
+        let tail = "\n[Secrets]\nkey-env = LIUMA_TEST_UNSET_KEY_VARIABLE\nkey-file = engine.key\n";
+        let file = dir.path().join("config.ini");
+        let with = |value: &str, tail: &str| {
+            SAMPLE.replace("engine-secret = def", &format!("engine-secret = {value}")) + tail
+        };
+        let by_wrong = secrets::encrypt_value(&wrong, "plain-secret-value");
+        let good = secrets::encrypt_value(&right, "plain-secret-value");
+        let damaged = &good[..good.len() - 5];
+        for (text, why) in [
+            (with(&by_wrong, tail), "wrong key"),
+            (with(damaged, tail), ""),
+            (
+                with(
+                    &good,
+                    "\n[Secrets]\nkey-env = LIUMA_TEST_UNSET_KEY_VARIABLE\n",
+                ),
+                "no key was found",
+            ),
+        ] {
+            let msg = Config::parse(&file, &text).expect_err("fails").to_string();
+            assert!(msg.contains("[Engine] engine-secret"), "{msg}");
+            assert!(msg.contains(why), "{msg}");
+            assert!(!msg.contains("plain-secret-value"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn invalid_decrypted_values_are_not_shown() {
+        let dir = key_file("k");
+        let f = secrets::fernet_from_material("k");
+        let text = SAMPLE.replace(
+            "X-Extra = 50%%",
+            &format!("X-Extra = {}", secrets::encrypt_value(&f, "bad\nvalue")),
+        ) + "\n[Secrets]\nkey-env = LIUMA_TEST_UNSET_KEY_VARIABLE\nkey-file = engine.key\n";
+        let msg = Config::parse(&dir.path().join("c.ini"), &text)
+            .expect_err("fails")
+            .to_string();
+        assert!(
+            msg.contains("[Header] x-extra") && !msg.contains("bad"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_key_file_every_user_can_read_earns_a_notice() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = key_file("k");
+        let key = dir.path().join("engine.key");
+        let text = SAMPLE.to_string() + "\n[Secrets]\nkey-file = engine.key\n";
+        let file = dir.path().join("config.ini");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        let c = Config::parse(&file, &text).expect("parses");
+        assert!(c.notices.is_empty(), "{:?}", c.notices);
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let c = Config::parse(&file, &text).expect("parses");
+        assert!(
+            c.notices
+                .iter()
+                .any(|n| n.contains("key-file") && n.contains("every user")),
+            "{:?}",
+            c.notices
+        );
     }
 }

@@ -434,9 +434,12 @@ impl PlatformClient {
                 endpoint: "result/upload".into(),
                 reason: e.to_string(),
             })?;
-        self.call("result/upload", "/openapi/engine/result/upload", body)
+        let r = self
+            .call("result/upload", "/openapi/engine/result/upload", body)
             .await
-            .map(|_| ())
+            .map(|_| ());
+        crate::ops::metrics::upload("results", r.is_ok());
+        r
     }
 
     /// `screenshot/upload` (§3.7): `fileName` = `<id>.png`, standard base64 with padding. Not
@@ -450,13 +453,16 @@ impl PlatformClient {
         let mut body = self.base_body();
         body["fileName"] = json!(file_name);
         body["base64String"] = json!(base64::engine::general_purpose::STANDARD.encode(png));
-        self.call(
-            "screenshot/upload",
-            "/openapi/engine/screenshot/upload",
-            body,
-        )
-        .await
-        .map(|_| ())
+        let r = self
+            .call(
+                "screenshot/upload",
+                "/openapi/engine/screenshot/upload",
+                body,
+            )
+            .await
+            .map(|_| ());
+        crate::ops::metrics::upload("screenshot", r.is_ok());
+        r
     }
 
     /// `task/complete`: only after every result was acknowledged, never after a stop.

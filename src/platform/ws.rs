@@ -77,6 +77,7 @@ pub async fn run_channel(
     let dead_after = cfg.heartbeat_interval * 2 + Duration::from_secs(5);
 
     while !shutdown.is_cancelled() {
+        crate::ops::liveness::beat(crate::ops::liveness::Loop::WebSocket);
         let connect = tokio::time::timeout(
             Duration::from_secs(15),
             tokio_tungstenite::connect_async(url.as_str()),
@@ -111,6 +112,7 @@ pub async fn run_channel(
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_seen = Instant::now();
         let reason: String = loop {
+            crate::ops::liveness::beat(crate::ops::liveness::Loop::WebSocket);
             tokio::select! {
                 _ = shutdown.cancelled() => break "shutdown".into(),
                 _ = ticker.tick() => {

@@ -53,6 +53,20 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
+    /// Results waiting for upload (outbox, not refused) and screenshots waiting for upload: two
+    /// cheap counts for `/metrics`.
+    pub fn queue_depths(&self) -> Result<(i64, i64), StoreError> {
+        let conn = self.lock();
+        let count = |sql: &str| -> Result<i64, StoreError> {
+            conn.query_row(sql, [], |r| r.get(0))
+                .map_err(|e| self.err(e))
+        };
+        Ok((
+            count("SELECT COUNT(*) FROM outbox WHERE dead = 0")?,
+            count("SELECT COUNT(*) FROM screenshot")?,
+        ))
+    }
+
     /// Forgets an uploaded (or unrecoverable) screenshot.
     pub fn forget_screenshot(&self, id: &str) -> Result<(), StoreError> {
         self.lock()

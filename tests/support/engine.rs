@@ -8,6 +8,8 @@ pub struct Engine {
     pub home: tempfile::TempDir,
     pub config: PathBuf,
     child: Option<Child>,
+    /// Extra environment of the engine process (e.g. `NOTIFY_SOCKET`, a secrets key).
+    env: Vec<(String, String)>,
 }
 
 /// Fast intervals so tests finish quickly; every value is a real `[Agent]` setting.
@@ -44,6 +46,26 @@ impl Engine {
             home,
             config,
             child: None,
+            env: Vec::new(),
+        };
+        e.spawn();
+        e
+    }
+
+    /// Writes `config_text` as the config and starts `liuma-engine start` with `env` added to
+    /// its environment.
+    pub fn start_with(config_text: &str, env: &[(&str, &str)]) -> Engine {
+        let home = tempfile::tempdir().expect("temp dir");
+        let config = home.path().join("config.ini");
+        std::fs::write(&config, config_text).expect("write config");
+        let mut e = Engine {
+            home,
+            config,
+            child: None,
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         };
         e.spawn();
         e
@@ -70,6 +92,7 @@ impl Engine {
             .arg(&self.config)
             .arg("--home")
             .arg(self.home.path())
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::from(log.try_clone().expect("clone")))
             .stderr(Stdio::from(log))
