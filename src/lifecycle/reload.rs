@@ -83,6 +83,16 @@ pub fn diff(old: &Config, new: &Config) -> Changes {
         "[Sidecar]",
         false,
     );
+    note(
+        format!("{:?}", old.metrics) != format!("{:?}", new.metrics),
+        "[Metrics]",
+        false,
+    );
+    note(
+        format!("{:?}", old.secrets) != format!("{:?}", new.secrets),
+        "[Secrets]",
+        false,
+    );
     note(old.max_run != new.max_run, "[RunSetting] max-run", true);
     macro_rules! agent {
         ($($field:ident => $key:literal),* $(,)?) => {
