@@ -42,6 +42,7 @@ fn env(home: &std::path::Path) -> CaseEnv {
         max_loop_iterations: 1000,
         loop_timeout_cap: Duration::from_secs(60),
         web,
+        sql: Default::default(),
     }
 }
 

@@ -19,6 +19,7 @@ pub mod net;
 pub mod platform;
 pub mod report;
 pub mod runner;
+pub mod sql;
 pub mod store;
 pub mod template;
 pub mod value;

@@ -41,6 +41,7 @@ fn env() -> CaseEnv {
         max_loop_iterations: 1000,
         loop_timeout_cap: Duration::from_secs(5),
         web: liuma_engine::cases::web::WebEnv::new(&std::env::temp_dir().join("liuma-test-home")),
+        sql: Default::default(),
     }
 }
 

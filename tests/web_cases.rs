@@ -31,6 +31,7 @@ fn env(home: &Path) -> CaseEnv {
         max_loop_iterations: 1000,
         loop_timeout_cap: Duration::from_secs(5),
         web,
+        sql: Default::default(),
     }
 }
 

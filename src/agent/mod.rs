@@ -98,6 +98,7 @@ pub fn case_env(
         max_loop_iterations: cfg.agent.max_loop_iterations,
         loop_timeout_cap: cfg.agent.loop_timeout_cap,
         web: crate::cases::web::WebEnv::from_config(cfg, home),
+        sql: cfg.sql.clone(),
     })
 }
 

@@ -21,6 +21,9 @@ pub struct CollectionContext {
     pub console: String,
     /// The collection's browser slot (web-cases §4.2) and its task, for screenshots.
     pub web: super::web::WebSlot,
+    /// The task's SQL connections (api-cases §6.8), shared by all its collections; the runner
+    /// gives every context of a task the same pools and closes them when the task ends.
+    pub sql: std::sync::Arc<crate::sql::TaskDatabases>,
 }
 
 impl CollectionContext {

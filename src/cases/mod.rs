@@ -29,6 +29,8 @@ pub struct CaseEnv {
     pub loop_timeout_cap: std::time::Duration,
     /// WEB cases: driver mode and path, browser, screenshot folder and sink.
     pub web: web::WebEnv,
+    /// `[Sql]`: pooling and deadlines of SQL entries.
+    pub sql: crate::config::SqlConfig,
 }
 
 /// Runs one case occurrence. `None` when cancelled before it finished: a cancelled case has no

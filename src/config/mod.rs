@@ -6,10 +6,12 @@
 
 mod home;
 mod settings;
+mod sql;
 mod web;
 
 pub use home::Home;
 pub use settings::AgentSettings;
+pub use sql::SqlConfig;
 pub use web::WebConfig;
 
 use std::path::{Path, PathBuf};
@@ -71,6 +73,8 @@ pub struct Config {
     pub webdriver_path: String,
     /// `[Web]`: settings of our own for WEB cases.
     pub web: WebConfig,
+    /// `[Sql]`: pooling and deadlines of SQL pre/post entries.
+    pub sql: SqlConfig,
     pub max_run: usize,
     pub agent: AgentSettings,
     /// Values that work but deserve a word (a Python-engine config quirk we keep); logged at
@@ -313,6 +317,7 @@ impl Config {
 
         let agent = AgentSettings::from_ini(&ini)?;
         let web = WebConfig::from_ini(&ini)?;
+        let sql = SqlConfig::from_ini(&ini)?;
 
         Ok(Config {
             file: file.to_path_buf(),
@@ -325,6 +330,7 @@ impl Config {
             webdriver_mode,
             webdriver_path,
             web,
+            sql,
             max_run,
             agent,
             notices,

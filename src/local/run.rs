@@ -134,6 +134,8 @@ pub fn local_case_env(files: Option<&Path>, home: &Path) -> Result<CaseEnv, Inpu
         loop_timeout_cap: s.loop_timeout_cap,
         // WEB cases run headless with `chromedriver` from PATH; screenshots go to `<home>/image`.
         web: crate::cases::web::WebEnv::new(home),
+        // SQL entries use the `[Sql]` defaults.
+        sql: crate::config::SqlConfig::default(),
     })
 }
 

@@ -8,6 +8,7 @@ pub mod model;
 pub mod recorder;
 pub mod request;
 pub mod scope;
+mod sql_step;
 pub mod step;
 
 use super::context::CollectionContext;
