@@ -13,6 +13,7 @@ use super::conn::Conn;
 use super::entry::Target;
 use crate::config::SqlConfig;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -32,6 +33,7 @@ struct Slot {
 pub struct TaskDatabases {
     pub(super) config: SqlConfig,
     slots: Mutex<HashMap<Target, Arc<Slot>>>,
+    closed: AtomicBool,
 }
 
 impl std::fmt::Debug for TaskDatabases {
@@ -78,11 +80,16 @@ impl TaskDatabases {
         Self {
             config,
             slots: Mutex::new(HashMap::new()),
+            closed: AtomicBool::new(false),
         }
     }
 
     fn slot(&self, target: &Target) -> Result<Arc<Slot>, SqlError> {
         let mut slots = self.slots.lock().map_err(|_| SqlError::Closed)?;
+        // Checked under the lock: `close` sets the flag before it drains the map.
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(SqlError::Closed);
+        }
         let max = self.config.max_connections;
         Ok(slots
             .entry(target.clone())
@@ -167,6 +174,7 @@ impl TaskDatabases {
     /// Ends the pools: entries still waiting fail, idle connections are closed politely (each
     /// within a short deadline), connections in use are closed when they come back.
     pub async fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
         let slots: Vec<Arc<Slot>> = match self.slots.lock() {
             Ok(mut s) => s.drain().map(|(_, v)| v).collect(),
             Err(_) => return,
