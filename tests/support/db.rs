@@ -231,6 +231,8 @@ pub fn postgres() -> DbServer {
     let data = base.join("data");
     let log = base.join("server.log");
     let pwfile = base.join("pw");
+    let sockets = base.join("sock");
+    fs::create_dir(&sockets).expect("socket dir");
     fs::write(&pwfile, "liuma-pw\n").expect("password file");
     let as_user = is_root().then(pg_os_user);
     if let Some((_, uid, gid)) = &as_user {
@@ -239,6 +241,7 @@ pub fn postgres() -> DbServer {
         fs::set_permissions(&pwfile, fs::Permissions::from_mode(0o644)).expect("chmod");
         fs::create_dir(&data).expect("data dir");
         std::os::unix::fs::chown(&data, Some(*uid), Some(*gid)).expect("chown data dir");
+        std::os::unix::fs::chown(&sockets, Some(*uid), Some(*gid)).expect("chown socket dir");
         fs::write(&log, "").expect("log");
         std::os::unix::fs::chown(&log, Some(*uid), Some(*gid)).expect("chown log");
     }
@@ -263,7 +266,7 @@ pub fn postgres() -> DbServer {
         .args(["-p", &port.to_string()])
         .args(["-c", "listen_addresses=127.0.0.1"])
         .arg("-c")
-        .arg(format!("unix_socket_directories={}", base.display()))
+        .arg(format!("unix_socket_directories={}", sockets.display()))
         .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
         .args(["-c", "full_page_writes=off", "-c", "max_connections=40"]);
     let child = spawn(run, "postgres", &log);
