@@ -20,7 +20,6 @@ use liuma_engine::ids::{CaseId, CollectionId};
 use liuma_engine::sql::{SqlEntry, TaskDatabases, transpose};
 use serde_json::{Value, json};
 use sqlx::{AssertSqlSafe, Connection, Row};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::Target;
 use support::cases::{api_case, step};
@@ -84,7 +83,9 @@ async fn bare(server: &support::db::DbServer) -> Duration {
     let mut out = Vec::new();
     match server.kind {
         "pgsql" => {
-            let mut c = sqlx::PgConnection::connect(&url("postgres")).await.expect("pg");
+            let mut c = sqlx::PgConnection::connect(&url("postgres"))
+                .await
+                .expect("pg");
             for _ in 0..ROUNDS {
                 let t = Instant::now();
                 for _ in 0..N {
@@ -112,7 +113,9 @@ async fn bare(server: &support::db::DbServer) -> Duration {
             }
         }
         _ => {
-            let mut c = sqlx::MySqlConnection::connect(&url("mysql")).await.expect("mysql");
+            let mut c = sqlx::MySqlConnection::connect(&url("mysql"))
+                .await
+                .expect("mysql");
             for _ in 0..ROUNDS {
                 let t = Instant::now();
                 for _ in 0..N {
@@ -180,9 +183,15 @@ async fn engine_steps(db: &Value, target: &Target, with_sql: bool) -> Duration {
     for _ in 0..ROUNDS {
         let mut ctx = CollectionContext::default();
         let t = Instant::now();
-        let r = cases::execute(&meta(), Ok(case.clone()), &mut ctx, &env, &CancellationToken::new())
-            .await
-            .expect("result");
+        let r = cases::execute(
+            &meta(),
+            Ok(case.clone()),
+            &mut ctx,
+            &env,
+            &CancellationToken::new(),
+        )
+        .await
+        .expect("result");
         out.push(t.elapsed());
         assert_eq!(r.status, Status::Pass);
         ctx.sql.close().await;
@@ -212,7 +221,10 @@ async fn setup(server: &support::db::DbServer) {
 
 async fn run() {
     let target = Target::start().await;
-    for start in [support::db::postgres as fn() -> support::db::DbServer, support::db::mariadb] {
+    for start in [
+        support::db::postgres as fn() -> support::db::DbServer,
+        support::db::mariadb,
+    ] {
         let server = tokio::task::spawn_blocking(start).await.expect("server");
         setup(&server).await;
         let db = server.db_json();

@@ -44,9 +44,10 @@ fn sql_config() -> SqlConfig {
 
 /// A context whose SQL pools use the test settings (the runner does this per task).
 fn context() -> CollectionContext {
-    let mut ctx = CollectionContext::default();
-    ctx.sql = Arc::new(TaskDatabases::new(sql_config()));
-    ctx
+    CollectionContext {
+        sql: Arc::new(TaskDatabases::new(sql_config())),
+        ..Default::default()
+    }
 }
 
 fn meta() -> CaseMeta {
@@ -143,38 +144,99 @@ async fn mariadb_entries() {
     ])
     .await;
     let mut other = context();
-    pass(&mut other, &t, "committed", vec![query(&db, "n", "SELECT COUNT(*) FROM t_order")]).await;
+    pass(
+        &mut other,
+        &t,
+        "committed",
+        vec![query(&db, "n", "SELECT COUNT(*) FROM t_order")],
+    )
+    .await;
     assert_eq!(var(&other, "n"), "[2]", "the insert was committed");
 
     // Query with names: columns, one list per name, even for one row.
-    pass(&mut ctx, &t, "names", vec![query(&db, "id,name", "SELECT id, name FROM t_order ORDER BY id")]).await;
+    pass(
+        &mut ctx,
+        &t,
+        "names",
+        vec![query(
+            &db,
+            "id,name",
+            "SELECT id, name FROM t_order ORDER BY id",
+        )],
+    )
+    .await;
     assert_eq!(var(&ctx, "id"), "[1, 2]");
     assert_eq!(var(&ctx, "name"), "['苹果', 'pear']");
 
     // Zero rows: every name gets [].
-    pass(&mut ctx, &t, "zero rows", vec![query(&db, "z1,z2", "SELECT id, name FROM t_order WHERE id < 0")]).await;
+    pass(
+        &mut ctx,
+        &t,
+        "zero rows",
+        vec![query(
+            &db,
+            "z1,z2",
+            "SELECT id, name FROM t_order WHERE id < 0",
+        )],
+    )
+    .await;
     assert_eq!(var(&ctx, "z1"), "[]");
     assert_eq!(var(&ctx, "z2"), "[]");
 
     // Too many names: the Python engine's error; the names before the failing one are kept.
-    let log = error(&mut ctx, &t, "too many names", vec![query(&db, "a1,a2,a3", "SELECT id, name FROM t_order WHERE id = 1")]).await;
+    let log = error(
+        &mut ctx,
+        &t,
+        "too many names",
+        vec![query(
+            &db,
+            "a1,a2,a3",
+            "SELECT id, name FROM t_order WHERE id = 1",
+        )],
+    )
+    .await;
     assert!(
-        log.contains("变量数错误, 请检查变量数配置是否与查询语句一致，当前查询结果: <br>[[1], ['苹果']]"),
+        log.contains(
+            "变量数错误, 请检查变量数配置是否与查询语句一致，当前查询结果: <br>[[1], ['苹果']]"
+        ),
         "{log}"
     );
     assert_eq!(var(&ctx, "a2"), "['苹果']");
     assert!(!ctx.vars.contains_key("a3"));
 
     // Decimals (A38): with a point → float, without (SUM of ints) → float instead of a crash.
-    pass(&mut ctx, &t, "decimals", vec![query(&db, "amount,total,big", "SELECT amount, SUM(qty) OVER (), CAST(1E2 AS DECIMAL(5,0)) FROM t_order ORDER BY id")]).await;
+    pass(
+        &mut ctx,
+        &t,
+        "decimals",
+        vec![query(
+            &db,
+            "amount,total,big",
+            "SELECT amount, SUM(qty) OVER (), CAST(1E2 AS DECIMAL(5,0)) FROM t_order ORDER BY id",
+        )],
+    )
+    .await;
     assert_eq!(var(&ctx, "amount"), "[12.5, 3.0]");
     assert_eq!(var(&ctx, "total"), "[71.0, 71.0]");
     assert_eq!(var(&ctx, "big"), "[100.0, 100.0]");
 
     // Dates and times as Python's str(), NULLs as None, bytes as bytes, a _bin text as text.
-    pass(&mut ctx, &t, "types", vec![query(&db, "created,paid,shipped,note,raw,code,dur", "SELECT created, paid_at, shipped_at, note, raw, code, dur FROM t_order ORDER BY id")]).await;
+    pass(
+        &mut ctx,
+        &t,
+        "types",
+        vec![query(
+            &db,
+            "created,paid,shipped,note,raw,code,dur",
+            "SELECT created, paid_at, shipped_at, note, raw, code, dur FROM t_order ORDER BY id",
+        )],
+    )
+    .await;
     assert_eq!(var(&ctx, "created"), "['2024-01-15', '2024-02-01']");
-    assert_eq!(var(&ctx, "paid"), "['2024-01-15 08:30:00', '2024-02-01 00:00:00']");
+    assert_eq!(
+        var(&ctx, "paid"),
+        "['2024-01-15 08:30:00', '2024-02-01 00:00:00']"
+    );
     assert_eq!(var(&ctx, "shipped"), "['2024-01-15 08:30:00.120000', None]");
     assert_eq!(var(&ctx, "note"), "[None, 'x']");
     assert_eq!(var(&ctx, "raw"), "[b'\\x00\\xff', b'A']");
@@ -187,7 +249,12 @@ async fn mariadb_entries() {
         "quoted".into(),
         liuma_engine::value::Value::Str("it's \"q\"".into()),
     );
-    let mut s = sql_step(&t, "render", vec![query(&db, "echo", "SELECT '{{quoted}}' = 'x'")], false);
+    let mut s = sql_step(
+        &t,
+        "render",
+        vec![query(&db, "echo", "SELECT '{{quoted}}' = 'x'")],
+        false,
+    );
     s["path"] = json!("/echo");
     s["method"] = json!("POST");
     s["body"] = json!({"type": "json", "json": "{\"paid\": \"{{paid}}\", \"first\": \"{{id}}\"}", "form": [], "raw": "", "file": []});
@@ -195,12 +262,20 @@ async fn mariadb_entries() {
     // `'it's "q"'` is not valid SQL (the quote ends the string): the render succeeded and the
     // server's syntax error is the step error, not a JSON parse failure.
     assert_eq!(r.status, Status::Error, "{}", logs(&r));
-    assert!(logs(&r).contains("执行SQL失败 (mysql liuma@127.0.0.1:"), "{}", logs(&r));
+    assert!(
+        logs(&r).contains("执行SQL失败 (mysql liuma@127.0.0.1:"),
+        "{}",
+        logs(&r)
+    );
     let mut s = step("render2", &t.url(), "POST", "/echo");
     s["body"] = json!({"type": "json", "json": "{\"paid\": \"{{paid}}\", \"first\": \"{{id}}\"}", "form": [], "raw": "", "file": []});
     let r = run_in(&mut ctx, vec![s]).await;
     assert_eq!(r.status, Status::Pass, "{}", logs(&r));
-    let sent = t.requests_to("/echo").last().map(|r| r.body_text()).unwrap_or_default();
+    let sent = t
+        .requests_to("/echo")
+        .last()
+        .map(|r| r.body_text())
+        .unwrap_or_default();
     let sent: Value = serde_json::from_str(&sent).unwrap_or(Value::Null);
     assert_eq!(
         sent,
@@ -215,15 +290,30 @@ async fn mariadb_entries() {
     assert_eq!(var(&ctx, "after"), "['done']");
 
     // A SQL error is a step error naming the database (never its password).
-    let log = error(&mut ctx, &t, "bad sql", vec![query(&db, "x", "SELECT nope FROM t_order")]).await;
+    let log = error(
+        &mut ctx,
+        &t,
+        "bad sql",
+        vec![query(&db, "x", "SELECT nope FROM t_order")],
+    )
+    .await;
     assert!(log.contains("执行SQL失败") && log.contains("nope"), "{log}");
     assert!(!log.contains("liuma-pw"), "{log}");
 
     // A wrong password: a clear step error.
     let mut wrong = db.clone();
     wrong["password"] = json!("wrong");
-    let log = error(&mut ctx, &t, "bad password", vec![query(&wrong, "x", "SELECT 1")]).await;
-    assert!(log.contains("连接数据库失败") && log.contains("Access denied"), "{log}");
+    let log = error(
+        &mut ctx,
+        &t,
+        "bad password",
+        vec![query(&wrong, "x", "SELECT 1")],
+    )
+    .await;
+    assert!(
+        log.contains("连接数据库失败") && log.contains("Access denied"),
+        "{log}"
+    );
 
     ctx.sql.close().await;
     other.sql.close().await;
@@ -247,17 +337,45 @@ async fn postgres_entries() {
     ])
     .await;
     let mut other = context();
-    pass(&mut other, &t, "committed", vec![query(&db, "n", "SELECT count(*) FROM t_order")]).await;
+    pass(
+        &mut other,
+        &t,
+        "committed",
+        vec![query(&db, "n", "SELECT count(*) FROM t_order")],
+    )
+    .await;
     assert_eq!(var(&other, "n"), "[2]", "the insert was committed");
 
-    pass(&mut ctx, &t, "names", vec![query(&db, "id,name", "SELECT id, name FROM t_order ORDER BY id")]).await;
+    pass(
+        &mut ctx,
+        &t,
+        "names",
+        vec![query(
+            &db,
+            "id,name",
+            "SELECT id, name FROM t_order ORDER BY id",
+        )],
+    )
+    .await;
     assert_eq!(var(&ctx, "id"), "[1, 2]");
     assert_eq!(var(&ctx, "name"), "['苹果', 'pear']");
 
-    pass(&mut ctx, &t, "zero rows", vec![query(&db, "z", "SELECT id FROM t_order WHERE false")]).await;
+    pass(
+        &mut ctx,
+        &t,
+        "zero rows",
+        vec![query(&db, "z", "SELECT id FROM t_order WHERE false")],
+    )
+    .await;
     assert_eq!(var(&ctx, "z"), "[]");
 
-    let log = error(&mut ctx, &t, "too many names", vec![query(&db, "a1,a2", "SELECT id FROM t_order ORDER BY id")]).await;
+    let log = error(
+        &mut ctx,
+        &t,
+        "too many names",
+        vec![query(&db, "a1,a2", "SELECT id FROM t_order ORDER BY id")],
+    )
+    .await;
     assert!(
         log.contains("变量数错误, 请检查变量数配置是否与查询语句一致，当前查询结果: <br>[[1, 2]]"),
         "{log}"
@@ -276,9 +394,22 @@ async fn postgres_entries() {
         "['0.12345678901234567890', '0.12345678901234567890']"
     );
 
-    pass(&mut ctx, &t, "types", vec![query(&db, "created,paid,tz,note,raw,ok,doc", "SELECT created, paid_at, paid_tz, note, raw, ok, doc FROM t_order ORDER BY id")]).await;
+    pass(
+        &mut ctx,
+        &t,
+        "types",
+        vec![query(
+            &db,
+            "created,paid,tz,note,raw,ok,doc",
+            "SELECT created, paid_at, paid_tz, note, raw, ok, doc FROM t_order ORDER BY id",
+        )],
+    )
+    .await;
     assert_eq!(var(&ctx, "created"), "['2024-01-15', '2024-02-01']");
-    assert_eq!(var(&ctx, "paid"), "['2024-01-15 08:30:00', '2024-02-01 00:00:00.500000']");
+    assert_eq!(
+        var(&ctx, "paid"),
+        "['2024-01-15 08:30:00', '2024-02-01 00:00:00.500000']"
+    );
     assert_eq!(var(&ctx, "tz"), "['2024-01-15 08:30:00+00:00', None]");
     assert_eq!(var(&ctx, "note"), "[None, 'x']");
     assert_eq!(var(&ctx, "raw"), "[b'\\x00\\xff', b'A']");
@@ -286,21 +417,99 @@ async fn postgres_entries() {
     assert_eq!(var(&ctx, "doc"), "[{'a': [1, 'x']}, None]");
 
     // `a; b` runs both and keeps the last rows (psycopg2).
-    pass(&mut ctx, &t, "two statements", vec![query(&db, "last", "SELECT 1; SELECT 2")]).await;
+    pass(
+        &mut ctx,
+        &t,
+        "two statements",
+        vec![query(&db, "last", "SELECT 1; SELECT 2")],
+    )
+    .await;
     assert_eq!(var(&ctx, "last"), "[2]");
 
     // A placeholder in the SQL text.
-    ctx.vars.insert("wanted".into(), liuma_engine::value::Value::Int(2));
-    pass(&mut ctx, &t, "placeholder", vec![query(&db, "picked", "SELECT name FROM t_order WHERE id = {{wanted}}")]).await;
+    ctx.vars
+        .insert("wanted".into(), liuma_engine::value::Value::Int(2));
+    pass(
+        &mut ctx,
+        &t,
+        "placeholder",
+        vec![query(
+            &db,
+            "picked",
+            "SELECT name FROM t_order WHERE id = {{wanted}}",
+        )],
+    )
+    .await;
     assert_eq!(var(&ctx, "picked"), "['pear']");
+
+    // A statement beyond `query-timeout` is a step error; the case's next entry works.
+    let mut slow = context();
+    slow.sql = Arc::new(TaskDatabases::new(SqlConfig {
+        query_timeout: Duration::from_millis(800),
+        ..sql_config()
+    }));
+    let log = error(
+        &mut slow,
+        &t,
+        "slow",
+        vec![query(&db, "x", "SELECT pg_sleep(30)")],
+    )
+    .await;
+    assert!(log.contains("执行SQL超时 (pgsql liuma@127.0.0.1:"), "{log}");
+    pass(
+        &mut slow,
+        &t,
+        "after slow",
+        vec![query(&db, "x", "SELECT 1")],
+    )
+    .await;
+    slow.sql.close().await;
+
+    // Bounded: with every connection of the database in use, an entry waits at most
+    // `connect-timeout` and fails clearly; once one is free it runs.
+    let busy = TaskDatabases::new(SqlConfig {
+        max_connections: 1,
+        connect_timeout: Duration::from_millis(500),
+        ..sql_config()
+    });
+    let v = liuma_engine::value::Value::from_json(
+        &json!({"db": db, "sqlType": "query", "names": "x", "sqlText": "SELECT 1"}),
+    );
+    let one = liuma_engine::sql::SqlEntry::from_value(&v).expect("entry");
+    let held = busy.acquire(&one.target).await.expect("a connection");
+    let waited = busy
+        .execute(&one)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    assert!(
+        waited
+            .as_ref()
+            .is_err_and(|e| e.contains("等待数据库连接超时") && e.contains("max-connections")),
+        "{waited:?}"
+    );
+    held.give_back();
+    let rows = busy
+        .execute(&one)
+        .await
+        .map(|e| e.rows.len())
+        .map_err(|e| e.to_string());
+    assert_eq!(rows, Ok(1));
+    busy.close().await;
 
     // Pooled: connections stay open between entries (bounded by max-connections) and are
     // closed when the task's pools close.
     let count = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'liuma-engine'";
     let mut probe = context();
     pass(&mut probe, &t, "open", vec![query(&db, "open", count)]).await;
-    let open_before: i64 = var(&probe, "open").trim_matches(['[', ']']).parse().unwrap_or(-1);
-    assert!(open_before >= 2, "ctx, other and probe each hold a connection: {open_before}");
+    let open_before: i64 = var(&probe, "open")
+        .trim_matches(['[', ']'])
+        .parse()
+        .unwrap_or(-1);
+    assert!(
+        open_before >= 2,
+        "ctx, other and probe each hold a connection: {open_before}"
+    );
     assert!(ctx.sql.idle_connections() >= 1 && ctx.sql.idle_connections() <= 2);
     ctx.sql.close().await;
     other.sql.close().await;
@@ -313,7 +522,11 @@ async fn postgres_entries() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(ok, "after close only the probe's connection is left: {}", var(&probe, "open"));
+    assert!(
+        ok,
+        "after close only the probe's connection is left: {}",
+        var(&probe, "open")
+    );
     // A closed task's pools refuse new entries with a clear error.
     let log = error(&mut ctx, &t, "closed", vec![query(&db, "x", "SELECT 1")]).await;
     assert!(log.contains("closed"), "{log}");
@@ -344,7 +557,12 @@ async fn a_database_that_is_down_is_a_step_error_and_error_continue_goes_on() {
             step("next", &t.url(), "GET", "/json"),
         ];
         let r = run_in(&mut ctx, steps).await;
-        assert_eq!(status_of(&r), vec![Status::Error, Status::Pass], "{kind}: {}", logs(&r));
+        assert_eq!(
+            status_of(&r),
+            vec![Status::Error, Status::Pass],
+            "{kind}: {}",
+            logs(&r)
+        );
         let log = &r.transactions[0].log;
         assert!(
             log.contains(&format!("连接数据库失败 ({kind} u@127.0.0.1:")),
@@ -364,7 +582,9 @@ async fn a_database_that_is_down_is_a_step_error_and_error_continue_goes_on() {
 /// A server that accepts and never says a word: the connect deadline ends the entry.
 #[tokio::test]
 async fn a_silent_server_hits_the_connect_timeout() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let held = tokio::spawn(async move {
         let mut kept = Vec::new();
@@ -392,7 +612,9 @@ async fn a_silent_server_hits_the_connect_timeout() {
 /// A TCP peer that answers garbage: SQL Server's TDS login fails with a clear error.
 #[tokio::test]
 async fn sql_server_login_against_a_non_server_fails_clearly() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let peer = tokio::spawn(async move {
         use tokio::io::AsyncWriteExt;
@@ -403,7 +625,13 @@ async fn sql_server_login_against_a_non_server_fails_clearly() {
     });
     let t = Target::start().await;
     let mut ctx = context();
-    let log = error(&mut ctx, &t, "mssql", vec![query(&target_db("mssql", port), "x", "SELECT 1")]).await;
+    let log = error(
+        &mut ctx,
+        &t,
+        "mssql",
+        vec![query(&target_db("mssql", port), "x", "SELECT 1")],
+    )
+    .await;
     assert!(log.contains("连接数据库失败 (mssql u@127.0.0.1:"), "{log}");
     peer.abort();
 }
@@ -412,12 +640,33 @@ async fn sql_server_login_against_a_non_server_fails_clearly() {
 async fn entry_errors_name_the_problem() {
     let t = Target::start().await;
     let mut ctx = context();
-    let log = error(&mut ctx, &t, "oracle", vec![query(&target_db("oracle", 1521), "x", "SELECT 1 FROM dual")]).await;
-    assert!(log.contains("Oracle is not supported by this engine"), "{log}");
-    let log = error(&mut ctx, &t, "db2", vec![query(&target_db("db2", 1), "x", "SELECT 1")]).await;
+    let log = error(
+        &mut ctx,
+        &t,
+        "oracle",
+        vec![query(&target_db("oracle", 1521), "x", "SELECT 1 FROM dual")],
+    )
+    .await;
+    assert!(
+        log.contains("Oracle is not supported by this engine"),
+        "{log}"
+    );
+    let log = error(
+        &mut ctx,
+        &t,
+        "db2",
+        vec![query(&target_db("db2", 1), "x", "SELECT 1")],
+    )
+    .await;
     assert!(log.contains("不支持的数据库类型"), "{log}");
     // The environment has no database of that name: the platform sent `{}`.
-    let log = error(&mut ctx, &t, "no db", vec![query(&json!({}), "x", "SELECT 1")]).await;
+    let log = error(
+        &mut ctx,
+        &t,
+        "no db",
+        vec![query(&json!({}), "x", "SELECT 1")],
+    )
+    .await;
     assert!(log.contains("'获取数据库连接信息失败 请检查配置'"), "{log}");
     // A `{}` entry is skipped.
     let mut s = sql_step(&t, "empty", vec![], false);

@@ -79,7 +79,10 @@ mod tests {
 
     #[test]
     fn defaults_when_the_section_is_absent() {
-        assert_eq!(read("[Platform]\nurl = x\n").ok(), Some(SqlConfig::default()));
+        assert_eq!(
+            read("[Platform]\nurl = x\n").ok(),
+            Some(SqlConfig::default())
+        );
     }
 
     #[test]
@@ -101,15 +104,20 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_key() {
-        let e = read("[Sql]\nmax-connections = 0\n").err().map(|e| e.to_string());
+        let e = read("[Sql]\nmax-connections = 0\n")
+            .err()
+            .map(|e| e.to_string());
         assert!(
             e.as_deref()
                 .is_some_and(|t| t.contains("[Sql] max-connections") && t.contains("config.ini")),
             "{e:?}"
         );
-        let e = read("[Sql]\nquery-timeout = soon\n").err().map(|e| e.to_string());
+        let e = read("[Sql]\nquery-timeout = soon\n")
+            .err()
+            .map(|e| e.to_string());
         assert!(
-            e.as_deref().is_some_and(|t| t.contains("[Sql] query-timeout")),
+            e.as_deref()
+                .is_some_and(|t| t.contains("[Sql] query-timeout")),
             "{e:?}"
         );
     }

@@ -276,13 +276,19 @@ mod tests {
         );
         assert_eq!(from_text(Kind::Float, b"0.1"), Value::Float(0.1));
         assert_eq!(from_text(Kind::Bool, b"t"), Value::Bool(true));
-        assert_eq!(from_text(Kind::Date, b"2024-01-15"), Value::Str("2024-01-15".into()));
+        assert_eq!(
+            from_text(Kind::Date, b"2024-01-15"),
+            Value::Str("2024-01-15".into())
+        );
         assert_eq!(
             from_text(Kind::HexBytes, b"\\x00ff41"),
             Value::Bytes(vec![0, 255, 65])
         );
         assert_eq!(from_text(Kind::Bytes, b"\x00a"), Value::Bytes(vec![0, 97]));
-        assert_eq!(from_text(Kind::Text, "中文".as_bytes()), Value::Str("中文".into()));
+        assert_eq!(
+            from_text(Kind::Text, "中文".as_bytes()),
+            Value::Str("中文".into())
+        );
         let json = from_text(Kind::Json, br#"{"a": [1, "x"]}"#);
         assert_eq!(json.py_str(), "{'a': [1, 'x']}");
     }
@@ -290,12 +296,18 @@ mod tests {
     #[test]
     fn datetimes_print_like_python() {
         let dt = |s: &str| from_text(Kind::DateTime, s.as_bytes());
-        assert_eq!(dt("2024-01-15 08:30:00"), Value::Str("2024-01-15 08:30:00".into()));
+        assert_eq!(
+            dt("2024-01-15 08:30:00"),
+            Value::Str("2024-01-15 08:30:00".into())
+        );
         assert_eq!(
             dt("2024-01-15 08:30:00.12"),
             Value::Str("2024-01-15 08:30:00.120000".into())
         );
-        assert_eq!(dt("2024-01-15 08:30:00.000"), Value::Str("2024-01-15 08:30:00".into()));
+        assert_eq!(
+            dt("2024-01-15 08:30:00.000"),
+            Value::Str("2024-01-15 08:30:00".into())
+        );
         let tz = |s: &str| from_text(Kind::DateTimeTz, s.as_bytes());
         assert_eq!(
             tz("2024-01-15 08:30:00+00"),
@@ -325,8 +337,8 @@ mod tests {
     fn sql_server_values() {
         use tiberius::ColumnData as C;
         assert_eq!(from_mssql(&C::String(None)), Value::None);
-        use tiberius::numeric::Numeric;
         use std::borrow::Cow;
+        use tiberius::numeric::Numeric;
         assert_eq!(from_mssql(&C::I32(Some(7))), Value::Int(7));
         assert_eq!(from_mssql(&C::I64(None)), Value::None);
         assert_eq!(from_mssql(&C::U8(Some(255))), Value::Int(255));
@@ -349,8 +361,8 @@ mod tests {
             from_mssql(&C::Numeric(Some(Numeric::new_with_scale(71, 0)))),
             Value::Float(71.0)
         );
-        let when = NaiveDate::from_ymd_opt(2024, 1, 15)
-            .and_then(|d| d.and_hms_micro_opt(8, 30, 0, 0));
+        let when =
+            NaiveDate::from_ymd_opt(2024, 1, 15).and_then(|d| d.and_hms_micro_opt(8, 30, 0, 0));
         let Some(when) = when else {
             panic!("test date");
         };

@@ -220,12 +220,22 @@ mod tests {
             msg(r#"{"db":{},"sqlType":"query"}"#),
             "'获取数据库连接信息失败 请检查配置'"
         );
-        assert!(msg(r#"{"db":{"host":"h","port":"1","tpz":"oracle"}}"#)
-            .contains("Oracle is not supported by this engine"));
-        assert!(msg(r#"{"db":{"host":"h","port":"1","tpz":"db2"}}"#).starts_with("不支持的数据库类型"));
+        assert!(
+            msg(r#"{"db":{"host":"h","port":"1","tpz":"oracle"}}"#)
+                .contains("Oracle is not supported by this engine")
+        );
+        assert!(
+            msg(r#"{"db":{"host":"h","port":"1","tpz":"db2"}}"#).starts_with("不支持的数据库类型")
+        );
         assert!(msg(r#"{"db":{"host":"h","port":"x","tpz":"pgsql"}}"#).contains("port"));
         let e = entry(r#"{"db":{"host":"h","port":5432,"tpz":"pgsql"},"sqlType":"nonQuery"}"#);
-        assert!(matches!(e, Ok(SqlEntry { statement: Statement::NonQuery, .. })));
+        assert!(matches!(
+            e,
+            Ok(SqlEntry {
+                statement: Statement::NonQuery,
+                ..
+            })
+        ));
     }
 
     fn run_assign(names: &str, rows: Vec<Vec<Value>>) -> (IndexMap<String, Value>, Option<String>) {

@@ -42,9 +42,9 @@ fn binary_collation(ti: &sqlx::mysql::MySqlTypeInfo) -> bool {
 
 fn kind(ti: &sqlx::mysql::MySqlTypeInfo) -> Kind {
     match ti.name() {
-        "BOOLEAN" | "TINYINT" | "SMALLINT" | "INT" | "MEDIUMINT" | "BIGINT" | "TINYINT UNSIGNED"
-        | "SMALLINT UNSIGNED" | "INT UNSIGNED" | "MEDIUMINT UNSIGNED" | "BIGINT UNSIGNED"
-        | "YEAR" => Kind::Int,
+        "BOOLEAN" | "TINYINT" | "SMALLINT" | "INT" | "MEDIUMINT" | "BIGINT"
+        | "TINYINT UNSIGNED" | "SMALLINT UNSIGNED" | "INT UNSIGNED" | "MEDIUMINT UNSIGNED"
+        | "BIGINT UNSIGNED" | "YEAR" => Kind::Int,
         "FLOAT" | "DOUBLE" => Kind::Float,
         "DECIMAL" => Kind::Decimal,
         "DATE" => Kind::Date,
@@ -74,8 +74,8 @@ fn values(row: &MySqlRow, kinds: &mut Vec<Kind>) -> Result<Vec<Value>, sqlx::Err
             out.push(Value::None);
             continue;
         }
-        let bytes = <&[u8] as sqlx::decode::Decode<MySql>>::decode(raw)
-            .map_err(|e| sqlx::Error::Decode(e))?;
+        let bytes =
+            <&[u8] as sqlx::decode::Decode<MySql>>::decode(raw).map_err(sqlx::Error::Decode)?;
         out.push(from_text(*k, bytes));
     }
     Ok(out)
@@ -99,8 +99,6 @@ pub async fn run(conn: &mut MySqlConnection, sql: &str, rows: &mut Rows) -> Resu
     }
     Ok(())
 }
-
-
 
 pub async fn ping(conn: &mut MySqlConnection) -> bool {
     conn.ping().await.is_ok()

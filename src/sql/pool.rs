@@ -107,18 +107,17 @@ impl TaskDatabases {
         let limit = self.config.connect_timeout;
         let deadline = tokio::time::Instant::now() + limit;
         let slot = self.slot(target)?;
-        let permit = match tokio::time::timeout_at(deadline, slot.permits.clone().acquire_owned())
-            .await
-        {
-            Ok(Ok(p)) => p,
-            Ok(Err(_)) => return Err(SqlError::Closed),
-            Err(_) => {
-                return Err(SqlError::Busy {
-                    target: target.describe(),
-                    secs: limit.as_secs_f64(),
-                });
-            }
-        };
+        let permit =
+            match tokio::time::timeout_at(deadline, slot.permits.clone().acquire_owned()).await {
+                Ok(Ok(p)) => p,
+                Ok(Err(_)) => return Err(SqlError::Closed),
+                Err(_) => {
+                    return Err(SqlError::Busy {
+                        target: target.describe(),
+                        secs: limit.as_secs_f64(),
+                    });
+                }
+            };
         loop {
             let popped = slot.idle.lock().ok().and_then(|mut idle| idle.pop());
             let Some((mut conn, since)) = popped else {

@@ -40,14 +40,6 @@ impl Rows {
         self.rows.clear();
     }
 
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     pub fn into_inner(self) -> Vec<Vec<Value>> {
         self.rows
     }

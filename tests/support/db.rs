@@ -190,10 +190,16 @@ fn wait_ready(server: &mut DbServer, ready: &str, what: &str) {
         if let Some(child) = server.child.as_mut()
             && let Ok(Some(status)) = child.try_wait()
         {
-            panic!("{what} exited ({status}) before it was ready:\n{}", server.log_tail());
+            panic!(
+                "{what} exited ({status}) before it was ready:\n{}",
+                server.log_tail()
+            );
         }
         if Instant::now() > deadline {
-            panic!("{what} not ready within {START_TIMEOUT:?}:\n{}", server.log_tail());
+            panic!(
+                "{what} not ready within {START_TIMEOUT:?}:\n{}",
+                server.log_tail()
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -208,7 +214,12 @@ fn pg_os_user() -> (String, u32, u32) {
                 .output()
                 .ok()
                 .filter(|o| o.status.success())
-                .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<u32>().ok())
+                .and_then(|o| {
+                    String::from_utf8_lossy(&o.stdout)
+                        .trim()
+                        .parse::<u32>()
+                        .ok()
+                })
         };
         if let (Some(uid), Some(gid)) = (id("-u"), id("-g")) {
             return (name.to_string(), uid, gid);
@@ -256,7 +267,14 @@ pub fn postgres() -> DbServer {
     let mut init = command(&initdb);
     init.arg("-D")
         .arg(&data)
-        .args(["-U", "liuma", "--auth=scram-sha-256", "-E", "UTF8", "--locale=C"])
+        .args([
+            "-U",
+            "liuma",
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ])
         .arg(format!("--pwfile={}", pwfile.display()));
     run_bounded(init, "initdb", &log);
     let port = free_port();
@@ -322,7 +340,11 @@ pub fn mariadb() -> DbServer {
         .arg("--bind-address=127.0.0.1")
         .arg(format!("--socket={}", socket.display()))
         .arg(format!("--pid-file={}", base.join("my.pid").display()))
-        .args(["--skip-log-bin", "--innodb-buffer-pool-size=16M", "--skip-name-resolve"]);
+        .args([
+            "--skip-log-bin",
+            "--innodb-buffer-pool-size=16M",
+            "--skip-name-resolve",
+        ]);
     if root {
         run.arg("--user=root");
     }

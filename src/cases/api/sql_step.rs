@@ -13,7 +13,11 @@ const LOGGED_SQL_MAX: usize = 2000;
 
 impl CaseRun<'_> {
     /// Runs one SQL entry; `Err` is the step error text.
-    pub(super) async fn sql_entry(&mut self, name: &str, value: Option<&Json>) -> Result<(), String> {
+    pub(super) async fn sql_entry(
+        &mut self,
+        name: &str,
+        value: Option<&Json>,
+    ) -> Result<(), String> {
         let text = match value {
             Some(Json::String(s)) => s.clone(),
             // A local case file may hold the object itself.
