@@ -315,6 +315,44 @@ async fn mariadb_entries() {
         "{log}"
     );
 
+    // A statement past `query-timeout` is a step error and is cancelled on the server.
+    let mut slow = context();
+    slow.sql = Arc::new(TaskDatabases::new(SqlConfig {
+        query_timeout: Duration::from_millis(800),
+        ..sql_config()
+    }));
+    let log = error(
+        &mut slow,
+        &t,
+        "slow",
+        vec![query(&db, "x", "SELECT SLEEP(30)")],
+    )
+    .await;
+    assert!(log.contains("执行SQL超时 (mysql liuma@127.0.0.1:"), "{log}");
+    let sleeping =
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%'";
+    let mut gone = false;
+    for _ in 0..50 {
+        pass(
+            &mut ctx,
+            &t,
+            "sleeping",
+            vec![query(&db, "sleeping", sleeping)],
+        )
+        .await;
+        if var(&ctx, "sleeping") == "[0]" {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        gone,
+        "the timed-out SLEEP was cancelled: {}",
+        var(&ctx, "sleeping")
+    );
+    slow.sql.close().await;
+
     ctx.sql.close().await;
     other.sql.close().await;
     drop(server);
@@ -442,7 +480,8 @@ async fn postgres_entries() {
     .await;
     assert_eq!(var(&ctx, "picked"), "['pear']");
 
-    // A statement beyond `query-timeout` is a step error; the case's next entry works.
+    // A statement beyond `query-timeout` is a step error (and is cancelled on the server: see
+    // the connection count below); the case's next entry works.
     let mut slow = context();
     slow.sql = Arc::new(TaskDatabases::new(SqlConfig {
         query_timeout: Duration::from_millis(800),

@@ -20,6 +20,7 @@ pub use entry::{DbKind, SqlEntry, Statement, Target, assign, transpose};
 pub use pool::TaskDatabases;
 
 use crate::value::Value;
+use conn::Conn;
 use rows::Rows;
 use std::time::Instant;
 
@@ -99,10 +100,32 @@ impl TaskDatabases {
                 target: target(),
                 reason: e.to_string(),
             }),
-            Err(_) => Err(SqlError::QueryTimeout {
-                target: target(),
-                secs: limit.as_secs_f64(),
-            }),
+            Err(_) => {
+                // The statement goes on on the server until it is told to stop: cancel it on
+                // a connection of its own, in the background and within the connect deadline
+                // (the step error does not wait for it).
+                if let Some(session) = conn.session() {
+                    let target = entry.target.clone();
+                    let within = self.config.connect_timeout;
+                    tokio::spawn(async move {
+                        match tokio::time::timeout(within, Conn::cancel(&target, session)).await {
+                            Ok(Ok(())) => {}
+                            Ok(Err(e)) => tracing::warn!(
+                                target = %target.describe(),
+                                "could not cancel a timed-out SQL statement: {e}"
+                            ),
+                            Err(_) => tracing::warn!(
+                                target = %target.describe(),
+                                "could not cancel a timed-out SQL statement in time"
+                            ),
+                        }
+                    });
+                }
+                Err(SqlError::QueryTimeout {
+                    target: target(),
+                    secs: limit.as_secs_f64(),
+                })
+            }
         }
     }
 }
