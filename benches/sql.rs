@@ -26,7 +26,7 @@ use support::cases::{api_case, step};
 use tokio_util::sync::CancellationToken;
 
 const N: usize = 500;
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 const QUERY: &str = "SELECT id, name, amount, created FROM t_order ORDER BY id";
 
 fn main() {
@@ -86,7 +86,7 @@ async fn bare(server: &support::db::DbServer) -> Duration {
             let mut c = sqlx::PgConnection::connect(&url("postgres"))
                 .await
                 .expect("pg");
-            for _ in 0..ROUNDS {
+            {
                 let t = Instant::now();
                 for _ in 0..N {
                     let rows = sqlx::raw_sql(AssertSqlSafe(QUERY))
@@ -116,7 +116,7 @@ async fn bare(server: &support::db::DbServer) -> Duration {
             let mut c = sqlx::MySqlConnection::connect(&url("mysql"))
                 .await
                 .expect("mysql");
-            for _ in 0..ROUNDS {
+            {
                 let t = Instant::now();
                 for _ in 0..N {
                     let rows = sqlx::raw_sql(AssertSqlSafe(QUERY))
@@ -146,24 +146,18 @@ async fn bare(server: &support::db::DbServer) -> Duration {
     best(&out)
 }
 
-async fn engine_entry(db: &Value) -> Duration {
-    let dbs = TaskDatabases::new(SqlConfig::default());
+async fn engine_entry(dbs: &TaskDatabases, db: &Value) -> Duration {
     let v = liuma_engine::value::Value::from_json(
         &json!({"db": db, "sqlType": "query", "names": "id,name,amount,created", "sqlText": QUERY}),
     );
     let entry = SqlEntry::from_value(&v).expect("entry");
-    let mut out = Vec::new();
-    for _ in 0..ROUNDS {
-        let t = Instant::now();
-        for _ in 0..N {
-            let done = dbs.execute(&entry).await.expect("entry");
-            let cols = transpose(done.rows);
-            assert_eq!(cols.len(), 4);
-        }
-        out.push(t.elapsed());
+    let t = Instant::now();
+    for _ in 0..N {
+        let done = dbs.execute(&entry).await.expect("entry");
+        let cols = transpose(done.rows);
+        assert_eq!(cols.len(), 4);
     }
-    dbs.close().await;
-    best(&out)
+    t.elapsed()
 }
 
 async fn engine_steps(db: &Value, target: &Target, with_sql: bool) -> Duration {
@@ -228,10 +222,18 @@ async fn run() {
         let server = tokio::task::spawn_blocking(start).await.expect("server");
         setup(&server).await;
         let db = server.db_json();
-        let a = bare(&server).await;
-        let b = engine_entry(&db).await;
-        let with = engine_steps(&db, &target, true).await;
-        let without = engine_steps(&db, &target, false).await;
+        // Rounds interleave the four measurements so that load from elsewhere on the machine
+        // hits them alike; the best round of each counts.
+        let dbs = TaskDatabases::new(SqlConfig::default());
+        let (mut a, mut b, mut with, mut without) = (vec![], vec![], vec![], vec![]);
+        for _ in 0..ROUNDS {
+            a.push(bare(&server).await);
+            b.push(engine_entry(&dbs, &db).await);
+            with.push(engine_steps(&db, &target, true).await);
+            without.push(engine_steps(&db, &target, false).await);
+        }
+        dbs.close().await;
+        let (a, b, with, without) = (best(&a), best(&b), best(&with), best(&without));
         let c = with.saturating_sub(without);
         println!("{} ({N} queries, best of {ROUNDS}):", server.kind);
         println!("  (a) bare sqlx:            {:?} = {} per query", a, per(a));

@@ -916,7 +916,7 @@ async fn s1_12_steps_never_opened_in_the_editor_run() {
 }
 
 #[tokio::test]
-async fn s6_8_sql_steps_are_a_clear_error_until_database_support_exists() {
+async fn s6_8_sql_entry_without_a_database_is_a_clear_error() {
     let t = Target::start().await;
     let mut s = step("a", &t.url(), "GET", "/json");
     s["controller"] = json!({"errorContinue": "true", "pre": [
@@ -925,7 +925,11 @@ async fn s6_8_sql_steps_are_a_clear_error_until_database_support_exists() {
     ]});
     let r = run(one(vec![s])).await;
     assert_eq!(r.status, Status::Error);
-    assert!(log(&r, 0).contains("preSql"), "{}", log(&r, 0));
+    assert!(
+        log(&r, 0).contains("'获取数据库连接信息失败 请检查配置'"),
+        "{}",
+        log(&r, 0)
+    );
 }
 
 #[tokio::test]
