@@ -38,33 +38,30 @@ fn as_dict_of_strings(v: &Value) -> IndexMap<String, String> {
 }
 
 /// Pre/post entries (api-cases §6.7, §6.8), in list order: scripts need the Python sidecar,
-/// which this version does not have (a clear step error); any other entry is SQL
-/// (`sql_step`).
-impl CaseRun<'_> {
-    async fn entries(&mut self, step: &ApiStep, key: &str) -> Result<(), String> {
-        let Some(Json::Array(list)) = step.controller.get(key) else {
-            return Ok(());
-        };
-        for e in list {
-            let name = e.get("name").and_then(Json::as_str).unwrap_or("");
-            let value = e.get("value");
-            let is_script = name == format!("{key}Script");
-            if !is_script
-                && value
-                    .and_then(Json::as_str)
-                    .is_some_and(|v| v.trim() == "{}")
-            {
-                continue;
-            }
-            if is_script {
-                return Err(format!(
-                    "{name}脚本暂不支持: Python scripts need the Python sidecar, which this engine version does not have yet"
-                ));
-            }
-            self.sql_entry(name, value).await?;
+/// which this version does not have (a clear step error); any other entry is SQL (`sql_step`).
+async fn entries(run: &mut CaseRun<'_>, step: &ApiStep, key: &str) -> Result<(), String> {
+    let Some(Json::Array(list)) = step.controller.get(key) else {
+        return Ok(());
+    };
+    for e in list {
+        let name = e.get("name").and_then(Json::as_str).unwrap_or("");
+        let value = e.get("value");
+        let is_script = name == format!("{key}Script");
+        if !is_script
+            && value
+                .and_then(Json::as_str)
+                .is_some_and(|v| v.trim() == "{}")
+        {
+            continue;
         }
-        Ok(())
+        if is_script {
+            return Err(format!(
+                "{name}脚本暂不支持: Python scripts need the Python sidecar, which this engine version does not have yet"
+            ));
+        }
+        run.sql_entry(name, value).await?;
     }
+    Ok(())
 }
 
 impl CaseRun<'_> {
@@ -211,7 +208,7 @@ impl CaseRun<'_> {
     }
 
     async fn protected(&mut self, step: &ApiStep, name: &str, c: Collected) -> Verdict {
-        if let Err(e) = self.entries(step, "pre").await {
+        if let Err(e) = entries(self, step, "pre").await {
             return Verdict::Error(e);
         }
         let (rendered, order) = match self.render_request(&c) {
@@ -329,7 +326,7 @@ impl CaseRun<'_> {
         if let Err(e) = related {
             return Verdict::Error(e);
         }
-        if let Err(e) = self.entries(step, "post").await {
+        if let Err(e) = entries(self, step, "post").await {
             return Verdict::Error(e);
         }
         let list = Value::List(messages.into_iter().map(Value::Str).collect()).py_str();
