@@ -573,6 +573,73 @@ async fn postgres_entries() {
     drop(server);
 }
 
+// Through the agent ---------------------------------------------------------------------------
+
+/// A task run by the agent: the SQL result feeds a later step, and when the task is over its
+/// pooled connections are closed while the engine keeps running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_task_pools_close_when_the_task_ends() {
+    let server = tokio::task::spawn_blocking(db::postgres)
+        .await
+        .expect("postgres started");
+    let db = server.db_json();
+    let p = support::PlatformDouble::start().await;
+    let t = Target::start().await;
+    let mut first = sql_step(
+        &t,
+        "sql",
+        vec![query(&db, "answer", "SELECT 40 + 2")],
+        false,
+    );
+    first["path"] = json!("/echo/first");
+    let mut second = step("use", &t.url(), "POST", "/echo/second");
+    second["body"] = json!({"type": "json", "json": "{\"answer\": \"{{answer}}\"}", "form": [], "raw": "", "file": []});
+    let case = api_case(&support::cases::uid(), "agent sql", vec![first, second]);
+    let task_id = support::cases::uid();
+    p.add_task(support::debug_task(&task_id, "API", case));
+    let engine =
+        support::engine::Engine::start(&p.url(), &p.engine_code(), &p.engine_secret(), 1, "");
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(60))
+            .await,
+        "{}",
+        engine.output()
+    );
+    let results = p.results(&task_id);
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["status"], json!(0), "{}", results[0]);
+    let sent = t
+        .requests_to("/echo/second")
+        .last()
+        .map(|r| r.body_text())
+        .unwrap_or_default();
+    assert_eq!(
+        serde_json::from_str::<Value>(&sent).unwrap_or(Value::Null),
+        json!({"answer": [42]})
+    );
+    // Only the probe's own connection is left once the task is over.
+    let count = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'liuma-engine'";
+    let mut probe = context();
+    let mut left = String::new();
+    for _ in 0..50 {
+        pass(&mut probe, &t, "open", vec![query(&db, "open", count)]).await;
+        left = var(&probe, "open");
+        if left == "[1]" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        left,
+        "[1]",
+        "the task's connections are closed: {}",
+        engine.output()
+    );
+    probe.sql.close().await;
+    drop(engine);
+    drop(server);
+}
+
 // Error paths (no server needed) ---------------------------------------------------------------
 
 fn target_db(kind: &str, port: u16) -> Value {
