@@ -149,6 +149,7 @@ fn the_shipped_sample_config_documents_the_defaults() {
     assert_eq!(cfg.agent.keepalive_interval, d.keepalive_interval);
     assert_eq!(cfg.agent.drain_timeout, d.drain_timeout);
     assert_eq!(cfg.agent.max_batch, d.max_batch);
+    assert_eq!(cfg.sql, liuma_engine::config::SqlConfig::default());
     assert!(cfg.initial_token.is_none());
     // As shipped (placeholders), the engine refuses to start and says why.
     let err = liuma_engine::config::Config::parse(std::path::Path::new("config.ini"), &sample)
