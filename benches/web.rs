@@ -61,6 +61,7 @@ fn env(home: &std::path::Path) -> CaseEnv {
         loop_timeout_cap: Duration::from_secs(60),
         web,
         sidecar: liuma_engine::config::SidecarConfig::default(),
+        sql: Default::default(),
     }
 }
 

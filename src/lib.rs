@@ -21,6 +21,7 @@ pub mod platform;
 pub mod report;
 pub mod runner;
 pub mod sidecar;
+pub mod sql;
 pub mod store;
 pub mod template;
 pub mod value;

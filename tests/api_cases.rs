@@ -42,6 +42,7 @@ fn env() -> CaseEnv {
         loop_timeout_cap: Duration::from_secs(5),
         web: liuma_engine::cases::web::WebEnv::new(&std::env::temp_dir().join("liuma-test-home")),
         sidecar: liuma_engine::config::SidecarConfig::default(),
+        sql: Default::default(),
     }
 }
 
@@ -894,7 +895,7 @@ async fn s1_12_steps_never_opened_in_the_editor_run() {
 }
 
 #[tokio::test]
-async fn s6_8_sql_steps_are_a_clear_error_until_database_support_exists() {
+async fn s6_8_sql_entry_without_a_database_is_a_clear_error() {
     let t = Target::start().await;
     let mut s = step("a", &t.url(), "GET", "/json");
     s["controller"] = json!({"errorContinue": "true", "pre": [
@@ -903,7 +904,11 @@ async fn s6_8_sql_steps_are_a_clear_error_until_database_support_exists() {
     ]});
     let r = run(one(vec![s])).await;
     assert_eq!(r.status, Status::Error);
-    assert!(log(&r, 0).contains("preSql"), "{}", log(&r, 0));
+    assert!(
+        log(&r, 0).contains("'获取数据库连接信息失败 请检查配置'"),
+        "{}",
+        log(&r, 0)
+    );
 }
 
 #[tokio::test]

@@ -154,6 +154,7 @@ fn the_shipped_sample_config_documents_the_defaults() {
         liuma_engine::config::LifecycleConfig::default(),
         "[Log]/[Lifecycle] in config.ini show the defaults"
     );
+    assert_eq!(cfg.sql, liuma_engine::config::SqlConfig::default());
     assert!(cfg.initial_token.is_none());
     // As shipped (placeholders), the engine refuses to start and says why.
     let err = liuma_engine::config::Config::parse(std::path::Path::new("config.ini"), &sample)

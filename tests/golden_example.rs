@@ -4,7 +4,8 @@
 //! Regenerate after an intended change with `UPDATE_GOLDEN=1 cargo test --test golden_example`.
 //!
 //! Changes to the example, so that nothing leaves this machine: the domain `url` points at the
-//! local target and the proxy of step 2 is removed.
+//! local target, the proxy of step 2 is removed, and the `preSql` database is a closed port on
+//! 127.0.0.1 (the entry fails to connect, a step error, as a database that is down would).
 
 mod support;
 
@@ -34,6 +35,14 @@ fn mask(v: &mut Value, rules: &[(regex::Regex, &str)]) {
     }
 }
 
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn example_case_of_the_spec_end_to_end() {
     let p = PlatformDouble::start().await;
@@ -43,7 +52,8 @@ async fn example_case_of_the_spec_end_to_end() {
         "/tests/golden/example_case.json"
     ))
     .expect("example case")
-    .replace("TARGET", &target.url());
+    .replace("TARGET", &target.url())
+    .replace("SQLPORT", &closed_port().to_string());
     let case: Value = serde_json::from_str(&text).expect("json");
     p.add_test_file(
         "9b2f1c3e-5d6a-4e7b-8c9d-0a1b2c3d4e5f",

@@ -32,6 +32,7 @@ fn env(home: &Path) -> CaseEnv {
         loop_timeout_cap: Duration::from_secs(5),
         web,
         sidecar: liuma_engine::config::SidecarConfig::default(),
+        sql: Default::default(),
     }
 }
 

@@ -103,6 +103,7 @@ pub fn case_env(
         loop_timeout_cap: cfg.agent.loop_timeout_cap,
         web: crate::cases::web::WebEnv::from_config(cfg, home),
         sidecar: cfg.sidecar.clone(),
+        sql: cfg.sql.clone(),
     })
 }
 

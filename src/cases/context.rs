@@ -24,6 +24,9 @@ pub struct CollectionContext {
     /// The collection's Python sidecar worker (scripts, custom functions, WEB custom
     /// operations): started on first use, killed with the collection.
     pub sidecar: crate::sidecar::SidecarSlot,
+    /// The task's SQL connections (api-cases §6.8), shared by all its collections; the runner
+    /// gives every context of a task the same pools and closes them when the task ends.
+    pub sql: std::sync::Arc<crate::sql::TaskDatabases>,
 }
 
 impl CollectionContext {

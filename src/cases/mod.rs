@@ -31,6 +31,8 @@ pub struct CaseEnv {
     pub web: web::WebEnv,
     /// `[Sidecar]`: the Python interpreter and time limit of users' Python code.
     pub sidecar: crate::config::SidecarConfig,
+    /// `[Sql]`: pooling and deadlines of SQL entries.
+    pub sql: crate::config::SqlConfig,
 }
 
 /// Runs one case occurrence. `None` when cancelled before it finished: a cancelled case has no

@@ -10,6 +10,7 @@ mod metrics;
 pub mod secrets;
 mod settings;
 mod sidecar;
+mod sql;
 mod web;
 
 pub use home::Home;
@@ -18,6 +19,7 @@ pub use metrics::MetricsConfig;
 pub use secrets::SecretsConfig;
 pub use settings::AgentSettings;
 pub use sidecar::SidecarConfig;
+pub use sql::SqlConfig;
 pub use web::WebConfig;
 
 use std::path::{Path, PathBuf};
@@ -89,6 +91,8 @@ pub struct Config {
     pub web: WebConfig,
     /// `[Sidecar]`: the Python interpreter and time limit for users' Python code.
     pub sidecar: SidecarConfig,
+    /// `[Sql]`: pooling and deadlines of SQL pre/post entries.
+    pub sql: SqlConfig,
     pub max_run: usize,
     pub agent: AgentSettings,
     /// `[Log]` and `[Lifecycle]`: rotation, purge, disk guard, backups.
@@ -358,6 +362,7 @@ impl Config {
             ));
         }
         let metrics = MetricsConfig::from_ini(&ini)?;
+        let sql = SqlConfig::from_ini(&ini)?;
 
         Ok(Config {
             file: file.to_path_buf(),
@@ -371,6 +376,7 @@ impl Config {
             webdriver_path,
             web,
             sidecar,
+            sql,
             max_run,
             agent,
             lifecycle,

@@ -84,6 +84,11 @@ pub fn diff(old: &Config, new: &Config) -> Changes {
         false,
     );
     note(
+        format!("{:?}", old.sql) != format!("{:?}", new.sql),
+        "[Sql]",
+        false,
+    );
+    note(
         format!("{:?}", old.metrics) != format!("{:?}", new.metrics),
         "[Metrics]",
         false,

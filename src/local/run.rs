@@ -136,6 +136,8 @@ pub fn local_case_env(files: Option<&Path>, home: &Path) -> Result<CaseEnv, Inpu
         web: crate::cases::web::WebEnv::new(home),
         // Scripts run with `python3` from PATH and the default time limit.
         sidecar: crate::config::SidecarConfig::default(),
+        // SQL entries use the `[Sql]` defaults.
+        sql: crate::config::SqlConfig::default(),
     })
 }
 

@@ -37,9 +37,12 @@ pub async fn run_plan(
     events: mpsc::Sender<RunEvent>,
     cancel: CancellationToken,
 ) -> RunSummary {
+    // One set of SQL pools per task, shared by its collections, closed when the run ends.
+    let databases = Arc::new(crate::sql::TaskDatabases::new(env.sql.clone()));
     let contexts: HashMap<usize, Arc<Mutex<CollectionContext>>> = (0..plan.collections.len())
         .map(|i| {
-            let ctx = CollectionContext::for_task(plan.task_id.as_str());
+            let mut ctx = CollectionContext::for_task(plan.task_id.as_str());
+            ctx.sql = databases.clone();
             (i, Arc::new(Mutex::new(ctx)))
         })
         .collect();
@@ -133,6 +136,7 @@ pub async fn run_plan(
         next.sort_by_key(|(ci, _)| *ci);
         todo = next;
     }
+    databases.close().await;
     summary
 }
 

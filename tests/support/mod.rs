@@ -16,6 +16,7 @@
 
 pub mod bundle;
 pub mod cases;
+pub mod db;
 pub mod engine;
 mod envelope;
 mod jwt;

@@ -9,6 +9,7 @@ pub mod recorder;
 pub mod request;
 pub mod scope;
 pub mod scripts;
+mod sql_step;
 pub mod step;
 
 use super::context::CollectionContext;

@@ -39,8 +39,8 @@ fn as_dict_of_strings(v: &Value) -> IndexMap<String, String> {
 }
 
 /// Pre/post entries (api-cases §6.7, §6.8) in list order: an entry named exactly
-/// `preScript`/`postScript` is a Python script (run in the sidecar), any other is SQL, which
-/// needs the database clients this version does not have: a clear step error.
+/// `preScript`/`postScript` is a Python script (run in the sidecar), any other is SQL
+/// (`sql_step`); `{}` is an empty SQL entry.
 impl CaseRun<'_> {
     async fn entries(
         &mut self,
@@ -66,9 +66,7 @@ impl CaseRun<'_> {
             {
                 continue;
             }
-            return Err(Verdict::Error(format!(
-                "{name}数据库操作暂不支持: SQL steps are not supported by this engine version yet"
-            )));
+            self.sql_entry(name, value).await.map_err(Verdict::Error)?;
         }
         Ok(())
     }
