@@ -52,6 +52,7 @@ fn env() -> CaseEnv {
         loop_timeout_cap: Duration::from_secs(60),
         web: liuma_engine::cases::web::WebEnv::new(&std::env::temp_dir().join("liuma-bench-home")),
         sql: SqlConfig::default(),
+        sidecar: Default::default(),
     }
 }
 

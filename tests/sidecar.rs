@@ -27,6 +27,7 @@ fn env_with(sidecar: SidecarConfig) -> CaseEnv {
         loop_timeout_cap: Duration::from_secs(5),
         web: liuma_engine::cases::web::WebEnv::new(&std::env::temp_dir().join("liuma-test-home")),
         sidecar,
+        sql: Default::default(),
     }
 }
 

@@ -26,6 +26,7 @@ fn env(home: &std::path::Path) -> CaseEnv {
         loop_timeout_cap: Duration::from_secs(5),
         web,
         sidecar: liuma_engine::config::SidecarConfig::default(),
+        sql: Default::default(),
     }
 }
 

@@ -30,6 +30,7 @@ fn env() -> CaseEnv {
         loop_timeout_cap: Duration::from_secs(5),
         web: liuma_engine::cases::web::WebEnv::new(&std::env::temp_dir().join("liuma-test-home")),
         sql: sql_config(),
+        sidecar: Default::default(),
     }
 }
 

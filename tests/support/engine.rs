@@ -81,6 +81,7 @@ impl Engine {
             home,
             config,
             child: None,
+            env: Vec::new(),
         }
     }
 
