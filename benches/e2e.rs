@@ -435,10 +435,7 @@ const ALL_LIFECYCLE_JOBS: &str = "\n[Log]\napi-log = true\n\n[Lifecycle]\nlog-ar
 /// `--idle-lifecycle SECS`: two idle engines side by side for SECS seconds, one with the
 /// default configuration and one with every lifecycle job on.
 async fn idle_lifecycle(secs: u64) {
-    let (plain, all) = tokio::join!(
-        idle_engine(secs, ""),
-        idle_engine(secs, ALL_LIFECYCLE_JOBS)
-    );
+    let (plain, all) = tokio::join!(idle_engine(secs, ""), idle_engine(secs, ALL_LIFECYCLE_JOBS));
     let mut out = Vec::new();
     for (name, (rss_kb, cpu_s, secs)) in [("defaults", plain), ("all lifecycle jobs", all)] {
         println!(

@@ -40,19 +40,12 @@ fn main() {
 
 fn env() -> CaseEnv {
     CaseEnv {
-        http: cases::api::request::HttpClients::new().expect("clients"),
         step_timeout_cap: Duration::from_secs(60),
         enable_stderr: false,
         max_response_bytes: 8 * 1024 * 1024,
-        functions: liuma_engine::functions::Library::new(
-            None,
-            std::env::temp_dir().join("liuma-bench-files"),
-        ),
         max_loop_iterations: 1000,
         loop_timeout_cap: Duration::from_secs(60),
-        web: liuma_engine::cases::web::WebEnv::new(&std::env::temp_dir().join("liuma-bench-home")),
-        sql: SqlConfig::default(),
-        sidecar: Default::default(),
+        ..CaseEnv::defaults(&std::env::temp_dir().join("liuma-bench-home")).expect("case env")
     }
 }
 

@@ -15,19 +15,13 @@ use tokio_util::sync::CancellationToken;
 
 fn env_with(sidecar: SidecarConfig) -> CaseEnv {
     CaseEnv {
-        http: cases::api::request::HttpClients::new().expect("clients"),
         step_timeout_cap: Duration::from_secs(20),
         enable_stderr: false,
         max_response_bytes: 8 * 1024 * 1024,
-        functions: liuma_engine::functions::Library::new(
-            None,
-            std::env::temp_dir().join("liuma-test-files"),
-        ),
         max_loop_iterations: 1000,
         loop_timeout_cap: Duration::from_secs(5),
-        web: liuma_engine::cases::web::WebEnv::new(&std::env::temp_dir().join("liuma-test-home")),
         sidecar,
-        sql: Default::default(),
+        ..CaseEnv::defaults(&std::env::temp_dir().join("liuma-test-home")).expect("case env")
     }
 }
 

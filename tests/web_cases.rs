@@ -23,16 +23,12 @@ fn env(home: &Path) -> CaseEnv {
     web.new_window_timeout = Duration::from_secs(3);
     web.driver_start_timeout = Duration::from_secs(30);
     CaseEnv {
-        http: cases::api::request::HttpClients::new().expect("clients"),
         step_timeout_cap: Duration::from_secs(20),
-        enable_stderr: true,
         max_response_bytes: 8 * 1024 * 1024,
-        functions: liuma_engine::functions::Library::new(None, home.join("file")),
         max_loop_iterations: 1000,
         loop_timeout_cap: Duration::from_secs(5),
         web,
-        sidecar: liuma_engine::config::SidecarConfig::default(),
-        sql: Default::default(),
+        ..CaseEnv::defaults(home).expect("case env")
     }
 }
 

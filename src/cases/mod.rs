@@ -35,6 +35,29 @@ pub struct CaseEnv {
     pub sql: crate::config::SqlConfig,
 }
 
+impl CaseEnv {
+    /// A case environment without a config file: the defaults of `[Agent]`, `[Web]`
+    /// (headless, `chromedriver` from PATH, browser profiles and screenshots under `home`),
+    /// `[Sidecar]` and `[Sql]`, error chains in error entries, 64 MiB response bodies, no test
+    /// files (`<home>/file`). Local runs start from it; tests and benchmarks change the fields
+    /// they exercise.
+    pub fn defaults(home: &std::path::Path) -> Result<CaseEnv, String> {
+        let agent = crate::config::AgentSettings::default();
+        Ok(CaseEnv {
+            http: api::request::HttpClients::new()?,
+            step_timeout_cap: agent.step_timeout_cap,
+            enable_stderr: true,
+            max_response_bytes: 64 * 1024 * 1024,
+            functions: crate::functions::Library::new(None, home.join("file")),
+            max_loop_iterations: agent.max_loop_iterations,
+            loop_timeout_cap: agent.loop_timeout_cap,
+            web: web::WebEnv::new(home),
+            sidecar: crate::config::SidecarConfig::default(),
+            sql: crate::config::SqlConfig::default(),
+        })
+    }
+}
+
 /// Runs one case occurrence. `None` when cancelled before it finished: a cancelled case has no
 /// result (it is not an error of the case).
 pub async fn execute(

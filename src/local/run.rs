@@ -10,8 +10,6 @@ use super::outcome::{Outcome, TaskOutcome, exit};
 use super::progress::{Mode, Progress};
 use super::report::{self, Format, html::HtmlOptions};
 use crate::cases::CaseEnv;
-use crate::cases::api::request::HttpClients;
-use crate::config::AgentSettings;
 use crate::functions::FileSource;
 use crate::runner::{self, RunEvent};
 use std::io::IsTerminal;
@@ -110,7 +108,6 @@ pub struct Prepared {
 /// The case environment of a local run: the agent's defaults (`[Agent]` settings), test files
 /// from `--files`.
 pub fn local_case_env(files: Option<&Path>, home: &Path) -> Result<CaseEnv, InputError> {
-    let s = AgentSettings::default();
     let (source, dir): (Arc<dyn FileSource>, PathBuf) = match files {
         Some(d) => {
             if !d.is_dir() {
@@ -124,20 +121,11 @@ pub fn local_case_env(files: Option<&Path>, home: &Path) -> Result<CaseEnv, Inpu
         }
         None => (Arc::new(NoFiles), home.join("file")),
     };
+    // WEB cases run headless with `chromedriver` from PATH, screenshots under `<home>/image`;
+    // scripts run with `python3` from PATH; SQL entries use the `[Sql]` defaults.
     Ok(CaseEnv {
-        http: HttpClients::new().map_err(InputError::Setup)?,
-        step_timeout_cap: s.step_timeout_cap,
-        enable_stderr: true,
-        max_response_bytes: 64 * 1024 * 1024,
         functions: crate::functions::Library::new(Some(source), dir),
-        max_loop_iterations: s.max_loop_iterations,
-        loop_timeout_cap: s.loop_timeout_cap,
-        // WEB cases run headless with `chromedriver` from PATH; screenshots go to `<home>/image`.
-        web: crate::cases::web::WebEnv::new(home),
-        // Scripts run with `python3` from PATH and the default time limit.
-        sidecar: crate::config::SidecarConfig::default(),
-        // SQL entries use the `[Sql]` defaults.
-        sql: crate::config::SqlConfig::default(),
+        ..CaseEnv::defaults(home).map_err(InputError::Setup)?
     })
 }
 
