@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use support::PlatformDouble;
 use support::cases::uid;
-use support::engine::Engine;
+use support::engine::{Engine, kill_and_wait};
 use support::site::Site;
 use support::webcase::{assert_op, engine_browsers, live_profiles, op, open, web_case};
 
@@ -434,4 +434,67 @@ async fn remote_mode_uses_a_webdriver_server_started_by_the_test() {
     assert_eq!(results[0]["status"].as_i64(), Some(0), "{:#}", results[0]);
     // The engine spawned no chromedriver of its own.
     assert!(!engine.logs().contains("chromedriver not found"));
+}
+
+/// web-cases §5: a screenshot the platform has not acknowledged survives the engine being
+/// killed; the next start uploads it, once, and then removes `image/<taskId>`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_screenshot_not_yet_uploaded_survives_a_kill_and_arrives_once_after_restart() {
+    const UPLOAD: &str = "/openapi/engine/screenshot/upload";
+    let p = PlatformDouble::start().await;
+    let site = Site::start().await;
+    p.fail_requests_with_500(UPLOAD, 1_000_000);
+    let shot = op("browser", "屏幕截图", &[], &[("name", "String", "page")]);
+    let task_id = web_task(
+        &p,
+        1,
+        vec![vec![web_case(
+            &uid(),
+            true,
+            true,
+            vec![open(&site.base, "/form"), shot],
+        )]],
+    );
+    let engine = start_engine(&p, "");
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await,
+        "{}",
+        engine.output()
+    );
+    let results = p.results(&task_id);
+    let ids: Vec<String> = results[0]["transactionList"][1]["screenShotList"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(ids.len(), 1, "{results:?}");
+    let dir = engine.path().join("image").join(&task_id);
+    let file = dir.join(format!("{}.png", ids[0]));
+    // The engine has tried (and failed) to upload it at least once before it is killed.
+    assert!(
+        p.wait_until(|d| d.requests().iter().any(|r| r.path == UPLOAD), WAIT)
+            .await,
+        "no screenshot upload was tried"
+    );
+    assert!(file.exists(), "the screenshot waits in {}", dir.display());
+    let mut engine = kill_and_wait(engine).await;
+    assert!(p.screenshots().is_empty());
+
+    p.fail_requests_with_500(UPLOAD, 0);
+    engine.spawn();
+    assert!(
+        p.wait_until(|d| !d.screenshots().is_empty(), WAIT).await,
+        "the screenshot did not arrive after the restart\n{}",
+        engine.logs()
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let got = p.screenshots();
+    assert_eq!(got.len(), 1, "exactly once");
+    assert_eq!(got[0].0, format!("{}.png", ids[0]));
+    assert!(decodes_as_png(&got[0].1));
+    assert!(
+        wait_for(Duration::from_secs(5), || !dir.exists()).await,
+        "image/<taskId> left behind"
+    );
 }
