@@ -428,8 +428,8 @@ async fn idle_footprint() -> (u64, f64, u64) {
 }
 
 /// Every lifecycle job on and due often (issue 10): logs archived, data purged and the store
-/// maintained every minute, the disk checked every 30 s, a backup every 5 minutes, `api.log`
-/// and the metrics listener on.
+/// maintained every minute, the disk checked every 30 s, a backup (logs included) every
+/// 5 minutes, and `api.log` on.
 const ALL_LIFECYCLE_JOBS: &str = "\n[Log]\napi-log = true\n\n[Lifecycle]\nlog-archive-interval = 60\npurge-interval = 60\nstore-maintenance-interval = 60\ndisk-min-free-mb = 1\ndisk-check-interval = 30\nbackup-interval = 300\nbackup-logs = true\n";
 
 /// `--idle-lifecycle SECS`: two idle engines side by side for SECS seconds, one with the
