@@ -231,34 +231,6 @@ fn rss_case(site: &Site, k: usize) -> Value {
     web_case(&support::cases::uid(), k == 0, k + 1 == RSS_CASES, steps)
 }
 
-/// Registers a WEB task of `collections` (case JSONs each) with the double; returns its id.
-fn rss_task(p: &PlatformDouble, collections: Vec<Vec<Value>>) -> String {
-    let task_id = support::cases::uid();
-    let mut files = Vec::new();
-    let mut list = Vec::new();
-    for cases in collections {
-        let cid = support::cases::uid();
-        let mut refs = Vec::new();
-        for (i, case) in cases.into_iter().enumerate() {
-            let case_id = case["caseId"].as_str().unwrap_or_default().to_string();
-            files.push((cid.clone(), case_id.clone(), case.to_string()));
-            refs.push(json!({"index": i + 1, "caseId": case_id, "caseType": "WEB"}));
-        }
-        list.push(json!({"collectionId": cid, "deviceId": null, "testCaseList": refs}));
-    }
-    let refs: Vec<(&str, &str, &str)> = files
-        .iter()
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
-        .collect();
-    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
-    p.add_task(json!({
-        "taskId": task_id, "taskType": "run",
-        "downloadUrl": format!("/openapi/task/file/download/{task_id}"),
-        "maxThread": 2, "reRun": false, "testCollectionList": list, "debugData": null
-    }));
-    task_id
-}
-
 /// A `/proc/<pid>/status` field in kB (VmRSS, VmHWM).
 fn status_kb(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -293,7 +265,7 @@ async fn agent_rss() {
     );
     let idle_kb = status_kb(pid, "VmRSS:");
     let collection = || (0..RSS_CASES).map(|k| rss_case(&site, k)).collect();
-    let task_id = rss_task(&p, vec![collection(), collection()]);
+    let task_id = support::webcase::web_task(&p, 2, vec![collection(), collection()]);
     p.push_start();
     let start = Instant::now();
     let deadline = start + Duration::from_secs(600);

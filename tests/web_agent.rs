@@ -11,40 +11,12 @@ use support::PlatformDouble;
 use support::cases::uid;
 use support::engine::{Engine, kill_and_wait};
 use support::site::Site;
-use support::webcase::{assert_op, engine_browsers, live_profiles, op, open, web_case};
+use support::webcase::{assert_op, engine_browsers, live_profiles, op, open, web_case, web_task};
 
 const WAIT: Duration = Duration::from_secs(60);
 
 fn start_engine(p: &PlatformDouble, extra: &str) -> Engine {
     Engine::start(&p.url(), &p.engine_code(), &p.engine_secret(), 2, extra)
-}
-
-/// Registers a WEB task: `collections` of (case id, case JSON). Returns the task id.
-fn web_task(p: &PlatformDouble, max_thread: i64, collections: Vec<Vec<Value>>) -> String {
-    let task_id = uid();
-    let mut files = Vec::new();
-    let mut list = Vec::new();
-    for cases in collections {
-        let cid = uid();
-        let mut refs = Vec::new();
-        for (i, case) in cases.into_iter().enumerate() {
-            let case_id = case["caseId"].as_str().unwrap_or_default().to_string();
-            files.push((cid.clone(), case_id.clone(), case.to_string()));
-            refs.push(json!({"index": i + 1, "caseId": case_id, "caseType": "WEB"}));
-        }
-        list.push(json!({"collectionId": cid, "deviceId": null, "testCaseList": refs}));
-    }
-    let refs: Vec<(&str, &str, &str)> = files
-        .iter()
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
-        .collect();
-    p.add_bundle(&task_id, support::make_bundle(&task_id, &refs));
-    p.add_task(json!({
-        "taskId": task_id, "taskType": "run",
-        "downloadUrl": format!("/openapi/task/file/download/{task_id}"),
-        "maxThread": max_thread, "reRun": false, "testCollectionList": list, "debugData": null
-    }));
-    task_id
 }
 
 fn sleep_step(seconds: &str) -> Value {

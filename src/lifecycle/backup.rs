@@ -321,26 +321,14 @@ pub fn restore(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{CaseId, CollectionId, TaskId};
+    use crate::ids::TaskId;
     use crate::platform::wire::WireCaseResult;
     use crate::store::Store;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
 
     fn result(index: i64) -> WireCaseResult {
-        WireCaseResult {
-            status: 0,
-            start_time: 1,
-            end_time: 2,
-            collection_id: CollectionId("c".into()),
-            case_id: CaseId("k".into()),
-            case_type: "API".into(),
-            case_name: "n".into(),
-            case_desc: None,
-            index,
-            run_times: 1,
-            transactions: Vec::new(),
-        }
+        WireCaseResult::sample("c", index, 1)
     }
 
     fn home() -> (tempfile::TempDir, Home, PathBuf) {

@@ -193,6 +193,26 @@ impl WireTransaction {
     }
 }
 
+#[cfg(test)]
+impl WireCaseResult {
+    /// A passing result with no transactions, for tests of the store, backups and reconciliation.
+    pub(crate) fn sample(collection: &str, index: i64, run_times: u32) -> Self {
+        WireCaseResult {
+            status: 0,
+            start_time: 1,
+            end_time: 2,
+            collection_id: crate::ids::CollectionId(collection.into()),
+            case_id: crate::ids::CaseId("k".into()),
+            case_type: "API".into(),
+            case_name: "n".into(),
+            case_desc: None,
+            index,
+            run_times,
+            transactions: Vec::new(),
+        }
+    }
+}
+
 impl From<&CaseResult> for WireCaseResult {
     fn from(r: &CaseResult) -> Self {
         let is_api = r.case_type == "API";

@@ -75,12 +75,7 @@ mod tests {
     use serde_json::json;
 
     fn result(collection: &str, index: i64, run_times: u32) -> WireCaseResult {
-        serde_json::from_value(json!({
-            "status": 0, "startTime": 1, "endTime": 2, "collectionId": collection,
-            "caseId": "c", "caseType": "API", "caseName": "n", "caseDesc": null,
-            "index": index, "runTimes": run_times, "transactionList": []
-        }))
-        .expect("result")
+        WireCaseResult::sample(collection, index, run_times)
     }
 
     #[test]

@@ -181,23 +181,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{CaseId, CollectionId, TaskId};
+    use crate::ids::TaskId;
     use crate::platform::wire::WireCaseResult;
 
     fn result(index: i64) -> WireCaseResult {
-        WireCaseResult {
-            status: 0,
-            start_time: 1,
-            end_time: 2,
-            collection_id: CollectionId("c".into()),
-            case_id: CaseId("k".into()),
-            case_type: "API".into(),
-            case_name: "n".into(),
-            case_desc: None,
-            index,
-            run_times: 1,
-            transactions: Vec::new(),
-        }
+        WireCaseResult::sample("c", index, 1)
     }
 
     #[test]

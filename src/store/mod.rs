@@ -451,22 +451,9 @@ fn bump(tx: &rusqlite::Transaction<'_>, key: &str, by: i64) -> rusqlite::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{CaseId, CollectionId};
 
     fn result(coll: &str, index: i64, run_times: u32) -> WireCaseResult {
-        WireCaseResult {
-            status: 0,
-            start_time: 1,
-            end_time: 2,
-            collection_id: CollectionId(coll.into()),
-            case_id: CaseId("k".into()),
-            case_type: "API".into(),
-            case_name: "n".into(),
-            case_desc: None,
-            index,
-            run_times,
-            transactions: Vec::new(),
-        }
+        WireCaseResult::sample(coll, index, run_times)
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! WEB case JSON builders (the platform's shape, web-cases §1) and a look at the browser
 //! processes an engine started, for the WEB tests.
 
+use super::PlatformDouble;
+use super::cases::uid;
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -141,4 +143,32 @@ pub fn live_profiles(home: &Path, engine_pid: u32) -> usize {
     profiles.sort();
     profiles.dedup();
     profiles.len()
+}
+
+/// Registers a WEB task: `collections` of (case id, case JSON). Returns the task id.
+pub fn web_task(p: &PlatformDouble, max_thread: i64, collections: Vec<Vec<Value>>) -> String {
+    let task_id = uid();
+    let mut files = Vec::new();
+    let mut list = Vec::new();
+    for cases in collections {
+        let cid = uid();
+        let mut refs = Vec::new();
+        for (i, case) in cases.into_iter().enumerate() {
+            let case_id = case["caseId"].as_str().unwrap_or_default().to_string();
+            files.push((cid.clone(), case_id.clone(), case.to_string()));
+            refs.push(json!({"index": i + 1, "caseId": case_id, "caseType": "WEB"}));
+        }
+        list.push(json!({"collectionId": cid, "deviceId": null, "testCaseList": refs}));
+    }
+    let refs: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    p.add_bundle(&task_id, super::make_bundle(&task_id, &refs));
+    p.add_task(json!({
+        "taskId": task_id, "taskType": "run",
+        "downloadUrl": format!("/openapi/task/file/download/{task_id}"),
+        "maxThread": max_thread, "reRun": false, "testCollectionList": list, "debugData": null
+    }));
+    task_id
 }

@@ -259,8 +259,7 @@ pub async fn run_case(
             return Some(CaseResult::error(meta, name, start, &e.to_string()));
         }
     };
-    let functions = CaseFunctions::new(&env.functions, json.get("functions"))
-        .with_sidecar(ctx.sidecar.clone(), env.sidecar.clone());
+    let functions = CaseFunctions::for_case(json, env, ctx);
     let mut run = CaseRun {
         ctx,
         env,

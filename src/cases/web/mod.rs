@@ -188,8 +188,7 @@ pub async fn run_case(
             return Some(CaseResult::error(meta, name, start, &e));
         }
     };
-    let functions = CaseFunctions::new(&env.functions, json.get("functions"))
-        .with_sidecar(ctx.sidecar.clone(), env.sidecar.clone());
+    let functions = CaseFunctions::for_case(json, env, ctx);
     if case.start_driver.is_none() || case.close_driver.is_none() {
         // Q11: null reads as false (the Python engine), or as true with [Web] null-driver-flags.
         tracing::warn!(
