@@ -233,8 +233,16 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
                 sink.push_many(batch).await;
             }
         });
-        let summary =
-            runner::run_plan(Arc::new(plan), shared.env.clone(), tx, handle.exec.clone()).await;
+        let summary = runner::run_plan(
+            Arc::new(plan),
+            shared.env.clone(),
+            runner::Events {
+                tx,
+                case_starts: false,
+            },
+            handle.exec.clone(),
+        )
+        .await;
         let _ = consumer.await;
         tracing::info!(
             finished = summary.finished,

@@ -52,6 +52,9 @@ pub struct Bundle {
     archive: Mutex<zip::ZipArchive<std::io::BufReader<std::fs::File>>>,
     /// Relative path (`<collectionId>/<caseId>.json`) → (entry index, uncompressed size).
     index: HashMap<String, (usize, u64)>,
+    /// Small files as verification inflated them, up to [`KEPT_BYTES`] in all: a case is
+    /// then parsed without inflating its entry a second time.
+    kept: HashMap<String, Box<[u8]>>,
     /// Files and uncompressed bytes, for the log.
     pub files: usize,
     pub bytes: u64,
@@ -109,6 +112,11 @@ fn disk(path: &Path, e: std::io::Error) -> ExtractError {
     }
 }
 
+/// Largest file kept in memory after verification, and the most kept in all (typical case
+/// files are a few KB; beyond the cap they are inflated again when their case runs).
+const KEPT_FILE_BYTES: u64 = 64 * 1024;
+const KEPT_BYTES: u64 = 4 * 1024 * 1024;
+
 impl Bundle {
     /// Opens `zip_path` and verifies every entry (names, kinds, CRCs, caps). Blocking.
     pub fn open_verified(
@@ -127,6 +135,8 @@ impl Bundle {
             )));
         }
         let mut index = HashMap::new();
+        let mut kept = HashMap::new();
+        let mut kept_bytes: u64 = 0;
         let mut total: u64 = 0;
         let mut buf = vec![0u8; 64 * 1024];
         for i in 0..archive.len() {
@@ -149,12 +159,23 @@ impl Bundle {
             }
             let compressed = entry.compressed_size().max(1);
             let mut produced: u64 = 0;
+            let mut keep = (entry.size() <= KEPT_FILE_BYTES
+                && kept_bytes + entry.size() <= KEPT_BYTES)
+                .then(|| Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0)));
             loop {
                 let n = entry
                     .read(&mut buf)
                     .map_err(|e| ExtractError::Corrupt(format!("entry {name:?}: {e}")))?;
                 if n == 0 {
                     break;
+                }
+                if let Some(k) = keep.as_mut() {
+                    // The declared size may lie; what is kept stays within the caps anyway.
+                    if (k.len() + n) as u64 <= KEPT_FILE_BYTES {
+                        k.extend_from_slice(&buf[..n]);
+                    } else {
+                        keep = None;
+                    }
                 }
                 produced += n as u64;
                 total += n as u64;
@@ -176,6 +197,10 @@ impl Bundle {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
+            if let Some(k) = keep {
+                kept_bytes += k.len() as u64;
+                kept.insert(key.clone(), k.into_boxed_slice());
+            }
             index.insert(key, (i, produced));
         }
         Ok(Bundle {
@@ -184,6 +209,7 @@ impl Bundle {
             bytes: total,
             archive: Mutex::new(archive),
             index,
+            kept,
         })
     }
 
@@ -218,8 +244,12 @@ impl Bundle {
         Ok(names.len())
     }
 
-    /// The bytes of `rel`. Blocking (decompression); the error says what is wrong.
+    /// The bytes of `rel`: a copy of the kept bytes, or inflated again (blocking); the error
+    /// says what is wrong.
     pub fn read(&self, rel: &str) -> Result<Vec<u8>, String> {
+        if let Some(bytes) = self.kept.get(rel) {
+            return Ok(bytes.to_vec());
+        }
         let Some(&(i, _)) = self.index.get(rel) else {
             return Err(format!(
                 "用例数据文件不存在: {rel} is not in the bundle {}",
@@ -277,5 +307,39 @@ mod tests {
         assert!(safe_relative("/t/../../evil", "t").is_err());
         assert!(safe_relative("C:/evil", "t").is_err());
         assert!(safe_relative("a\\..\\b", "t").is_err());
+    }
+
+    /// Small files come from what verification kept, large ones are inflated again; both
+    /// read back exactly, and the kept bytes stay within their caps.
+    #[test]
+    fn kept_and_inflated_files_read_back_the_same() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("bundle.zip");
+        let small = br#"{"caseId":"k1"}"#.to_vec();
+        let large: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
+        {
+            let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).expect("zip"));
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            zip.start_file("/t1/c1/k1.json", opts).expect("entry");
+            zip.write_all(&small).expect("write");
+            zip.start_file("/t1/c1/big.bin", opts).expect("entry");
+            zip.write_all(&large).expect("write");
+            zip.finish().expect("finish");
+        }
+        let limits = Limits {
+            max_entries: 10,
+            max_total_bytes: 10 << 20,
+            max_ratio: 1000,
+        };
+        let b = Bundle::open_verified(&path, "t1", limits).expect("verified");
+        assert!(b.kept.contains_key("c1/k1.json"));
+        assert!(!b.kept.contains_key("c1/big.bin"));
+        assert_eq!(b.read("c1/k1.json").expect("small"), small);
+        assert_eq!(b.read("c1/big.bin").expect("large"), large);
+        assert!(b.read("c1/none.json").is_err());
     }
 }

@@ -10,20 +10,50 @@ pub struct StepLog {
     ends: Vec<usize>,
 }
 
-/// The log line time format, parsed once (parsing it per line was a visible cost per step).
-static STAMP: std::sync::LazyLock<Vec<chrono::format::Item<'static>>> =
-    std::sync::LazyLock::new(|| {
-        chrono::format::StrftimeItems::new("%Y-%m-%d %H:%M:%S%.6f")
-            .parse_to_owned()
-            .unwrap_or_default()
+/// The local date and time of one second, `YYYY-mm-dd HH:MM:SS`, as last formatted on this
+/// thread: a step writes half a dozen lines within the same second, and asking the time zone
+/// and formatting the date per line was a visible share of a step's CPU.
+struct SecondStamp {
+    unix_second: i64,
+    text: String,
+}
+
+thread_local! {
+    static SECOND: std::cell::RefCell<SecondStamp> = const {
+        std::cell::RefCell::new(SecondStamp { unix_second: i64::MIN, text: String::new() })
+    };
+}
+
+/// Appends `YYYY-mm-dd HH:MM:SS.ffffff` (local time, the Python engine's `%Y-%m-%d %H:%M:%S.%f`).
+fn write_stamp(out: &mut String) {
+    use std::fmt::Write;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let second = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    SECOND.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if cached.unix_second != second {
+            cached.text.clear();
+            if let Some(t) = chrono::DateTime::from_timestamp(second, 0) {
+                let local = t.with_timezone(&chrono::Local);
+                // Writing into a String cannot fail.
+                let _ = write!(cached.text, "{}", local.format("%Y-%m-%d %H:%M:%S"));
+            }
+            cached.unix_second = second;
+        }
+        out.push_str(&cached.text);
     });
+    let _ = write!(out, ".{:06}", now.subsec_micros());
+}
 
 impl StepLog {
     fn push(&mut self, level: &str, text: &str) {
-        use std::fmt::Write;
-        let stamp = chrono::Local::now().format_with_items(STAMP.iter());
-        // Writing into a String cannot fail.
-        let _ = write!(self.buf, "{stamp} - {level} - {text}");
+        write_stamp(&mut self.buf);
+        self.buf.push_str(" - ");
+        self.buf.push_str(level);
+        self.buf.push_str(" - ");
+        self.buf.push_str(text);
         self.ends.push(self.buf.len());
     }
 
@@ -60,5 +90,33 @@ impl StepLog {
     /// WEB/APP transactions join entries with `<br>`.
     pub fn join_web(&self) -> String {
         self.join("<br>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_carry_the_local_time_with_microseconds() {
+        let mut log = StepLog::default();
+        let before = chrono::Local::now();
+        log.debug("one");
+        log.error("two");
+        let after = chrono::Local::now();
+        let text = log.join_web();
+        let lines: Vec<&str> = text.split("<br>").collect();
+        assert_eq!(lines.len(), 2);
+        for (line, (level, msg)) in lines.iter().zip([("Debug", "one"), ("Error", "two")]) {
+            let (stamp, rest) = line.split_at(26);
+            assert_eq!(rest, format!(" - {level} - {msg}"));
+            let parsed = chrono::NaiveDateTime::parse_from_str(stamp, "%Y-%m-%d %H:%M:%S%.6f")
+                .expect("stamp format");
+            let (lo, hi) = (
+                before.naive_local() - chrono::Duration::microseconds(1),
+                after.naive_local() + chrono::Duration::microseconds(1),
+            );
+            assert!(lo <= parsed && parsed <= hi, "{stamp} not within the call");
+        }
     }
 }

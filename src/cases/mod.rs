@@ -73,7 +73,7 @@ pub async fn execute(
         Err(reason) => return Some(CaseResult::error(meta, None, start, &reason)),
     };
     match meta.case_type.as_str() {
-        "API" => api::run_case(meta, &json, ctx, env, cancel).await,
+        "API" => api::run_case(meta, json, ctx, env, cancel).await,
         "WEB" => web::run_case(meta, &json, ctx, env, cancel).await,
         "APP" => Some(web::app_unsupported(meta, &json, start)),
         other => {

@@ -279,7 +279,10 @@ pub async fn execute(
         let handle = tokio::spawn(runner::run_plan(
             Arc::new(plan),
             env.clone(),
-            tx,
+            runner::Events {
+                tx,
+                case_starts: true,
+            },
             cancel.clone(),
         ));
         let mut tick = tokio::time::interval(Duration::from_millis(250));

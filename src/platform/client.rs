@@ -426,7 +426,7 @@ impl PlatformClient {
     pub async fn upload_results(
         &self,
         task_id: &TaskId,
-        results: &[WireCaseResult],
+        results: &[&WireCaseResult],
     ) -> Result<(), PlatformError> {
         let mut body = self.task_body(task_id);
         body["caseResultList"] =

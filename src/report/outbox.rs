@@ -8,14 +8,16 @@ use crate::ids::TaskId;
 use crate::platform::wire::WireCaseResult;
 use crate::store::Store;
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, Semaphore};
 
-/// A result and its position in the outbox.
+/// A result and its position in the outbox. The result is shared: each upload attempt peeks
+/// at the entries without copying their logs.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub seq: u64,
-    pub result: WireCaseResult,
+    pub result: Arc<WireCaseResult>,
 }
 
 #[derive(Debug, Default)]
@@ -30,6 +32,8 @@ pub struct Outbox {
     state: Mutex<State>,
     space: Semaphore,
     changed: Notify,
+    /// See [`Outbox::wake_at`].
+    wake_len: AtomicUsize,
     durable: Option<(Arc<Store>, TaskId)>,
 }
 
@@ -47,6 +51,7 @@ impl Outbox {
             state: Mutex::new(State::default()),
             space: Semaphore::new(capacity.max(1)),
             changed: Notify::new(),
+            wake_len: AtomicUsize::new(1),
             durable: None,
         }
     }
@@ -60,7 +65,10 @@ impl Outbox {
                 let mut s = outbox.lock();
                 for (seq, result) in rows {
                     s.next_seq = s.next_seq.max(seq + 1);
-                    s.pending.push_back(Entry { seq, result });
+                    s.pending.push_back(Entry {
+                        seq,
+                        result: Arc::new(result),
+                    });
                 }
             }
             Err(e) => tracing::error!("cannot read the results waiting in the store: {e}"),
@@ -109,7 +117,7 @@ impl Outbox {
                 }
             }
         };
-        {
+        let wake = {
             let mut s = self.lock();
             for (i, result) in results.into_iter().enumerate() {
                 let seq = match seqs.as_ref().and_then(|v| v.get(i)) {
@@ -117,10 +125,23 @@ impl Outbox {
                     None => s.next_seq,
                 };
                 s.next_seq = s.next_seq.max(seq + 1);
-                s.pending.push_back(Entry { seq, result });
+                s.pending.push_back(Entry {
+                    seq,
+                    result: Arc::new(result),
+                });
             }
+            s.pending.len() >= self.wake_len.load(Ordering::Relaxed)
+        };
+        if wake {
+            self.changed.notify_waiters();
         }
-        self.changed.notify_waiters();
+    }
+
+    /// Pushes wake the uploader only once this many results wait (its batch size): a wake-up
+    /// per result, on an otherwise idle thread, was a visible cost per case. Closing, acks and
+    /// discards always wake it; its timer takes the rest.
+    pub fn wake_at(&self, pending: usize) {
+        self.wake_len.store(pending.max(1), Ordering::Relaxed);
     }
 
     /// Adds one result (see `push_many`).
@@ -146,7 +167,7 @@ impl Outbox {
         };
         if let Some((store, task)) = &self.durable {
             let keys: Vec<(u64, &WireCaseResult)> =
-                acked.iter().map(|e| (e.seq, &e.result)).collect();
+                acked.iter().map(|e| (e.seq, e.result.as_ref())).collect();
             if let Err(e) = store.ack(task, &keys) {
                 tracing::error!("cannot remove acknowledged results from the engine store: {e}");
             }
@@ -219,7 +240,10 @@ impl Outbox {
     }
 
     /// Resolves on the next change (push, ack, close).
-    pub async fn changed(&self) {
-        self.changed.notified().await;
+    /// A future that completes at the next change. Enable it (`Notified::enable`) before
+    /// reading the state it guards: a change between the read and the first poll is then
+    /// not lost (a close missed that way used to hold the final upload a whole batch interval).
+    pub fn changed(&self) -> tokio::sync::futures::Notified<'_> {
+        self.changed.notified()
     }
 }

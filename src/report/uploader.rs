@@ -1,6 +1,7 @@
-//! Uploads one task's results: timer-driven batches (not arrival-driven), strictly sequential per
-//! task (the platform's unique index breaks on concurrent first uploads, §7.5), retried with
-//! back-off, HTTP 500 batches split to isolate a poison result, empty keep-alive uploads (§7.8).
+//! Uploads one task's results: timer-driven batches (not arrival-driven; a full batch goes at
+//! once), strictly sequential per task (the platform's unique index breaks on concurrent first
+//! uploads, §7.5), retried with back-off, HTTP 500 batches split to isolate a poison result,
+//! empty keep-alive uploads (§7.8).
 
 use super::outbox::{Entry, Outbox};
 use super::reconcile::PlatformRecord;
@@ -65,6 +66,7 @@ impl Uploader {
         settings: UploadSettings,
         halt: CancellationToken,
     ) -> Self {
+        outbox.wake_at(settings.max_batch);
         Self {
             client,
             task_id,
@@ -82,15 +84,23 @@ impl Uploader {
             if self.outbox.is_closed() && self.outbox.is_empty() {
                 return UploadEnd::Drained;
             }
-            // Wait for the batch interval, or less when the run is over (final flush).
-            if !self.outbox.is_closed() {
+            // Wait for the batch interval, or less when the run is over (final flush) or a full
+            // batch is waiting: a fast run then uploads while its cases go on, instead of
+            // leaving the whole backlog for the end.
+            if !self.outbox.is_closed() && self.outbox.len() < self.settings.max_batch {
                 let tick = tokio::time::sleep(self.settings.batch_interval);
                 tokio::pin!(tick);
                 loop {
+                    let changed = self.outbox.changed();
+                    tokio::pin!(changed);
+                    changed.as_mut().enable();
+                    if self.outbox.is_closed() || self.outbox.len() >= self.settings.max_batch {
+                        break;
+                    }
                     tokio::select! {
                         _ = self.halt.cancelled() => return UploadEnd::Halted,
                         _ = &mut tick => break,
-                        _ = self.outbox.changed() => if self.outbox.is_closed() { break },
+                        _ = changed => {}
                     }
                 }
             }
@@ -123,7 +133,7 @@ impl Uploader {
     }
 
     async fn upload(&mut self, entries: &[Entry]) -> Result<(), Failure> {
-        let results: Vec<WireCaseResult> = entries.iter().map(|e| e.result.clone()).collect();
+        let results: Vec<&WireCaseResult> = entries.iter().map(|e| e.result.as_ref()).collect();
         match self.client.upload_results(&self.task_id, &results).await {
             Ok(()) => {
                 self.last_upload = Instant::now();

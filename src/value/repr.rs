@@ -25,9 +25,13 @@ fn write_repr(v: &Value, out: &mut String) {
         Value::None => out.push_str("None"),
         Value::Bool(true) => out.push_str("True"),
         Value::Bool(false) => out.push_str("False"),
-        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Int(i) => {
+            use std::fmt::Write;
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{i}");
+        }
         Value::Float(f) => out.push_str(&float_repr(*f)),
-        Value::Str(s) => out.push_str(&str_repr(s)),
+        Value::Str(s) => write_str_repr(s, out),
         Value::Bytes(b) => out.push_str(&bytes_repr(b)),
         Value::List(items) => {
             out.push('[');
@@ -48,7 +52,7 @@ fn write_repr(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                out.push_str(&str_repr(k));
+                write_str_repr(k, out);
                 out.push_str(": ");
                 write_repr(v, out);
             }
@@ -128,12 +132,29 @@ fn shortest_digits(f: f64) -> (String, i32) {
 
 /// `repr(str)`: single quotes unless the text has `'` and no `"`.
 pub fn str_repr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_str_repr(s, &mut out);
+    out
+}
+
+/// [`str_repr`] appended to `out` (the logs write every key and string of a body this way).
+fn write_str_repr(s: &str, out: &mut String) {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
         '\''
     };
-    let mut out = String::with_capacity(s.len() + 2);
+    // Printable ASCII without a backslash or the quote is copied as it is, in one piece.
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'\\' && b != quote as u8)
+    {
+        out.reserve(s.len() + 2);
+        out.push(quote);
+        out.push_str(s);
+        out.push(quote);
+        return;
+    }
+    out.reserve(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
         match c {
@@ -147,19 +168,20 @@ pub fn str_repr(s: &str) -> String {
             }
             c if is_py_printable(c) => out.push(c),
             c => {
+                use std::fmt::Write;
                 let cp = c as u32;
-                if cp <= 0xff {
-                    out.push_str(&format!("\\x{cp:02x}"));
+                // Writing into a String cannot fail.
+                let _ = if cp <= 0xff {
+                    write!(out, "\\x{cp:02x}")
                 } else if cp <= 0xffff {
-                    out.push_str(&format!("\\u{cp:04x}"));
+                    write!(out, "\\u{cp:04x}")
                 } else {
-                    out.push_str(&format!("\\U{cp:08x}"));
-                }
+                    write!(out, "\\U{cp:08x}")
+                };
             }
         }
     }
     out.push(quote);
-    out
 }
 
 /// `repr(bytes)`: `b'..'` with `\xhh` for everything outside printable ASCII.

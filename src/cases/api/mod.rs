@@ -246,24 +246,32 @@ fn step_proxies(step: &ApiStep) -> Json {
 /// Runs an API case; `None` when cancelled midway.
 pub async fn run_case(
     meta: &CaseMeta,
-    json: &Json,
+    json: Json,
     ctx: &mut CollectionContext,
     env: &CaseEnv,
     cancel: &CancellationToken,
 ) -> Option<CaseResult> {
     let start = now_ms();
-    let case = match ApiCase::parse(json) {
+    let functions = CaseFunctions::for_case(&json, env, ctx);
+    let name = json
+        .get("caseName")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    let mut case = match ApiCase::parse(json) {
         Ok(c) => c,
         Err(e) => {
-            let name = json.get("caseName").and_then(|v| v.as_str());
-            return Some(CaseResult::error(meta, name, start, &e.to_string()));
+            return Some(CaseResult::error(
+                meta,
+                name.as_deref(),
+                start,
+                &e.to_string(),
+            ));
         }
     };
-    let functions = CaseFunctions::for_case(json, env, ctx);
     let mut run = CaseRun {
         ctx,
         env,
-        params: case.params.clone(),
+        params: std::mem::take(&mut case.params),
         functions,
         rec: Recorder::default(),
     };

@@ -124,16 +124,17 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// HTTP/1 servers send `Content-Type`; hyper keeps names lower-case, so the conventional
 /// spelling is restored for lookups such as `$.Content-Type` (api-cases §4.2).
 fn display_header_name(name: &str) -> String {
-    name.split('-')
-        .map(|part| {
-            let mut c = part.chars();
-            match c.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("-")
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for c in name.chars() {
+        if upper {
+            out.push(c.to_ascii_uppercase());
+        } else {
+            out.push(c);
+        }
+        upper = c == '-';
+    }
+    out
 }
 
 /// Sends `req` with the session's cookies unless the request carries its own `cookie` header
@@ -351,6 +352,8 @@ mod tests {
     fn header_names_get_conventional_spelling() {
         assert_eq!(display_header_name("content-type"), "Content-Type");
         assert_eq!(display_header_name("x-mark"), "X-Mark");
+        assert_eq!(display_header_name("x--a-"), "X--A-");
+        assert_eq!(display_header_name("etag"), "Etag");
     }
 
     #[test]

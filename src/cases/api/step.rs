@@ -91,6 +91,25 @@ impl CaseRun<'_> {
         self.functions_begin();
         let result = template::render(v, &self.scope(refs));
         self.functions_end();
+        self.rendered(result)
+    }
+
+    /// [`Self::render_value`] of a value used only once (no copy without placeholders).
+    fn render_owned_value(
+        &mut self,
+        v: Value,
+        refs: Option<&RequestRefs>,
+    ) -> Result<Value, String> {
+        self.functions_begin();
+        let result = template::render_owned(v, &self.scope(refs));
+        self.functions_end();
+        self.rendered(result)
+    }
+
+    fn rendered(
+        &mut self,
+        result: Result<template::Rendered, template::RenderError>,
+    ) -> Result<Value, String> {
         match result {
             Ok(r) => {
                 self.take_console(&r.console);
@@ -129,7 +148,7 @@ impl CaseRun<'_> {
         if matches!(&list, Value::List(l) if l.is_empty()) {
             return Ok(None);
         }
-        let rendered = self.render_value(&list, None)?;
+        let rendered = self.render_owned_value(list, None)?;
         let Value::List(items) = rendered else {
             return Err("条件控制器 whetherExec 不是列表".into());
         };
@@ -312,22 +331,24 @@ impl CaseRun<'_> {
             Value::List(step.assertions.iter().map(Value::from_json).collect())
         };
         let checked = self
-            .render_value(&assertions, Some(&refs))
+            .render_owned_value(assertions, Some(&refs))
             .and_then(|list| check::assertions(&list, &resp));
         let relations = Value::List(step.relations.iter().map(Value::from_json).collect());
-        let related = self.render_value(&relations, Some(&refs)).and_then(|list| {
-            let view = RequestView {
-                headers: &Value::Dict(
-                    headers
-                        .iter()
-                        .map(|(k, v)| (k.clone(), Value::Str(v.clone())))
-                        .collect(),
-                ),
-                query: rendered.query.as_ref().unwrap_or(&Value::None),
-                body: &req_body_view,
-            };
-            check::relations(&list, &resp, &view, &mut self.ctx.vars)
-        });
+        let related = self
+            .render_owned_value(relations, Some(&refs))
+            .and_then(|list| {
+                let view = RequestView {
+                    headers: &Value::Dict(
+                        headers
+                            .iter()
+                            .map(|(k, v)| (k.clone(), Value::Str(v.clone())))
+                            .collect(),
+                    ),
+                    query: rendered.query.as_ref().unwrap_or(&Value::None),
+                    body: &req_body_view,
+                };
+                check::relations(&list, &resp, &view, &mut self.ctx.vars)
+            });
         let (messages, failed) = match checked {
             Ok(x) => x,
             Err(e) => return Verdict::Error(e),

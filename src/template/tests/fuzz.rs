@@ -159,3 +159,39 @@ fn render_request_never_panics() {
         let _ = render_request(parts, &scope);
     }
 }
+
+/// The fast path of `render` (plain JSON without `{{` is returned as is) gives exactly what
+/// the full scan and JSON round trip give. (Inputs with placeholders take the full path in
+/// both; bytes ids make their results differ from call to call, so they are not compared.)
+#[test]
+fn render_fast_path_matches_the_full_render() {
+    let (ctx, params, refs) = (context(), params(), refs());
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut plain = 0;
+    for i in 0..20_000 {
+        let scope = Scope {
+            context: &ctx,
+            params: &params,
+            functions: &Double,
+            request: if i % 2 == 0 { Some(&refs) } else { None },
+        };
+        let input = rng.value(0);
+        if format!("{input:?}").contains("{{") {
+            continue;
+        }
+        plain += 1;
+        let full = crate::template::scan::Renderer::new(&scope)
+            .render(&input)
+            .expect("plain JSON renders");
+        for fast in [
+            render(&input, &scope).expect("fast path"),
+            crate::template::render_owned(input.clone(), &scope).expect("fast path, owned"),
+        ] {
+            assert_eq!(full.value, fast.value, "{input:?}");
+            assert_eq!(full.console, fast.console, "{input:?}");
+            assert_eq!(full.unresolved, fast.unresolved, "{input:?}");
+            assert_eq!(full.warnings, fast.warnings, "{input:?}");
+        }
+    }
+    assert!(plain > 1000, "too few inputs took the fast path: {plain}");
+}
