@@ -117,7 +117,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut out = IndexMap::new();
             let view = check::RequestView {
-                headers: &Value::None,
+                headers: &IndexMap::new(),
                 query: &Value::None,
                 body: &Value::None,
             };
@@ -141,7 +141,7 @@ fn bench(c: &mut Criterion) {
             assert!(!failed, "{msgs:?}");
             let mut out = IndexMap::new();
             let view = check::RequestView {
-                headers: &Value::None,
+                headers: &IndexMap::new(),
                 query: &Value::None,
                 body: &Value::None,
             };

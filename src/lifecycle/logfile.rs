@@ -34,8 +34,8 @@ pub struct Rotation {
     pub daily: bool,
 }
 
-/// One rotating file. Writes go through [`SharedLogFile`], usually from tracing-appender's
-/// background thread.
+/// One rotating file. Writes go through [`SharedLogFile`], usually from the file's
+/// [`super::batch_writer`] thread, one line per write.
 pub struct LogFile {
     dir: PathBuf,
     name: String,

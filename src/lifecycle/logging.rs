@@ -5,11 +5,11 @@
 //! time (SIGHUP). Secrets are never logged: the config types redact them and the WebSocket URL
 //! is never printed.
 
+use super::batch_writer::{BatchGuard, BatchWriter};
 use super::logfile::{LogFile, Rotation, SharedLogFile, SystemClock};
 use crate::config::{LogConfig, LogFormat};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
-use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::filter::{FilterExt, FilterFn, LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::{EnvFilter, Layer, Registry, fmt, reload};
@@ -18,7 +18,7 @@ use tracing_subscriber::{EnvFilter, Layer, Registry, fmt, reload};
 pub const API_TARGET: &str = "liuma_api";
 
 /// Keeps the background log writers alive; drop it last.
-pub struct LogGuards(#[allow(dead_code)] Vec<WorkerGuard>);
+pub struct LogGuards(#[allow(dead_code)] Vec<BatchGuard>);
 
 type SetLevel = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
@@ -72,22 +72,6 @@ where
     }
 }
 
-/// Lines a log file's writer thread may hold before a logging call waits for it.
-///
-/// tracing-appender's default (128,000) preallocates and touches a 4 MB queue per file: three
-/// files made 12 of the idle engine's 15 MB of anonymous memory. A short queue that waits
-/// instead of dropping lines (`lossy(false)`) keeps every line and bounds memory; a step writes
-/// at most a few lines at `info`, so the wait only comes with a disk slower than the engine.
-const LOG_QUEUE_LINES: usize = 1024;
-
-fn background_writer(file: SharedLogFile, thread: &str) -> (NonBlocking, WorkerGuard) {
-    NonBlockingBuilder::default()
-        .buffered_lines_limit(LOG_QUEUE_LINES)
-        .lossy(false)
-        .thread_name(thread)
-        .finish(file)
-}
-
 /// Logging for `start`: stdout plus files under `log_dir`.
 pub fn init_agent(
     log_dir: &std::path::Path,
@@ -102,9 +86,14 @@ pub fn init_agent(
     let main = open("engine.log")?;
     let errors = open("error.log")?;
     let api = open("api.log")?;
-    let (main_writer, g1) = background_writer(main.clone(), "log-engine");
-    let (error_writer, g2) = background_writer(errors.clone(), "log-error");
-    let (api_writer, g3) = background_writer(api.clone(), "log-api");
+    // One background writer per file (see `batch_writer`: no thread wake-up per line).
+    let writer = |file: &SharedLogFile, thread: &str| {
+        BatchWriter::spawn(file.clone(), thread)
+            .map_err(|e| format!("cannot start the log writer {thread}: {e}"))
+    };
+    let (main_writer, g1) = writer(&main, "log-engine")?;
+    let (error_writer, g2) = writer(&errors, "log-error")?;
+    let (api_writer, g3) = writer(&api, "log-api")?;
     let (stdout_filter, stdout_handle) = reload::Layer::new(filter(level));
     let (file_filter, file_handle) = reload::Layer::new(filter(level));
     let api_log = Arc::new(AtomicBool::new(cfg.api_log));

@@ -6,6 +6,7 @@
 pub mod api_log;
 pub mod archive;
 pub mod backup;
+pub mod batch_writer;
 pub mod disk;
 pub mod live;
 pub mod lock;

@@ -169,6 +169,11 @@ pub fn render_owned(input: Value, scope: &Scope) -> Result<Rendered, RenderError
     scan::Renderer::new(scope).render(&input)
 }
 
+/// `s.contains("{{")` for the short strings of a case, without a substring searcher's set-up.
+fn has_open_marker(s: &str) -> bool {
+    s.as_bytes().windows(2).any(|w| w == b"{{")
+}
+
 /// True when `v` holds only JSON's own types (finite floats) and no string, key or value,
 /// contains `{{`. In the JSON text of such a value `{{` cannot occur (after a `{` comes a
 /// `"` or a `}`), so the scan would find no placeholder and parsing would give `v` back.
@@ -176,11 +181,11 @@ fn is_plain_json_without_placeholder(v: &Value) -> bool {
     match v {
         Value::None | Value::Bool(_) | Value::Int(_) => true,
         Value::Float(f) => f.is_finite(),
-        Value::Str(s) => !s.contains("{{"),
+        Value::Str(s) => !has_open_marker(s),
         Value::List(items) => items.iter().all(is_plain_json_without_placeholder),
         Value::Dict(d) => d
             .iter()
-            .all(|(k, v)| !k.contains("{{") && is_plain_json_without_placeholder(v)),
+            .all(|(k, v)| !has_open_marker(k) && is_plain_json_without_placeholder(v)),
         Value::Bytes(_) | Value::Tuple(_) => false,
     }
 }

@@ -137,6 +137,21 @@ pub fn str_repr(s: &str) -> String {
     out
 }
 
+/// `repr()` of a dict of strings (response headers in the logs), without building the dict.
+pub fn str_dict_repr<'a>(items: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+    let mut out = String::from("{");
+    for (i, (k, v)) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_str_repr(k, &mut out);
+        out.push_str(": ");
+        write_str_repr(v, &mut out);
+    }
+    out.push('}');
+    out
+}
+
 /// [`str_repr`] appended to `out` (the logs write every key and string of a body this way).
 fn write_str_repr(s: &str, out: &mut String) {
     let quote = if s.contains('\'') && !s.contains('"') {
@@ -217,6 +232,20 @@ mod tests {
     use super::*;
     use crate::value::parse_py_literal;
     use indexmap::IndexMap;
+
+    #[test]
+    fn a_dict_of_strings_reads_as_its_value() {
+        let mut m = IndexMap::new();
+        m.insert("Content-Type".to_string(), "application/json".to_string());
+        m.insert("X-It's".to_string(), "a\nb".to_string());
+        let as_value = Value::Dict(
+            m.iter()
+                .map(|(k, v)| (k.clone(), Value::Str(v.clone())))
+                .collect(),
+        );
+        assert_eq!(str_dict_repr(&m), as_value.py_repr());
+        assert_eq!(str_dict_repr(&IndexMap::new()), "{}");
+    }
 
     #[test]
     fn appendix_a_floats() {

@@ -95,7 +95,7 @@ pub fn assertions(list: &Value, resp: &CapturedResponse) -> Result<(Vec<String>,
 
 /// What relations can read besides the response (api-cases §5).
 pub struct RequestView<'a> {
-    pub headers: &'a Value,
+    pub headers: &'a IndexMap<String, String>,
     pub query: &'a Value,
     /// json body value, form object, the encoded string (form-urlencoded) or bytes (raw).
     pub body: &'a Value,
@@ -135,7 +135,7 @@ pub fn relations(
                     );
                     continue;
                 }
-                "reqHeader" => req.headers.clone(),
+                "reqHeader" => header_dict(req.headers),
                 "reqQuery" => req.query.clone(),
                 "reqBody" => req.body.clone(),
                 other => return Err(format!("无法从{other}位置提取依赖参数")),

@@ -16,6 +16,7 @@ use crate::template::{self, BodyKind, RenderedRequest, RequestParts, RequestRefs
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
+use std::borrow::Cow;
 use std::time::Duration;
 
 /// How the protected section ended.
@@ -264,26 +265,27 @@ impl CaseRun<'_> {
             &files,
             proxy.as_deref(),
         ));
-        let body_value = rendered.body.clone();
-        let wire = match body::encode(c.body_type, body_value.as_ref(), &files, &mut headers) {
+        let wire = match body::encode(c.body_type, rendered.body.as_ref(), &files, &mut headers) {
             Ok(w) => w,
             Err(e) => return Verdict::Error(e),
         };
-        let req_body_view = match (&c.body_type, &wire) {
+        const NO_BODY: Value = Value::None;
+        let req_body_view: Cow<'_, Value> = match (&c.body_type, &wire) {
             (BodyType::FormUrlencoded, WireBody::Bytes(b)) => {
-                Value::Str(String::from_utf8_lossy(b).into_owned())
+                Cow::Owned(Value::Str(String::from_utf8_lossy(b).into_owned()))
             }
-            (BodyType::Raw, WireBody::Bytes(b)) => Value::Bytes(b.clone()),
-            _ => body_value.clone().unwrap_or(Value::None),
+            (BodyType::Raw, WireBody::Bytes(b)) => Cow::Owned(Value::Bytes(b.clone())),
+            _ => Cow::Borrowed(rendered.body.as_ref().unwrap_or(&NO_BODY)),
         };
         let outgoing = OutgoingRequest {
             method: c.method.clone(),
             url: body::append_query(&url, rendered.query.as_ref()),
-            headers: headers.clone(),
+            headers,
             body: wire,
             verify: c.verify.unwrap_or(true),
-            proxy: proxy.clone(),
+            proxy,
         };
+        let headers = &outgoing.headers;
         if c.sleep_before > 0 {
             tokio::time::sleep(Duration::from_secs(c.sleep_before)).await;
             self.rec.debug(&format!("请求前等待{}S", c.sleep_before));
@@ -338,12 +340,7 @@ impl CaseRun<'_> {
             .render_owned_value(relations, Some(&refs))
             .and_then(|list| {
                 let view = RequestView {
-                    headers: &Value::Dict(
-                        headers
-                            .iter()
-                            .map(|(k, v)| (k.clone(), Value::Str(v.clone())))
-                            .collect(),
-                    ),
+                    headers,
                     query: rendered.query.as_ref().unwrap_or(&Value::None),
                     body: &req_body_view,
                 };
@@ -363,7 +360,7 @@ impl CaseRun<'_> {
                 response: &resp,
                 others: scripts::rendered_others(
                     &c,
-                    &headers,
+                    headers,
                     rendered.query.as_ref(),
                     rendered.body.as_ref(),
                 ),
@@ -444,11 +441,11 @@ impl CaseRun<'_> {
 
 /// The order §2.7 renders headers, query and body in, from substring tests on their repr.
 fn render_order(p: &RequestParts) -> [char; 3] {
-    let mentions = |v: &Option<Value>, needle: &str| {
-        v.as_ref()
-            .map(|v| v.py_repr().to_ascii_lowercase().contains(needle))
-            .unwrap_or(false)
-    };
+    // A needle is plain ASCII that `repr` never escapes, so it is in the lower-cased repr
+    // exactly when it is in one of the value's strings (any case): those are searched in
+    // place instead of writing the repr of every header and query per step.
+    let mentions =
+        |v: &Option<Value>, needle: &str| v.as_ref().is_some_and(|v| mentions(v, needle));
     let headers_late =
         mentions(&p.headers, "#{_request_query") || mentions(&p.headers, "#{_request_body");
     let query_late = mentions(&p.query, "#{_request_body");
@@ -457,6 +454,23 @@ fn render_order(p: &RequestParts) -> [char; 3] {
         (true, false) => ['q', 'b', 'h'],
         (false, true) => ['h', 'b', 'q'],
         (false, false) => ['h', 'q', 'b'],
+    }
+}
+
+/// Whether a string (key or value) or bytes of `v` hold `needle`, ignoring ASCII case.
+fn mentions(v: &Value, needle: &str) -> bool {
+    let holds = |hay: &[u8]| {
+        hay.windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    };
+    match v {
+        Value::Str(s) => holds(s.as_bytes()),
+        Value::Bytes(b) => holds(b),
+        Value::List(items) | Value::Tuple(items) => items.iter().any(|i| mentions(i, needle)),
+        Value::Dict(d) => d
+            .iter()
+            .any(|(k, v)| holds(k.as_bytes()) || mentions(v, needle)),
+        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => false,
     }
 }
 
@@ -570,7 +584,50 @@ fn response_log(r: &CapturedResponse) -> String {
     format!(
         "【响应信息】:<br>响应码: {}<br>响应头: {}<br><b>响应体: {}</b>",
         r.status,
-        check::header_dict(&r.headers).py_str(),
+        crate::value::str_dict_repr(&r.headers),
         body
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walk finds a needle where the lower-cased repr would: in any string, key or bytes,
+    /// in any case, at any depth; never across two strings.
+    #[test]
+    fn mentions_agrees_with_the_lowercased_repr() {
+        let needle = "#{_request_body";
+        let samples = [
+            Value::Str("x #{_REQUEST_Body.a}".into()),
+            Value::Dict(
+                [("#{_request_body}".to_string(), Value::Int(1))]
+                    .into_iter()
+                    .collect(),
+            ),
+            Value::List(vec![Value::Bytes(b"a#{_request_body".to_vec())]),
+            Value::List(vec![
+                Value::Str("#{_request".into()),
+                Value::Str("_body".into()),
+            ]),
+            Value::Str("it's #{_request_body".into()),
+            Value::Dict(
+                [(
+                    "k".to_string(),
+                    Value::Tuple(vec![Value::Str("#{_request_query".into())]),
+                )]
+                .into_iter()
+                .collect(),
+            ),
+            Value::Int(5),
+        ];
+        for v in &samples {
+            assert_eq!(
+                mentions(v, needle),
+                v.py_repr().to_ascii_lowercase().contains(needle),
+                "{v:?}"
+            );
+        }
+        assert!(mentions(&samples[0], needle) && !mentions(&samples[3], needle));
+    }
 }
