@@ -70,7 +70,7 @@ async fn online_through_websocket_and_after_a_forced_reconnect() {
         "not online after the reconnect"
     );
     assert!(
-        engine.logs().contains("heartbeat sent"),
+        engine.log_shows("heartbeat sent").await,
         "heartbeats are not in log/"
     );
 }
@@ -242,7 +242,7 @@ async fn assert_stopped_cleanly(
         .collect();
     assert!(late.is_empty(), "requests after the stop: {late:?}");
     assert!(
-        engine.logs().contains("not completing"),
+        engine.log_shows("not completing").await,
         "{}",
         engine.output()
     );
@@ -294,7 +294,7 @@ async fn stop_seen_only_through_task_status() {
     );
     let stopped_at = Instant::now();
     assert_stopped_cleanly(&p, &target, &engine, &task_id, stopped_at).await;
-    assert!(engine.logs().contains("STOP"));
+    assert!(engine.log_shows("STOP").await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -90,7 +90,7 @@ async fn answers_delayed_ten_seconds_and_answers_that_are_not_json() {
     );
     assert_once(&p, &task_id, 4);
     assert!(
-        engine.logs().contains("not the JSON envelope"),
+        engine.log_shows("not the JSON envelope").await,
         "the non-JSON answers were not seen"
     );
 }
@@ -150,7 +150,7 @@ async fn websocket_garbage_is_ignored_and_the_engine_keeps_serving() {
         engine.output()
     );
     assert_once(&p, &task_id, 2);
-    assert!(engine.logs().contains("ignored a WebSocket message"));
+    assert!(engine.log_shows("ignored a WebSocket message").await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

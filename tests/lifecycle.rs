@@ -285,7 +285,7 @@ async fn the_disk_guard_stops_fetching_on_a_full_disk_and_resumes_by_itself() {
         p.completes(&task) == 1
     })
     .await;
-    assert!(engine.logs().contains("disk guard released"));
+    assert!(engine.log_shows("disk guard released").await);
     wait_for("status to show the guard off", &engine, || {
         status(engine.path()).contains("disk guard: off")
     })

@@ -55,7 +55,7 @@ async fn kill_9_mid_task_then_start_again() {
     dedup.dedup();
     assert_eq!(k, dedup, "a result was uploaded twice");
     assert_eq!(k.len(), 30, "results lost");
-    assert!(engine.logs().contains("resuming"), "{}", engine.logs());
+    assert!(engine.log_shows("resuming").await, "{}", engine.logs());
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(p.completes(&task_id), 1);
 }
@@ -178,8 +178,8 @@ async fn kill_9_at_five_points_of_a_200_case_task() {
     assert_eq!(p.completes(&task_id), 1, "complete called more than once");
     assert!(
         engine
-            .logs()
-            .contains("the platform stored these results before the engine stopped"),
+            .log_shows("the platform stored these results before the engine stopped")
+            .await,
         "the stored-but-unanswered batch was not reconciled"
     );
     engine.signal("TERM");

@@ -5,8 +5,8 @@
 //! wake-up (a futex call and a context switch on an otherwise idle core) cost more than
 //! formatting the line. Here a burst of lines costs one wake-up, an idle engine none, and memory
 //! stays bounded: past [`MAX_BUFFERED`] a logging call waits for the writer instead of growing
-//! the buffer, so no line is ever dropped. Lines reach the file within [`FLUSH_AFTER`]; what is
-//! buffered at a SIGKILL is lost, as with any in-process log buffer.
+//! the buffer, so no line is ever dropped. Lines reach the file within [`FLUSH_AFTER`], warnings
+//! and errors at once; what is buffered at a SIGKILL is lost, as with any in-process log buffer.
 
 use std::io::Write;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -23,13 +23,16 @@ pub const MAX_BUFFERED: usize = 1024 * 1024;
 #[derive(Default)]
 struct State {
     buf: Vec<u8>,
+    /// A warning or an error waits in `buf`: write without gathering more.
+    urgent: bool,
     closed: bool,
 }
 
 #[derive(Default)]
 struct Shared {
     state: Mutex<State>,
-    /// The buffer got its first bytes, crossed [`WAKE_AT`], or the writer is closing.
+    /// The buffer got its first bytes or an urgent line, crossed [`WAKE_AT`], or the writer is
+    /// closing.
     filled: Condvar,
     /// The background thread took the buffer: waiting logging calls may go on.
     drained: Condvar,
@@ -62,11 +65,20 @@ impl BatchWriter {
         out: W,
         name: &str,
     ) -> std::io::Result<(BatchWriter, BatchGuard)> {
+        Self::spawn_gathering(out, name, FLUSH_AFTER)
+    }
+
+    /// [`BatchWriter::spawn`] with another gathering delay than [`FLUSH_AFTER`].
+    fn spawn_gathering<W: Write + Send + 'static>(
+        out: W,
+        name: &str,
+        gather: Duration,
+    ) -> std::io::Result<(BatchWriter, BatchGuard)> {
         let shared = Arc::new(Shared::default());
         let worker = shared.clone();
         let thread = std::thread::Builder::new()
             .name(name.to_string())
-            .spawn(move || write_batches(&worker, out))?;
+            .spawn(move || write_batches(&worker, out, gather))?;
         Ok((
             BatchWriter {
                 shared: shared.clone(),
@@ -78,7 +90,7 @@ impl BatchWriter {
         ))
     }
 
-    fn append(&self, bytes: &[u8]) {
+    fn append(&self, bytes: &[u8], urgent: bool) {
         let mut state = self.shared.lock();
         while state.buf.len() >= MAX_BUFFERED && !state.closed {
             state = self
@@ -89,13 +101,15 @@ impl BatchWriter {
         }
         let before = state.buf.len();
         state.buf.extend_from_slice(bytes);
-        if before == 0 || (before < WAKE_AT && state.buf.len() >= WAKE_AT) {
+        let first_urgent = urgent && !state.urgent;
+        state.urgent |= urgent;
+        if before == 0 || first_urgent || (before < WAKE_AT && state.buf.len() >= WAKE_AT) {
             self.shared.filled.notify_one();
         }
     }
 }
 
-fn write_batches<W: Write>(shared: &Shared, mut out: W) {
+fn write_batches<W: Write>(shared: &Shared, mut out: W, gather: Duration) {
     let mut batch = Vec::new();
     loop {
         let closed = {
@@ -105,14 +119,15 @@ fn write_batches<W: Write>(shared: &Shared, mut out: W) {
                 state = shared.filled.wait(state).unwrap_or_else(|p| p.into_inner());
             }
             // Then give the burst a moment to gather, unless the buffer is full already.
-            if state.buf.len() < WAKE_AT && !state.closed {
+            if state.buf.len() < WAKE_AT && !state.urgent && !state.closed {
                 state = shared
                     .filled
-                    .wait_timeout(state, FLUSH_AFTER)
+                    .wait_timeout(state, gather)
                     .map(|(s, _)| s)
                     .unwrap_or_else(|p| p.into_inner().0);
             }
             std::mem::swap(&mut state.buf, &mut batch);
+            state.urgent = false;
             shared.drained.notify_all();
             state.closed && state.buf.is_empty()
         };
@@ -143,11 +158,14 @@ impl Drop for BatchGuard {
 }
 
 /// One logging call's writer: each `write` appends to the shared buffer.
-pub struct BatchLine<'a>(&'a BatchWriter);
+pub struct BatchLine<'a> {
+    writer: &'a BatchWriter,
+    urgent: bool,
+}
 
 impl Write for BatchLine<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.append(buf);
+        self.writer.append(buf, self.urgent);
         Ok(buf.len())
     }
 
@@ -160,13 +178,24 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for BatchWriter {
     type Writer = BatchLine<'a>;
 
     fn make_writer(&'a self) -> Self::Writer {
-        BatchLine(self)
+        BatchLine {
+            writer: self,
+            urgent: false,
+        }
+    }
+
+    fn make_writer_for(&'a self, meta: &tracing::Metadata<'_>) -> Self::Writer {
+        BatchLine {
+            writer: self,
+            urgent: *meta.level() <= tracing::Level::WARN,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tracing_subscriber::fmt::MakeWriter;
 
     /// Records every write it gets.
     #[derive(Clone, Default)]
@@ -236,7 +265,32 @@ mod tests {
 
     impl BatchWriter {
         fn make_line(&self) -> BatchLine<'_> {
-            BatchLine(self)
+            self.make_writer()
         }
+    }
+
+    /// A warning goes out at once, not after the gathering delay: with a delay of a minute
+    /// both lines still arrive within the test's bound.
+    #[test]
+    fn an_urgent_line_does_not_wait_for_the_gathering_delay() {
+        let sink = Sink::default();
+        let (writer, _guard) =
+            BatchWriter::spawn_gathering(sink.clone(), "test-log", Duration::from_secs(60))
+                .expect("spawn");
+        writer.make_line().write_all(b"info\n").expect("write");
+        let mut urgent = BatchLine {
+            writer: &writer,
+            urgent: true,
+        };
+        urgent.write_all(b"warn\n").expect("write");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while sink.0.lock().expect("sink").len() < 2 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the lines waited for the gathering delay"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(sink.0.lock().expect("sink")[1], b"warn\n");
     }
 }

@@ -144,6 +144,23 @@ impl Engine {
         std::fs::read_to_string(self.home.path().join("stdout.txt")).unwrap_or_default()
     }
 
+    /// Whether the logs show `text` within 10 s: the log files are written by a background
+    /// thread (within 0.1 s of a line, warnings at once), so a line just logged may not be
+    /// there yet.
+    #[allow(dead_code)]
+    pub async fn log_shows(&self, text: &str) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if self.logs().contains(text) {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// Concatenated contents of every file under log/.
     pub fn logs(&self) -> String {
         let mut all = String::new();
