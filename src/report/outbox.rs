@@ -239,7 +239,6 @@ impl Outbox {
         self.lock().dead.clone()
     }
 
-    /// Resolves on the next change (push, ack, close).
     /// A future that completes at the next change. Enable it (`Notified::enable`) before
     /// reading the state it guards: a change between the read and the first poll is then
     /// not lost (a close missed that way used to hold the final upload a whole batch interval).

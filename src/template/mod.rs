@@ -145,12 +145,7 @@ pub fn render(input: &Value, scope: &Scope) -> Result<Rendered, RenderError> {
     // Most assertions, relations and conditions hold no placeholder: the JSON round trip of
     // plain JSON data is the data itself, so it is skipped (a visible share of a step's CPU).
     if is_plain_json_without_placeholder(input) {
-        return Ok(Rendered {
-            value: input.clone(),
-            console: Vec::new(),
-            unresolved: Vec::new(),
-            warnings: Vec::new(),
-        });
+        return Ok(unchanged(input.clone()));
     }
     scan::Renderer::new(scope).render(input)
 }
@@ -159,14 +154,19 @@ pub fn render(input: &Value, scope: &Scope) -> Result<Rendered, RenderError> {
 /// as it is, not copied.
 pub fn render_owned(input: Value, scope: &Scope) -> Result<Rendered, RenderError> {
     if is_plain_json_without_placeholder(&input) {
-        return Ok(Rendered {
-            value: input,
-            console: Vec::new(),
-            unresolved: Vec::new(),
-            warnings: Vec::new(),
-        });
+        return Ok(unchanged(input));
     }
     scan::Renderer::new(scope).render(&input)
+}
+
+/// What rendering a value without placeholders gives: the value, nothing printed or noted.
+fn unchanged(value: Value) -> Rendered {
+    Rendered {
+        value,
+        console: Vec::new(),
+        unresolved: Vec::new(),
+        warnings: Vec::new(),
+    }
 }
 
 /// `s.contains("{{")` for the short strings of a case, without a substring searcher's set-up.

@@ -444,11 +444,10 @@ fn render_order(p: &RequestParts) -> [char; 3] {
     // A needle is plain ASCII that `repr` never escapes, so it is in the lower-cased repr
     // exactly when it is in one of the value's strings (any case): those are searched in
     // place instead of writing the repr of every header and query per step.
-    let mentions =
-        |v: &Option<Value>, needle: &str| v.as_ref().is_some_and(|v| mentions(v, needle));
+    let holds = |v: &Option<Value>, needle: &str| v.as_ref().is_some_and(|v| mentions(v, needle));
     let headers_late =
-        mentions(&p.headers, "#{_request_query") || mentions(&p.headers, "#{_request_body");
-    let query_late = mentions(&p.query, "#{_request_body");
+        holds(&p.headers, "#{_request_query") || holds(&p.headers, "#{_request_body");
+    let query_late = holds(&p.query, "#{_request_body");
     match (headers_late, query_late) {
         (true, true) => ['b', 'q', 'h'],
         (true, false) => ['q', 'b', 'h'],
