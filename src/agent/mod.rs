@@ -148,6 +148,11 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     let screenshots =
         crate::report::ScreenshotUploader::new(client.clone(), store.clone(), home.image.clone());
     env.web.sink = Some(screenshots.clone());
+    // Before the purge job can see them: an orphan is not in the store yet.
+    let adopting = screenshots.clone();
+    if let Err(e) = tokio::task::spawn_blocking(move || adopting.adopt_orphans()).await {
+        tracing::error!("adopting screenshots left by an earlier run failed: {e}");
+    }
     let screenshots_stop = CancellationToken::new();
     let screenshots_task = tokio::spawn(screenshots.run(screenshots_stop.clone()));
     let (fetch_tx, fetch_rx) = mpsc::channel::<()>(8);

@@ -64,9 +64,11 @@ impl ScreenshotUploader {
         self.retry.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Finished screenshot files under `image/` that the store does not list, and leftover
-    /// temporary files of interrupted writes.
-    fn adopt_orphans(&self) {
+    /// Records finished screenshot files under `image/` that the store does not list (a crash
+    /// between write and record), and removes leftover temporary files of interrupted writes.
+    /// Must run before the first purge: the purge deletes every screenshot the store does not
+    /// list, taking it for one the platform already has.
+    pub fn adopt_orphans(&self) {
         let Ok(tasks) = std::fs::read_dir(&self.image_dir) else {
             return;
         };
@@ -94,9 +96,8 @@ impl ScreenshotUploader {
         }
     }
 
-    /// Runs until `stop`.
+    /// Runs until `stop`. Call [`Self::adopt_orphans`] first.
     pub async fn run(self: Arc<Self>, stop: CancellationToken) {
-        self.adopt_orphans();
         let in_flight: Arc<Mutex<HashSet<String>>> = Arc::default();
         loop {
             let due: Vec<StoredScreenshot> = match self.store.pending_screenshots(256) {
