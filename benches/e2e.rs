@@ -503,15 +503,23 @@ async fn idle_engine(secs: u64, extra: &str) -> (u64, f64, u64) {
 /// Runs the ceiling in a child process; returns (wall seconds, CPU seconds of the child).
 fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64) {
     let exe = std::env::current_exe().expect("current exe");
-    let out = Command::new(exe)
-        .args([
-            "--ceiling",
-            target,
-            &requests.to_string(),
-            &concurrency.to_string(),
-        ])
-        .output()
-        .expect("run the ceiling");
+    let args = [
+        "--ceiling".to_string(),
+        target.to_string(),
+        requests.to_string(),
+        concurrency.to_string(),
+    ];
+    // E2E_PERF_CEILING=<file>: profile the ceiling the way E2E_PERF profiles the engine.
+    let out = match std::env::var("E2E_PERF_CEILING") {
+        Ok(file) => Command::new("perf")
+            .args(["record", "-e", "cpu-clock", "-F", "4000"])
+            .args(["--call-graph", "dwarf,16384", "-o", &file, "--"])
+            .arg(exe)
+            .args(args)
+            .output(),
+        Err(_) => Command::new(exe).args(args).output(),
+    }
+    .expect("run the ceiling");
     let text = String::from_utf8_lossy(&out.stdout);
     let v: Value = serde_json::from_str(text.trim()).unwrap_or_else(|_| {
         panic!(
