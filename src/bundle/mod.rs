@@ -5,7 +5,7 @@
 pub mod archive;
 pub mod plan;
 
-pub use plan::{CaseSource, Plan, PlannedCase, PlannedCollection};
+pub use plan::{CaseSource, LoadedCase, Plan, PlannedCase, PlannedCollection};
 
 use crate::backoff::Backoff;
 use crate::platform::PlatformClient;

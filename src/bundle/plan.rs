@@ -167,11 +167,37 @@ impl Plan {
     }
 }
 
+/// A case as read, not yet parsed: each case type parses it its own way (an API case straight
+/// into its typed model, which skips building a JSON tree of the whole file first).
+#[derive(Debug)]
+pub enum LoadedCase {
+    /// The file's bytes, and how an error names the file.
+    Bytes { bytes: Vec<u8>, label: String },
+    /// Already parsed (a debug task's inline data, a local run's adjusted case).
+    Json(serde_json::Value),
+}
+
+impl LoadedCase {
+    /// The case as a JSON tree; the error names the file.
+    pub fn into_json(self) -> Result<serde_json::Value, String> {
+        match self {
+            LoadedCase::Json(j) => Ok(j),
+            LoadedCase::Bytes { bytes, label } => serde_json::from_slice(&bytes)
+                .map_err(|e| format!("用例数据不是合法JSON: {label}: {e}")),
+        }
+    }
+}
+
 impl CaseSource {
     /// Reads the case JSON; the error names the file.
     pub async fn load(&self) -> Result<serde_json::Value, String> {
+        self.read().await?.into_json()
+    }
+
+    /// Reads the case without parsing it; the error names the file.
+    pub async fn read(&self) -> Result<LoadedCase, String> {
         match self {
-            CaseSource::Inline(v) => Ok((**v).clone()),
+            CaseSource::Inline(v) => Ok(LoadedCase::Json((**v).clone())),
             CaseSource::Unavailable(reason) => Err(reason.clone()),
             CaseSource::File(path) => {
                 let bytes = tokio::fs::read(path).await.map_err(|e| {
@@ -184,8 +210,10 @@ impl CaseSource {
                         format!("用例数据文件读取失败: {}: {e}", path.display())
                     }
                 })?;
-                serde_json::from_slice(&bytes)
-                    .map_err(|e| format!("用例数据不是合法JSON: {}: {e}", path.display()))
+                Ok(LoadedCase::Bytes {
+                    bytes,
+                    label: path.display().to_string(),
+                })
             }
             CaseSource::Entry(bundle, rel) => {
                 // A typical case is a few KB: reading it in place costs less than a thread hop.
@@ -197,11 +225,9 @@ impl CaseSource {
                         .await
                         .map_err(|e| format!("用例数据文件读取失败: {rel}: {e}"))??
                 };
-                serde_json::from_slice(&bytes).map_err(|e| {
-                    format!(
-                        "用例数据不是合法JSON: {rel} in {}: {e}",
-                        bundle.path().display()
-                    )
+                Ok(LoadedCase::Bytes {
+                    bytes,
+                    label: format!("{rel} in {}", bundle.path().display()),
                 })
             }
         }

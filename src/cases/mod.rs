@@ -62,18 +62,24 @@ impl CaseEnv {
 /// result (it is not an error of the case).
 pub async fn execute(
     meta: &CaseMeta,
-    case_json: Result<serde_json::Value, String>,
+    case: Result<crate::bundle::LoadedCase, String>,
     ctx: &mut CollectionContext,
     env: &CaseEnv,
     cancel: &CancellationToken,
 ) -> Option<CaseResult> {
     let start = result::now_ms();
-    let json = match case_json {
+    let loaded = match case {
+        Ok(c) => c,
+        Err(reason) => return Some(CaseResult::error(meta, None, start, &reason)),
+    };
+    if meta.case_type == "API" {
+        return api::run_case(meta, loaded, ctx, env, cancel).await;
+    }
+    let json = match loaded.into_json() {
         Ok(j) => j,
         Err(reason) => return Some(CaseResult::error(meta, None, start, &reason)),
     };
     match meta.case_type.as_str() {
-        "API" => api::run_case(meta, json, ctx, env, cancel).await,
         "WEB" => web::run_case(meta, &json, ctx, env, cancel).await,
         "APP" => Some(web::app_unsupported(meta, &json, start)),
         other => {

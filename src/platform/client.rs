@@ -281,14 +281,20 @@ impl PlatformClient {
         }
     }
 
-    async fn send_once(
+    async fn send_once<B: serde::Serialize + ?Sized>(
         &self,
         endpoint: &str,
         path: &str,
-        body: &serde_json::Value,
+        body: &B,
         token: Option<&Secret>,
     ) -> Result<Envelope, PlatformError> {
         self.stats.calls.fetch_add(1, Ordering::Relaxed);
+        // Written straight from the caller's types: a result upload is never built as a JSON
+        // tree first.
+        let body = serde_json::to_vec(body).map_err(|e| PlatformError::Protocol {
+            endpoint: endpoint.into(),
+            reason: format!("cannot serialise the request: {e}"),
+        })?;
         let mut req = self
             .http
             .post(format!("{}{}", self.base, path))
@@ -297,7 +303,7 @@ impl PlatformClient {
                 reqwest::header::CONTENT_TYPE,
                 "application/json;charset=utf-8",
             )
-            .body(body.to_string());
+            .body(body);
         if let Some(t) = token {
             req = req.header("token", t.expose());
         }
@@ -316,11 +322,11 @@ impl PlatformClient {
     }
 
     /// A token-protected call: one refresh on 2020/2030/2040 shared by every caller, then one retry.
-    async fn call(
+    async fn call<B: serde::Serialize + ?Sized>(
         &self,
         endpoint: &str,
         path: &str,
-        body: serde_json::Value,
+        body: &B,
     ) -> Result<serde_json::Value, PlatformError> {
         let mut refreshed = false;
         loop {
@@ -341,9 +347,7 @@ impl PlatformClient {
                     Err(e) => tracing::warn!("proactive token refresh failed: {e}"),
                 }
             }
-            let env = self
-                .send_once(endpoint, path, &body, token.as_ref())
-                .await?;
+            let env = self.send_once(endpoint, path, body, token.as_ref()).await?;
             match env.status {
                 0 => return Ok(env.data),
                 s if is_token_status(s) && !refreshed => {
@@ -385,7 +389,7 @@ impl PlatformClient {
         self.call(
             "heartbeat/send",
             "/openapi/engine/heartbeat/send",
-            self.base_body(),
+            &self.base_body(),
         )
         .await
         .map(|_| ())
@@ -397,7 +401,7 @@ impl PlatformClient {
     ) -> Result<Option<(TaskObject, serde_json::Value)>, PlatformError> {
         const EP: &str = "task/fetch";
         let data = self
-            .call(EP, "/openapi/engine/task/fetch", self.base_body())
+            .call(EP, "/openapi/engine/task/fetch", &self.base_body())
             .await?;
         if data.is_null() {
             return Ok(None);
@@ -416,7 +420,7 @@ impl PlatformClient {
             .call(
                 "task/status",
                 "/openapi/engine/task/status",
-                self.task_body(task_id),
+                &self.task_body(task_id),
             )
             .await?;
         Ok(data.as_str() == Some("STOP"))
@@ -428,14 +432,23 @@ impl PlatformClient {
         task_id: &TaskId,
         results: &[&WireCaseResult],
     ) -> Result<(), PlatformError> {
-        let mut body = self.task_body(task_id);
-        body["caseResultList"] =
-            serde_json::to_value(results).map_err(|e| PlatformError::Protocol {
-                endpoint: "result/upload".into(),
-                reason: e.to_string(),
-            })?;
+        /// The task body of [`PlatformClient::task_body`] with the results.
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Upload<'a> {
+            engine_code: &'a str,
+            timestamp: i64,
+            task_id: &'a TaskId,
+            case_result_list: &'a [&'a WireCaseResult],
+        }
+        let body = Upload {
+            engine_code: &self.engine_code,
+            timestamp: now_secs(),
+            task_id,
+            case_result_list: results,
+        };
         let r = self
-            .call("result/upload", "/openapi/engine/result/upload", body)
+            .call("result/upload", "/openapi/engine/result/upload", &body)
             .await
             .map(|_| ());
         crate::ops::metrics::upload("results", r.is_ok());
@@ -457,7 +470,7 @@ impl PlatformClient {
             .call(
                 "screenshot/upload",
                 "/openapi/engine/screenshot/upload",
-                body,
+                &body,
             )
             .await
             .map(|_| ());
@@ -470,7 +483,7 @@ impl PlatformClient {
         self.call(
             "task/complete",
             "/openapi/engine/task/complete",
-            self.task_body(task_id),
+            &self.task_body(task_id),
         )
         .await
         .map(|_| ())

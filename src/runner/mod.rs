@@ -232,8 +232,8 @@ async fn run_cases(
                     })
                     .await;
             }
-            let json = case.source.load().await;
-            cases::execute(&meta, json, ctx, env, cancel).await
+            let loaded = case.source.read().await;
+            cases::execute(&meta, loaded, ctx, env, cancel).await
         }
         .instrument(span)
         .await;

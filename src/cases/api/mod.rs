@@ -246,28 +246,24 @@ fn step_proxies(step: &ApiStep) -> Json {
 /// Runs an API case; `None` when cancelled midway.
 pub async fn run_case(
     meta: &CaseMeta,
-    json: Json,
+    loaded: crate::bundle::LoadedCase,
     ctx: &mut CollectionContext,
     env: &CaseEnv,
     cancel: &CancellationToken,
 ) -> Option<CaseResult> {
     let start = now_ms();
-    let functions = CaseFunctions::for_case(&json, env, ctx);
-    let name = json
-        .get("caseName")
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
-    let mut case = match ApiCase::parse(json) {
+    let (mut case, functions) = match ApiCase::load(loaded) {
         Ok(c) => c,
         Err(e) => {
             return Some(CaseResult::error(
                 meta,
-                name.as_deref(),
+                e.case_name.as_deref(),
                 start,
-                &e.to_string(),
+                &e.message,
             ));
         }
     };
+    let functions = CaseFunctions::for_case(functions.as_ref(), env, ctx);
     let mut run = CaseRun {
         ctx,
         env,

@@ -102,7 +102,25 @@ pub fn convert_param(kind: &str, text: &str) -> Value {
     }
 }
 
+/// The case's common parameters, converted by their declared types.
+fn params_of(params: Option<&Json>) -> IndexMap<String, Value> {
+    let mut out = IndexMap::new();
+    if let Some(Json::Object(p)) = params {
+        for (k, v) in p {
+            let kind = v.get("type").and_then(Json::as_str).unwrap_or("String");
+            let value = match v.get("value") {
+                Some(Json::String(s)) => convert_param(kind, s),
+                Some(Json::Null) | None => Value::None,
+                Some(other) => Value::from_json(other),
+            };
+            out.insert(k.clone(), value);
+        }
+    }
+    out
+}
+
 impl ApiCase {
+    /// Reads a case from its JSON tree, leniently (see [`ApiCase::load`]).
     pub fn parse(json: Json) -> Result<ApiCase, ModelError> {
         let Json::Object(mut obj) = json else {
             return Err(ModelError::NotAnObject);
@@ -112,18 +130,7 @@ impl ApiCase {
             Some(Json::Null) | None => return Err(ModelError::MissingCaseName),
             Some(other) => other.to_string(),
         };
-        let mut params = IndexMap::new();
-        if let Some(Json::Object(p)) = obj.get("params") {
-            for (k, v) in p {
-                let kind = v.get("type").and_then(Json::as_str).unwrap_or("String");
-                let value = match v.get("value") {
-                    Some(Json::String(s)) => convert_param(kind, s),
-                    Some(Json::Null) | None => Value::None,
-                    Some(other) => Value::from_json(other),
-                };
-                params.insert(k.clone(), value);
-            }
-        }
+        let params = params_of(obj.get("params"));
         let steps = match obj.remove("apiList") {
             Some(Json::Array(list)) => list
                 .into_iter()
@@ -138,6 +145,152 @@ impl ApiCase {
             params,
             steps,
         })
+    }
+}
+
+/// Why a case could not be loaded, with its name when the file has one (the result shows it).
+#[derive(Debug, PartialEq)]
+pub struct LoadError {
+    pub case_name: Option<String>,
+    pub message: String,
+}
+
+impl ApiCase {
+    /// Parses a case as read, with its `functions` list. A well-formed file (the platform's)
+    /// is read straight into the model; anything unusual (a field of an unexpected type, a
+    /// duplicate key, a missing `caseName` or `apiList`) is read again as a JSON tree by
+    /// [`ApiCase::parse`], which is lenient where the Python engine was and names what is wrong.
+    pub fn load(loaded: crate::bundle::LoadedCase) -> Result<(ApiCase, Option<Json>), LoadError> {
+        let json = match loaded {
+            crate::bundle::LoadedCase::Bytes { bytes, label } => {
+                if let Some(parsed) = serde_json::from_slice::<doc::CaseDoc>(&bytes)
+                    .ok()
+                    .and_then(doc::CaseDoc::into_case)
+                {
+                    return Ok(parsed);
+                }
+                crate::bundle::LoadedCase::Bytes { bytes, label }
+                    .into_json()
+                    .map_err(|message| LoadError {
+                        case_name: None,
+                        message,
+                    })?
+            }
+            crate::bundle::LoadedCase::Json(j) => j,
+        };
+        let functions = json.get("functions").filter(|f| !f.is_null()).cloned();
+        let case_name = json
+            .get("caseName")
+            .and_then(Json::as_str)
+            .map(str::to_string);
+        ApiCase::parse(json)
+            .map(|c| (c, functions))
+            .map_err(|e| LoadError {
+                case_name,
+                message: e.to_string(),
+            })
+    }
+}
+
+/// The case file's shape for reading it straight into the model: strict, so that anything
+/// the lenient tree reading would treat specially fails here and takes that path instead.
+mod doc {
+    use super::{ApiCase, ApiStep, Json, opt_string, params_of};
+    use indexmap::IndexMap;
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub(super) struct CaseDoc {
+        #[serde(default)]
+        case_name: Option<Json>,
+        #[serde(default)]
+        comment: Option<Json>,
+        #[serde(default)]
+        functions: Option<Json>,
+        #[serde(default)]
+        params: Option<Json>,
+        #[serde(default)]
+        api_list: Option<Vec<StepDoc>>,
+    }
+
+    /// `Some(None)` for a key present as `null`, `None` for a missing key.
+    fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Json>>, D::Error> {
+        Option::<Json>::deserialize(d).map(Some)
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct StepDoc {
+        #[serde(default)]
+        api_id: Option<Json>,
+        #[serde(default)]
+        api_name: Option<Json>,
+        #[serde(default)]
+        api_desc: Option<Json>,
+        #[serde(default, deserialize_with = "present")]
+        url: Option<Option<Json>>,
+        #[serde(default, deserialize_with = "present")]
+        path: Option<Option<Json>>,
+        #[serde(default)]
+        method: Option<Json>,
+        #[serde(default)]
+        headers: Option<IndexMap<String, Json>>,
+        #[serde(default)]
+        proxies: Option<Json>,
+        #[serde(default)]
+        query: Option<IndexMap<String, Json>>,
+        #[serde(default)]
+        rest: Option<IndexMap<String, Json>>,
+        #[serde(default)]
+        body: Option<Json>,
+        #[serde(default)]
+        assertions: Option<Vec<Json>>,
+        #[serde(default)]
+        relations: Option<Vec<Json>>,
+        #[serde(default)]
+        controller: Option<IndexMap<String, Json>>,
+    }
+
+    impl CaseDoc {
+        /// `None` when `caseName` or `apiList` is missing or null (the tree reading names it).
+        pub(super) fn into_case(self) -> Option<(ApiCase, Option<Json>)> {
+            let name = match self.case_name? {
+                Json::String(s) => s,
+                other => other.to_string(),
+            };
+            let steps = self.api_list?.into_iter().map(StepDoc::into_step).collect();
+            let case = ApiCase {
+                name,
+                comment: opt_string(self.comment),
+                params: params_of(self.params.as_ref()),
+                steps,
+            };
+            Some((case, self.functions))
+        }
+    }
+
+    impl StepDoc {
+        fn into_step(self) -> ApiStep {
+            ApiStep {
+                api_id: opt_string(self.api_id),
+                api_name: opt_string(self.api_name),
+                api_desc: opt_string(self.api_desc),
+                has_url_key: self.url.is_some(),
+                has_path_key: self.path.is_some(),
+                url: opt_string(self.url.flatten()),
+                path: opt_string(self.path.flatten()),
+                method: opt_string(self.method),
+                headers: self.headers.unwrap_or_default(),
+                proxies: self.proxies,
+                query: self.query.unwrap_or_default(),
+                rest: self.rest.unwrap_or_default(),
+                body: self.body,
+                assertions: self.assertions.unwrap_or_default(),
+                relations: self.relations.unwrap_or_default(),
+                controller: self.controller.unwrap_or_default(),
+            }
+        }
     }
 }
 
@@ -203,6 +356,67 @@ mod tests {
             convert_param("JSONObject", r#"{"a":true}"#),
             Value::Dict(_)
         ));
+    }
+
+    fn read_both(text: &str) -> (String, String) {
+        let loaded = crate::bundle::LoadedCase::Bytes {
+            bytes: text.as_bytes().to_vec(),
+            label: "c.json".into(),
+        };
+        let direct = format!("{:?}", ApiCase::load(loaded));
+        let tree = match serde_json::from_str::<Json>(text) {
+            Err(e) => format!("not JSON: {e}"),
+            Ok(j) => {
+                let functions = j.get("functions").filter(|f| !f.is_null()).cloned();
+                let case_name = j.get("caseName").and_then(Json::as_str).map(str::to_string);
+                let parsed = ApiCase::parse(j)
+                    .map(|c| (c, functions))
+                    .map_err(|e| LoadError {
+                        case_name,
+                        message: e.to_string(),
+                    });
+                format!("{parsed:?}")
+            }
+        };
+        (direct, tree)
+    }
+
+    /// Reading a file straight into the model gives what the tree reading gives, for
+    /// well-formed files and for every oddity the tree reading handles (which then reads it).
+    #[test]
+    fn the_direct_reading_agrees_with_the_tree_reading() {
+        let step = r#"{"apiId":"a1","apiName":"n","apiDesc":null,"url":"http://x","path":"/p/{{n}}",
+            "method":"POST","protocol":"HTTP","headers":{"b":"1","a":{"k":[1,2.5,null]}},"proxies":{},
+            "body":{"type":"json","json":"{\"a\":1}"},"query":{"q":"1"},"rest":{},
+            "assertions":[{"from":"resCode","expect":"200"}],"relations":[{"name":"id"}],
+            "controller":{"errorContinue":"true","sleepBeforeRun":"0"},"extra":5}"#;
+        let cases = [
+            format!(
+                r#"{{"caseName":"c","comment":"x","functions":[{{"name":"f"}}],"params":{{"n":{{"type":"Int","value":"5"}},"o":{{"type":"JSONObject","value":"{{\"a\":1}}"}}}},"apiList":[{step},{step}]}}"#
+            ),
+            r#"{"caseName":7,"apiList":[{"url":null}]}"#.to_string(),
+            r#"{"caseName":"c","comment":null,"params":null,"functions":null,"apiList":[{}]}"#
+                .to_string(),
+            r#"{"caseName":"c","apiList":[{"headers":"x","assertions":{},"controller":[]}]}"#
+                .to_string(),
+            r#"{"caseName":"c","apiList":[{"apiId":1,"apiId":2}]}"#.to_string(),
+            r#"{"caseName":"c","caseName":"d","apiList":[]}"#.to_string(),
+            r#"{"caseName":"c","apiList":[{"headers":{"a":"1","a":"2"}}]}"#.to_string(),
+            r#"{"caseName":"c","apiList":[{"url":"u"},3]}"#.to_string(),
+            r#"{"caseName":"c","apiList":null}"#.to_string(),
+            r#"{"caseName":null,"apiList":[]}"#.to_string(),
+            r#"{"apiList":[]}"#.to_string(),
+            r#"[1,2]"#.to_string(),
+            r#"{"caseName":"c","apiList":[}"#.to_string(),
+        ];
+        for text in &cases {
+            let (direct, tree) = read_both(text);
+            if text.ends_with("[}") {
+                assert!(direct.contains("用例数据不是合法JSON: c.json:"), "{direct}");
+                continue;
+            }
+            assert_eq!(direct, tree, "{text}");
+        }
     }
 
     #[test]

@@ -112,12 +112,11 @@ impl<'a> CaseFunctions<'a> {
     /// The table of a case about to run in `ctx`: the built-ins, the case's own `functions`,
     /// run in the collection's sidecar worker. API and WEB cases start the same way.
     pub fn for_case(
-        case_json: &Json,
+        functions: Option<&Json>,
         env: &'a crate::cases::CaseEnv,
         ctx: &crate::cases::CollectionContext,
     ) -> Self {
-        Self::new(&env.functions, case_json.get("functions"))
-            .with_sidecar(ctx.sidecar.clone(), env.sidecar.clone())
+        Self::new(&env.functions, functions).with_sidecar(ctx.sidecar.clone(), env.sidecar.clone())
     }
 
     /// Custom functions run in `slot`'s worker with `settings`.

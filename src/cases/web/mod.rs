@@ -188,7 +188,7 @@ pub async fn run_case(
             return Some(CaseResult::error(meta, name, start, &e));
         }
     };
-    let functions = CaseFunctions::for_case(json, env, ctx);
+    let functions = CaseFunctions::for_case(json.get("functions"), env, ctx);
     if case.start_driver.is_none() || case.close_driver.is_none() {
         // Q11: null reads as false (the Python engine), or as true with [Web] null-driver-flags.
         tracing::warn!(
