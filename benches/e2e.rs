@@ -119,7 +119,7 @@ async fn run(quick: bool, only: Option<String>) {
     }) {
         // Engine and ceiling alternate ROUNDS times; the best of each counts, so a burst of
         // load from elsewhere on the machine (it is shared) does not decide the ratio.
-        const ROUNDS: usize = 3;
+        const ROUNDS: usize = 5;
         let requests = s.collections * s.cases_per_collection * s.steps;
         let mut engine = engine_run(&target, s).await;
         let (mut c_wall, mut c_cpu) = ceiling(&target, requests, s.max_thread);

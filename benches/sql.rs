@@ -173,7 +173,10 @@ async fn engine_steps(db: &Value, target: &Target, with_sql: bool) -> Duration {
         let t = Instant::now();
         let r = cases::execute(
             &meta(),
-            Ok(case.clone()),
+            Ok(liuma_engine::bundle::LoadedCase::file_of(
+                "case.json",
+                &case,
+            )),
             &mut ctx,
             &env,
             &CancellationToken::new(),

@@ -3,10 +3,14 @@
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use liuma_engine::ids::{CaseId, CollectionId, TaskId};
-use liuma_engine::platform::wire::{WireCaseResult, WireTransaction};
+use liuma_engine::platform::wire::{SealedResult, WireCaseResult, WireTransaction};
 use liuma_engine::store::Store;
 
-fn result(i: i64) -> WireCaseResult {
+fn result(i: i64) -> SealedResult {
+    SealedResult::seal(&wire(i)).expect("serialise")
+}
+
+fn wire(i: i64) -> WireCaseResult {
     WireCaseResult {
         status: 0,
         start_time: 1_700_000_000_000,
@@ -35,9 +39,9 @@ fn result(i: i64) -> WireCaseResult {
 }
 
 fn bench(c: &mut Criterion) {
-    let one = result(1);
+    let one = wire(1);
     c.bench_function("result/serialize (5 transactions)", |b| {
-        b.iter(|| serde_json::to_vec(std::hint::black_box(&one)).expect("json"))
+        b.iter(|| SealedResult::seal(std::hint::black_box(&one)).expect("json"))
     });
     let dir = tempfile::tempdir().expect("tmp");
     let store = Store::open(&dir.path().join("engine.db")).expect("store");
@@ -70,7 +74,7 @@ fn bench(c: &mut Criterion) {
                     .expect("record");
                 (seqs[0], r)
             },
-            |(seq, r)| store.ack(&task, &[(seq, &r)]).expect("ack"),
+            |(seq, r)| store.ack(&task, &[(seq, &r.key)]).expect("ack"),
             BatchSize::SmallInput,
         )
     });

@@ -121,7 +121,7 @@ async fn engine_round(site: &Site, env: &CaseEnv) -> f64 {
     let mut ctx = CollectionContext::default();
     let cancel = CancellationToken::new();
     let warm = web_case("warm", true, false, vec![open(&site.base, "/form")]);
-    let r = cases::execute(&meta("warm"), Ok(warm), &mut ctx, env, &cancel)
+    let r = cases::execute(&meta("warm"), Ok(warm.into()), &mut ctx, env, &cancel)
         .await
         .expect("not cancelled");
     assert_eq!(r.status, Status::Pass, "{:?}", r.transactions);
@@ -129,7 +129,7 @@ async fn engine_round(site: &Site, env: &CaseEnv) -> f64 {
     steps.extend((0..STEPS).map(|_| text_check()));
     let case = web_case("timed", false, true, steps);
     let start = Instant::now();
-    let r = cases::execute(&meta("timed"), Ok(case), &mut ctx, env, &cancel)
+    let r = cases::execute(&meta("timed"), Ok(case.into()), &mut ctx, env, &cancel)
         .await
         .expect("not cancelled");
     let took = start.elapsed().as_secs_f64();

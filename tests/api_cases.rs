@@ -20,6 +20,7 @@
 
 mod support;
 
+use liuma_engine::bundle::LoadedCase;
 use liuma_engine::cases::{self, CaseEnv, CaseMeta, CaseResult, CollectionContext, Status};
 use liuma_engine::ids::{CaseId, CollectionId};
 use serde_json::{Value, json};
@@ -50,9 +51,15 @@ fn meta() -> CaseMeta {
 
 async fn run_in(ctx: &mut CollectionContext, case: Value) -> CaseResult {
     let env = env();
-    cases::execute(&meta(), Ok(case), ctx, &env, &CancellationToken::new())
-        .await
-        .expect("not cancelled")
+    cases::execute(
+        &meta(),
+        Ok(LoadedCase::file_of("case.json", &case)),
+        ctx,
+        &env,
+        &CancellationToken::new(),
+    )
+    .await
+    .expect("not cancelled")
 }
 
 async fn run(case: Value) -> CaseResult {

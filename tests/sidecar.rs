@@ -4,6 +4,7 @@
 
 mod support;
 
+use liuma_engine::bundle::LoadedCase;
 use liuma_engine::cases::{self, CaseEnv, CaseMeta, CaseResult, CollectionContext, Status};
 use liuma_engine::config::SidecarConfig;
 use liuma_engine::ids::{CaseId, CollectionId};
@@ -36,9 +37,15 @@ fn meta() -> CaseMeta {
 }
 
 async fn run_env(ctx: &mut CollectionContext, env: &CaseEnv, case: Value) -> CaseResult {
-    cases::execute(&meta(), Ok(case), ctx, env, &CancellationToken::new())
-        .await
-        .expect("not cancelled")
+    cases::execute(
+        &meta(),
+        Ok(LoadedCase::file_of("case.json", &case)),
+        ctx,
+        env,
+        &CancellationToken::new(),
+    )
+    .await
+    .expect("not cancelled")
 }
 
 async fn run_in(ctx: &mut CollectionContext, case: Value) -> CaseResult {

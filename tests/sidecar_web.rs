@@ -35,7 +35,7 @@ async fn run(ctx: &mut CollectionContext, env: &CaseEnv, case: Value) -> CaseRes
         index: 1,
         run_times: 1,
     };
-    cases::execute(&meta, Ok(case), ctx, env, &CancellationToken::new())
+    cases::execute(&meta, Ok(case.into()), ctx, env, &CancellationToken::new())
         .await
         .expect("not cancelled")
 }

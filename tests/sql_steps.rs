@@ -4,6 +4,7 @@
 
 mod support;
 
+use liuma_engine::bundle::LoadedCase;
 use liuma_engine::cases::{self, CaseEnv, CaseMeta, CaseResult, CollectionContext, Status};
 use liuma_engine::config::SqlConfig;
 use liuma_engine::ids::{CaseId, CollectionId};
@@ -57,9 +58,15 @@ fn meta() -> CaseMeta {
 
 async fn run_in(ctx: &mut CollectionContext, steps: Vec<Value>) -> CaseResult {
     let case = api_case("case-sql", "sql case", steps);
-    cases::execute(&meta(), Ok(case), ctx, &env(), &CancellationToken::new())
-        .await
-        .expect("not cancelled")
+    cases::execute(
+        &meta(),
+        Ok(LoadedCase::file_of("case.json", &case)),
+        ctx,
+        &env(),
+        &CancellationToken::new(),
+    )
+    .await
+    .expect("not cancelled")
 }
 
 /// A `preSql`/`postSql` entry as the platform sends it: the value is JSON text.

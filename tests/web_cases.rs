@@ -56,7 +56,7 @@ async fn run(ctx: &mut CollectionContext, env: &CaseEnv, case: Value) -> CaseRes
     let id = case["caseId"].as_str().unwrap_or("case").to_string();
     cases::execute(
         &meta(&id, "WEB"),
-        Ok(case),
+        Ok(case.into()),
         ctx,
         env,
         &CancellationToken::new(),
@@ -981,7 +981,7 @@ async fn failures_errors_and_unsupported_things() {
     // APP cases stay a clear error.
     let r = cases::execute(
         &meta("app", "APP"),
-        Ok(json!({"caseName": "app"})),
+        Ok(json!({"caseName": "app"}).into()),
         &mut ctx,
         &env,
         &CancellationToken::new(),

@@ -353,7 +353,7 @@ async fn settle_resumed(
             let held: Vec<u64> = outbox
                 .peek(usize::MAX)
                 .into_iter()
-                .filter(|e| record.holds(&e.result))
+                .filter(|e| record.holds(&e.result.key))
                 .map(|e| e.seq)
                 .collect();
             if !held.is_empty() {

@@ -177,7 +177,22 @@ pub enum LoadedCase {
     Json(serde_json::Value),
 }
 
+impl From<serde_json::Value> for LoadedCase {
+    fn from(j: serde_json::Value) -> Self {
+        LoadedCase::Json(j)
+    }
+}
+
 impl LoadedCase {
+    /// `case` written out as a bundle file holds it (tests and benchmarks take the path of a
+    /// real task this way).
+    pub fn file_of(label: &str, case: &serde_json::Value) -> LoadedCase {
+        LoadedCase::Bytes {
+            bytes: serde_json::to_vec(case).unwrap_or_default(),
+            label: label.to_string(),
+        }
+    }
+
     /// The case as a JSON tree; the error names the file.
     pub fn into_json(self) -> Result<serde_json::Value, String> {
         match self {

@@ -322,13 +322,13 @@ pub fn restore(
 mod tests {
     use super::*;
     use crate::ids::TaskId;
-    use crate::platform::wire::WireCaseResult;
+    use crate::platform::wire::SealedResult;
     use crate::store::Store;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
 
-    fn result(index: i64) -> WireCaseResult {
-        WireCaseResult::sample("c", index, 1)
+    fn result(index: i64) -> SealedResult {
+        SealedResult::sample("c", index, 1)
     }
 
     fn home() -> (tempfile::TempDir, Home, PathBuf) {

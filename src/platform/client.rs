@@ -1,7 +1,7 @@
 //! The platform's HTTP API (platform-protocol §3) with the token handled once for every caller.
 
 use super::error::{BAD_CREDENTIALS, PlatformError, is_token_status};
-use super::wire::{Envelope, ReportView, TaskObject, WireCaseResult};
+use super::wire::{Envelope, ReportView, SealedResult, TaskObject};
 use crate::config::{Config, Secret};
 use crate::ids::TaskId;
 use futures_util::StreamExt;
@@ -430,7 +430,7 @@ impl PlatformClient {
     pub async fn upload_results(
         &self,
         task_id: &TaskId,
-        results: &[&WireCaseResult],
+        results: &[&SealedResult],
     ) -> Result<(), PlatformError> {
         /// The task body of [`PlatformClient::task_body`] with the results.
         #[derive(serde::Serialize)]
@@ -439,7 +439,7 @@ impl PlatformClient {
             engine_code: &'a str,
             timestamp: i64,
             task_id: &'a TaskId,
-            case_result_list: &'a [&'a WireCaseResult],
+            case_result_list: &'a [&'a SealedResult],
         }
         let body = Upload {
             engine_code: &self.engine_code,

@@ -118,6 +118,63 @@ pub struct WireCaseResult {
     pub transactions: Vec<WireTransaction>,
 }
 
+/// What identifies a result to reconciliation, acknowledgement and the logs.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ResultKey {
+    #[serde(rename = "collectionId")]
+    pub collection_id: CollectionId,
+    #[serde(rename = "caseId")]
+    pub case_id: CaseId,
+    pub index: i64,
+    #[serde(rename = "runTimes")]
+    pub run_times: u32,
+    pub status: i32,
+}
+
+/// A case result serialised once, exactly as the platform receives it: the store keeps these
+/// bytes and an upload writes them as they are, instead of serialising every result twice (a
+/// visible share of a short case's CPU). Its key is kept beside it.
+#[derive(Debug, Clone)]
+pub struct SealedResult {
+    pub key: ResultKey,
+    pub json: Box<serde_json::value::RawValue>,
+}
+
+impl SealedResult {
+    pub fn seal(r: &WireCaseResult) -> Result<SealedResult, serde_json::Error> {
+        Ok(SealedResult {
+            key: ResultKey {
+                collection_id: r.collection_id.clone(),
+                case_id: r.case_id.clone(),
+                index: r.index,
+                run_times: r.run_times,
+                status: r.status,
+            },
+            json: serde_json::value::to_raw_value(r)?,
+        })
+    }
+
+    /// A result as the store kept it; the key is read from the JSON.
+    pub fn from_json(json: String) -> Result<SealedResult, serde_json::Error> {
+        let key: ResultKey = serde_json::from_str(&json)?;
+        Ok(SealedResult {
+            key,
+            json: serde_json::value::RawValue::from_string(json)?,
+        })
+    }
+
+    /// The result as a typed value (tests and tools; the engine itself never reads it back).
+    pub fn result(&self) -> Result<WireCaseResult, serde_json::Error> {
+        serde_json::from_str(self.json.get())
+    }
+}
+
+impl Serialize for SealedResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(s)
+    }
+}
+
 /// One transaction (`TransResultRequest`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WireTransaction {
@@ -190,6 +247,15 @@ impl WireTransaction {
             status: t.status.code(),
             screenshots: t.screenshots.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+impl SealedResult {
+    /// [`WireCaseResult::sample`], sealed.
+    pub(crate) fn sample(collection: &str, index: i64, run_times: u32) -> Self {
+        SealedResult::seal(&WireCaseResult::sample(collection, index, run_times))
+            .expect("a sample result serialises")
     }
 }
 

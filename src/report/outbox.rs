@@ -5,7 +5,7 @@
 //! deleted there only when acknowledged, so it survives a crash; the queue in memory mirrors it.
 
 use crate::ids::TaskId;
-use crate::platform::wire::WireCaseResult;
+use crate::platform::wire::{SealedResult, WireCaseResult};
 use crate::store::Store;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,7 +17,7 @@ use tokio::sync::{Notify, Semaphore};
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub seq: u64,
-    pub result: Arc<WireCaseResult>,
+    pub result: Arc<SealedResult>,
 }
 
 #[derive(Debug, Default)]
@@ -43,6 +43,26 @@ impl std::fmt::Debug for Outbox {
             .field("durable", &self.durable.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// Serialises results for the store and the platform. Plain strings and numbers always
+/// serialise; should one ever not, it is logged and left out rather than queued unsendable.
+fn seal_all(results: &[WireCaseResult]) -> Vec<SealedResult> {
+    results
+        .iter()
+        .filter_map(|r| match SealedResult::seal(r) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::error!(
+                    collection = %r.collection_id,
+                    case = %r.case_id,
+                    index = r.index,
+                    "cannot serialise a case result; it is not sent: {e}"
+                );
+                None
+            }
+        })
+        .collect()
 }
 
 impl Outbox {
@@ -83,25 +103,32 @@ impl Outbox {
     }
 
     /// Adds results, waiting while the outbox is full; with a store they are committed to it
-    /// (one transaction) before they are queued.
+    /// (one transaction) before they are queued. Each is serialised once, here: the store keeps
+    /// those bytes and uploads send them.
     pub async fn push_many(&self, results: Vec<WireCaseResult>) {
         if results.is_empty() {
             return;
         }
+        let count = results.len();
         match self
             .space
-            .acquire_many(u32::try_from(results.len()).unwrap_or(u32::MAX))
+            .acquire_many(u32::try_from(count).unwrap_or(u32::MAX))
             .await
         {
             Ok(permit) => permit.forget(),
             // Discarded (the task was stopped): nothing is to be sent any more.
             Err(_) => return,
         }
+        let sealed: Vec<Arc<SealedResult>> = seal_all(&results).into_iter().map(Arc::new).collect();
+        drop(results);
+        if sealed.len() < count {
+            self.space.add_permits(count - sealed.len());
+        }
         let seqs: Option<Vec<u64>> = match &self.durable {
             None => None,
             Some((store, task)) => {
-                let (store, task, copy) = (store.clone(), task.clone(), results.clone());
-                match tokio::task::spawn_blocking(move || store.record_results(&task, &copy)).await
+                let (store, task, rows) = (store.clone(), task.clone(), sealed.clone());
+                match tokio::task::spawn_blocking(move || store.record_results(&task, &rows)).await
                 {
                     Ok(Ok(seqs)) => Some(seqs),
                     Ok(Err(e)) => {
@@ -119,16 +146,13 @@ impl Outbox {
         };
         let wake = {
             let mut s = self.lock();
-            for (i, result) in results.into_iter().enumerate() {
+            for (i, result) in sealed.into_iter().enumerate() {
                 let seq = match seqs.as_ref().and_then(|v| v.get(i)) {
                     Some(seq) => *seq,
                     None => s.next_seq,
                 };
                 s.next_seq = s.next_seq.max(seq + 1);
-                s.pending.push_back(Entry {
-                    seq,
-                    result: Arc::new(result),
-                });
+                s.pending.push_back(Entry { seq, result });
             }
             s.pending.len() >= self.wake_len.load(Ordering::Relaxed)
         };
@@ -166,8 +190,8 @@ impl Outbox {
             gone.into()
         };
         if let Some((store, task)) = &self.durable {
-            let keys: Vec<(u64, &WireCaseResult)> =
-                acked.iter().map(|e| (e.seq, e.result.as_ref())).collect();
+            let keys: Vec<(u64, &crate::platform::wire::ResultKey)> =
+                acked.iter().map(|e| (e.seq, &e.result.key)).collect();
             if let Err(e) = store.ack(task, &keys) {
                 tracing::error!("cannot remove acknowledged results from the engine store: {e}");
             }

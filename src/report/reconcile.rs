@@ -6,7 +6,7 @@
 //! still inside the lost call while the engine asks.
 
 use crate::ids::TaskId;
-use crate::platform::wire::{ReportView, WireCaseResult};
+use crate::platform::wire::{ReportView, ResultKey};
 use crate::platform::{PlatformClient, PlatformError};
 use std::collections::HashMap;
 
@@ -45,7 +45,7 @@ impl PlatformRecord {
 
     /// Whether the platform already holds `result` — or a later run of the same case, which
     /// hides it from every count and page anyway.
-    pub fn holds(&self, result: &WireCaseResult) -> bool {
+    pub fn holds(&self, result: &ResultKey) -> bool {
         self.stored
             .get(&(result.collection_id.as_str().to_string(), result.index))
             .is_some_and(|runs| *runs >= i64::from(result.run_times))
@@ -74,8 +74,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn result(collection: &str, index: i64, run_times: u32) -> WireCaseResult {
-        WireCaseResult::sample(collection, index, run_times)
+    fn result(collection: &str, index: i64, run_times: u32) -> ResultKey {
+        crate::platform::wire::SealedResult::sample(collection, index, run_times).key
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::outbox::{Entry, Outbox};
 use super::reconcile::PlatformRecord;
 use crate::backoff::Backoff;
 use crate::ids::TaskId;
-use crate::platform::wire::WireCaseResult;
+use crate::platform::wire::SealedResult;
 use crate::platform::{PlatformClient, PlatformError};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -133,7 +133,7 @@ impl Uploader {
     }
 
     async fn upload(&mut self, entries: &[Entry]) -> Result<(), Failure> {
-        let results: Vec<&WireCaseResult> = entries.iter().map(|e| e.result.as_ref()).collect();
+        let results: Vec<&SealedResult> = entries.iter().map(|e| e.result.as_ref()).collect();
         match self.client.upload_results(&self.task_id, &results).await {
             Ok(()) => {
                 self.last_upload = Instant::now();
@@ -180,7 +180,7 @@ impl Uploader {
         match PlatformRecord::fetch(&self.client, &self.task_id).await {
             Ok(record) => {
                 let (held, rest): (Vec<Entry>, Vec<Entry>) =
-                    chunk.into_iter().partition(|e| record.holds(&e.result));
+                    chunk.into_iter().partition(|e| record.holds(&e.result.key));
                 if !held.is_empty() {
                     let seqs: Vec<u64> = held.iter().map(|e| e.seq).collect();
                     self.outbox.ack(&seqs);
@@ -237,9 +237,9 @@ impl Uploader {
                     *n += 1;
                     if *n >= POISON_STRIKES {
                         tracing::error!(
-                            collection = %entry.result.collection_id,
-                            case = %entry.result.case_id,
-                            index = entry.result.index,
+                            collection = %entry.result.key.collection_id,
+                            case = %entry.result.key.case_id,
+                            index = entry.result.key.index,
                             "the platform refuses this result on its own (HTTP 500, {POISON_STRIKES} times, while other uploads succeed); it is kept as a dead letter and not sent again"
                         );
                         self.outbox.dead_letter(entry.seq);

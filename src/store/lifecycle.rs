@@ -182,10 +182,10 @@ impl Store {
 mod tests {
     use super::*;
     use crate::ids::TaskId;
-    use crate::platform::wire::WireCaseResult;
+    use crate::platform::wire::SealedResult;
 
-    fn result(index: i64) -> WireCaseResult {
-        WireCaseResult::sample("c", index, 1)
+    fn result(index: i64) -> SealedResult {
+        SealedResult::sample("c", index, 1)
     }
 
     #[test]
@@ -198,7 +198,7 @@ mod tests {
             .record_results(&task, &[result(1), result(2), result(3)])
             .expect("record");
         let first = result(1);
-        s.ack(&task, &[(seqs[0], &first)]).expect("ack");
+        s.ack(&task, &[(seqs[0], &first.key)]).expect("ack");
         s.record_screenshot("held", "20260101_a", "/x/a.png")
             .expect("shot");
         // An acknowledged row of a task the store no longer holds: prunable.

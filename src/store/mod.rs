@@ -16,7 +16,7 @@ pub use lifecycle::{DiskGuardRecord, JobRecord, Maintenance};
 pub use screenshots::StoredScreenshot;
 
 use crate::ids::TaskId;
-use crate::platform::wire::WireCaseResult;
+use crate::platform::wire::{ResultKey, SealedResult};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -244,10 +244,10 @@ impl Store {
     }
 
     /// Commits results to the outbox in one transaction; returns their sequence numbers.
-    pub fn record_results(
+    pub fn record_results<R: std::borrow::Borrow<SealedResult>>(
         &self,
         task_id: &TaskId,
-        results: &[WireCaseResult],
+        results: &[R],
     ) -> Result<Vec<u64>, StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
@@ -265,18 +265,18 @@ impl Store {
                 .map_err(|e| self.err(e))?;
             let now = now_ms();
             for r in results {
-                let json =
-                    serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let r: &SealedResult = r.borrow();
                 outbox
-                    .execute(params![task_id.as_str(), json, now])
+                    .execute(params![task_id.as_str(), r.json.get(), now])
                     .map_err(|e| self.err(e))?;
                 seqs.push(u64::try_from(tx.last_insert_rowid()).unwrap_or(0));
+                let k = &r.key;
                 case.execute(params![
                     task_id.as_str(),
-                    r.collection_id.as_str(),
-                    r.index,
-                    r.run_times,
-                    r.status
+                    k.collection_id.as_str(),
+                    k.index,
+                    k.run_times,
+                    k.status
                 ])
                 .map_err(|e| self.err(e))?;
             }
@@ -291,7 +291,7 @@ impl Store {
         &self,
         task_id: &TaskId,
         limit: usize,
-    ) -> Result<Vec<(u64, WireCaseResult)>, StoreError> {
+    ) -> Result<Vec<(u64, SealedResult)>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare_cached("SELECT seq, result_json FROM outbox WHERE task_id = ?1 AND dead = 0 ORDER BY seq LIMIT ?2")
@@ -305,7 +305,7 @@ impl Store {
         for row in rows {
             let (seq, json) = row.map_err(|e| self.err(e))?;
             let result =
-                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                SealedResult::from_json(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             out.push((u64::try_from(seq).unwrap_or(0), result));
         }
         Ok(out)
@@ -313,11 +313,7 @@ impl Store {
 
     /// Deletes acknowledged results and marks their case occurrences acknowledged. The caller
     /// names each result's key (it holds the results), so nothing is read back and parsed.
-    pub fn ack(
-        &self,
-        task_id: &TaskId,
-        acked: &[(u64, &WireCaseResult)],
-    ) -> Result<(), StoreError> {
+    pub fn ack(&self, task_id: &TaskId, acked: &[(u64, &ResultKey)]) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         {
@@ -452,8 +448,8 @@ fn bump(tx: &rusqlite::Transaction<'_>, key: &str, by: i64) -> rusqlite::Result<
 mod tests {
     use super::*;
 
-    fn result(coll: &str, index: i64, run_times: u32) -> WireCaseResult {
-        WireCaseResult::sample(coll, index, run_times)
+    fn result(coll: &str, index: i64, run_times: u32) -> SealedResult {
+        SealedResult::sample(coll, index, run_times)
     }
 
     #[test]
@@ -471,13 +467,13 @@ mod tests {
                 )
                 .expect("record");
             let first = result("c", 1, 1);
-            s.ack(&task, &[(seqs[0], &first)]).expect("ack");
+            s.ack(&task, &[(seqs[0], &first.key)]).expect("ack");
         }
         // As after a crash: a new process opens the same file.
         let s = Store::open(&path).expect("reopen");
         let pending = s.pending(&task, 10).expect("pending");
         assert_eq!(
-            pending.iter().map(|(_, r)| r.index).collect::<Vec<_>>(),
+            pending.iter().map(|(_, r)| r.key.index).collect::<Vec<_>>(),
             vec![2, 3]
         );
         assert_eq!(s.recorded_cases(&task).expect("cases").len(), 3);
