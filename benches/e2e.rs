@@ -376,13 +376,15 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
     p.add_task(task);
     let pid = child.id();
     let (cpu0, _) = proc_stat(pid).unwrap_or_default();
-    // E2E_PERF=<file>: profile the engine during this run (perf record, CPU clock).
+    // E2E_PERF=<file>: profile the engine during this run (perf record, CPU clock, or the
+    // event named by E2E_PERF_EVENT, such as sched:sched_wakeup).
+    let event = std::env::var("E2E_PERF_EVENT").unwrap_or_else(|_| "cpu-clock".into());
     let perf = std::env::var("E2E_PERF").ok().map(|out| {
         Command::new("perf")
             .args([
                 "record",
                 "-e",
-                "cpu-clock",
+                &event,
                 "-F",
                 "4000",
                 "--call-graph",

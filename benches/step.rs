@@ -1,6 +1,7 @@
 //! Template rendering at 1/10/100 KB, and one realistic API step's pure work: render headers,
 //! query and a JSON body with 20 placeholders, check 3 assertions and extract 2 relations from a
-//! 5 KB JSON response. `cargo bench --bench step`.
+//! 5 KB JSON response; and reading a 5-step case file into the model, directly and through a
+//! JSON tree. `cargo bench --bench step`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use indexmap::IndexMap;
@@ -151,5 +152,52 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// A 5-step case file as the platform writes it (the end-to-end benchmark's steps).
+fn case_file() -> Vec<u8> {
+    let step = |k: usize| {
+        serde_json::json!({
+            "apiId": format!("api-{k}"), "apiName": format!("step {k}"), "apiDesc": null,
+            "url": "http://127.0.0.1:1", "path": "/api/items/{{n}}", "method": "POST", "protocol": "HTTP",
+            "headers": {"content-type": "application/json"}, "proxies": {},
+            "body": {"type": "json", "form": [], "json": r#"{"name":"{{name}}","n":"{{n}}","prev":"{{id}}","step":2}"#, "raw": "", "file": []},
+            "query": {}, "rest": {},
+            "assertions": [
+                {"from": "resCode", "method": "", "expression": "", "assertion": "equals", "expect": "200"},
+                {"from": "resBody", "method": "jsonpath", "expression": "$.code", "assertion": "equalsNumber", "expect": "0"},
+                {"from": "resBody", "method": "jsonpath", "expression": "$.data.name", "assertion": "equals", "expect": "widget"}
+            ],
+            "relations": [{"from": "resBody", "method": "jsonpath", "expression": "$.data.id", "name": "id"}],
+            "controller": {}
+        })
+    };
+    let case = serde_json::json!({
+        "comment": "bench", "caseId": "c1", "caseName": "bench c1", "functions": [],
+        "params": {"name": {"type": "String", "value": "widget"}, "n": {"type": "Int", "value": "5"}},
+        "apiList": (0..5).map(step).collect::<Vec<_>>()
+    });
+    serde_json::to_vec(&case).expect("json")
+}
+
+fn case_reading(c: &mut Criterion) {
+    use liuma_engine::bundle::LoadedCase;
+    use liuma_engine::cases::api::model::ApiCase;
+    let bytes = case_file();
+    c.bench_function("case/read 5 steps into the model", |b| {
+        b.iter(|| {
+            let loaded = LoadedCase::Bytes {
+                bytes: bytes.clone(),
+                label: "c.json".into(),
+            };
+            black_box(ApiCase::load(loaded).expect("reads"))
+        })
+    });
+    c.bench_function("case/read 5 steps through a JSON tree", |b| {
+        b.iter(|| {
+            let tree: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+            black_box(ApiCase::parse(tree).expect("reads"))
+        })
+    });
+}
+
+criterion_group!(benches, bench, case_reading);
 criterion_main!(benches);
