@@ -12,7 +12,6 @@ use liuma_engine::functions::Library;
 use liuma_engine::template::{self, BodyKind, RequestParts, Scope};
 use liuma_engine::value::Value;
 use std::hint::black_box;
-use std::time::Duration;
 
 fn vars() -> IndexMap<String, Value> {
     let mut m = IndexMap::new();
@@ -43,15 +42,13 @@ fn response_5k() -> CapturedResponse {
         .collect();
     let doc = serde_json::json!({"code": 0, "msg": "ok", "data": {"token": "t-123", "userId": 7, "list": items}});
     let bytes = serde_json::to_vec(&doc).expect("json");
-    CapturedResponse {
-        status: 200,
-        headers: IndexMap::from([("Content-Type".to_string(), "application/json".to_string())]),
-        body: Value::from_json(&doc),
-        json: Some(doc),
-        raw: Some(bytes),
-        cookies: String::new(),
-        elapsed: Duration::ZERO,
-    }
+    CapturedResponse::json(
+        200,
+        IndexMap::from([("Content-Type".to_string(), "application/json".to_string())]),
+        bytes,
+        doc,
+        String::new(),
+    )
 }
 
 fn bench(c: &mut Criterion) {

@@ -67,7 +67,7 @@ pub fn record(req: &OutgoingRequest, outcome: &Result<CapturedResponse, SendErro
             let body = match (&resp.raw, &resp.json) {
                 (Some(raw), _) => cut(raw),
                 (None, Some(j)) => cut(j.to_string().as_bytes()),
-                (None, None) => cut(resp.body.py_str().as_bytes()),
+                (None, None) => cut(resp.body_py_str().as_bytes()),
             };
             tracing::info!(
                 target: API_TARGET,

@@ -50,7 +50,7 @@ fn extract_body(
 ) -> Result<Value, extract::ExtractError> {
     match (&resp.json, method) {
         (Some(j), "jsonpath") => extract::JsonDoc::from_json(j).jsonpath(expression),
-        _ => extract::extract(method, expression, &resp.body),
+        _ => extract::extract(method, expression, resp.body()),
     }
 }
 

@@ -84,9 +84,11 @@ pub struct CapturedResponse {
     /// The raw body when it differs from the text in `body` (JSON, non-UTF-8, Latin-1); `None`
     /// when the body is UTF-8 text, so a large text body is held once, not twice.
     pub raw: Option<Vec<u8>>,
-    /// Parsed JSON when the body is JSON, else the text.
-    pub body: Value,
-    /// The same body as parsed JSON, kept for fast JSONPath extraction.
+    /// The body as a Python value: the text of a body that is not JSON, set at once; the
+    /// JSON converted on first use ([`CapturedResponse::body`]), since most steps only log it
+    /// and extract by JSONPath, both of which read the JSON itself.
+    body: std::sync::OnceLock<Value>,
+    /// The parsed body when it is JSON.
     pub json: Option<serde_json::Value>,
     /// `name=value` pairs set by the final response, joined with `;`.
     pub cookies: String,
@@ -266,19 +268,21 @@ async fn send_inner(
         }
         let content_type = headers.get("Content-Type").cloned().unwrap_or_default();
         let bytes = read_capped(resp, max_bytes).await?;
-        let json = serde_json::from_slice::<serde_json::Value>(&bytes).ok();
-        let (body, raw) = match &json {
-            Some(j) => (Value::from_json(j), Some(bytes)),
-            None => text_body(bytes, &content_type),
-        };
-        return Ok(CapturedResponse {
-            status: status.as_u16(),
-            headers,
-            raw,
-            body,
-            json,
-            cookies: set_cookies.join(";"),
-            elapsed: Duration::ZERO,
+        let cookies = set_cookies.join(";");
+        return Ok(match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(doc) => CapturedResponse::json(status.as_u16(), headers, bytes, doc, cookies),
+            Err(_) => {
+                let (text, raw) = text_body(bytes, &content_type);
+                CapturedResponse {
+                    status: status.as_u16(),
+                    headers,
+                    raw,
+                    body: std::sync::OnceLock::from(text),
+                    json: None,
+                    cookies,
+                    elapsed: Duration::ZERO,
+                }
+            }
         });
     }
 }
@@ -303,12 +307,48 @@ async fn read_capped(mut resp: reqwest::Response, max_bytes: usize) -> Result<Ve
 }
 
 impl CapturedResponse {
+    /// A JSON response: `bytes` as received, `doc` parsed from them.
+    pub fn json(
+        status: u16,
+        headers: IndexMap<String, String>,
+        bytes: Vec<u8>,
+        doc: serde_json::Value,
+        cookies: String,
+    ) -> CapturedResponse {
+        CapturedResponse {
+            status,
+            headers,
+            raw: Some(bytes),
+            body: std::sync::OnceLock::new(),
+            json: Some(doc),
+            cookies,
+            elapsed: Duration::ZERO,
+        }
+    }
+
     /// The body as received.
     pub fn bytes(&self) -> &[u8] {
-        match (&self.raw, &self.body) {
+        match (&self.raw, self.body.get()) {
             (Some(raw), _) => raw,
-            (None, Value::Str(text)) => text.as_bytes(),
+            (None, Some(Value::Str(text))) => text.as_bytes(),
             (None, _) => &[],
+        }
+    }
+
+    /// The body as the Python engine's cases saw it: JSON as a Python value, else the text.
+    pub fn body(&self) -> &Value {
+        self.body.get_or_init(|| {
+            self.json
+                .as_ref()
+                .map_or(Value::Str(String::new()), Value::from_json)
+        })
+    }
+
+    /// `str()` of [`Self::body`], written from the JSON when it was never converted.
+    pub fn body_py_str(&self) -> String {
+        match (self.body.get(), &self.json) {
+            (None, Some(doc)) => crate::value::json_py_str(doc),
+            _ => self.body().py_str(),
         }
     }
 }

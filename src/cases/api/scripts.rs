@@ -134,7 +134,7 @@ fn response(ex: &Exchange<'_>) -> Json {
     json!({
         "code": r.status,
         "header": Json::Object(r.headers.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect()),
-        "data": wire::encode(&r.body),
+        "data": wire::encode(r.body()),
         "cookies": r.cookies,
         "bytes": wire::encode(&Value::Bytes(r.bytes().to_vec())),
         "request": {

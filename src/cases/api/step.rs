@@ -578,7 +578,7 @@ fn response_log(r: &CapturedResponse) -> String {
             r.bytes().len()
         )
     } else {
-        r.body.py_str()
+        r.body_py_str()
     };
     format!(
         "【响应信息】:<br>响应码: {}<br>响应头: {}<br><b>响应体: {}</b>",
