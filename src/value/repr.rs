@@ -35,39 +35,47 @@ fn write_repr(v: &Value, out: &mut String) {
         Value::Bytes(b) => out.push_str(&bytes_repr(b)),
         Value::List(items) => {
             out.push('[');
-            write_items(items, out);
+            write_items(items, out, write_repr);
             out.push(']');
         }
         Value::Tuple(items) => {
             out.push('(');
-            write_items(items, out);
+            write_items(items, out, write_repr);
             if items.len() == 1 {
                 out.push(',');
             }
             out.push(')');
         }
-        Value::Dict(map) => {
-            out.push('{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_str_repr(k, out);
-                out.push_str(": ");
-                write_repr(v, out);
-            }
-            out.push('}');
-        }
+        Value::Dict(map) => write_dict(map, out, write_repr),
     }
 }
 
-fn write_items(items: &[Value], out: &mut String) {
+/// The items of a list or tuple, `, `-separated, each written by `item`.
+fn write_items<T>(items: &[T], out: &mut String, item: fn(&T, &mut String)) {
     for (i, v) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        write_repr(v, out);
+        item(v, out);
     }
+}
+
+/// `{'key': value, …}` with string keys, each value written by `value`.
+fn write_dict<'a, V: 'a>(
+    entries: impl IntoIterator<Item = (&'a String, &'a V)>,
+    out: &mut String,
+    value: fn(&V, &mut String),
+) {
+    out.push('{');
+    for (i, (k, v)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_str_repr(k, out);
+        out.push_str(": ");
+        value(v, out);
+    }
+    out.push('}');
 }
 
 /// `repr(float)`: shortest round-trip digits; fixed notation for decimal exponents
@@ -168,41 +176,17 @@ fn write_json_repr(j: &serde_json::Value, out: &mut String) {
         J::String(s) => write_str_repr(s, out),
         J::Array(items) => {
             out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_json_repr(v, out);
-            }
+            write_items(items, out, write_json_repr);
             out.push(']');
         }
-        J::Object(map) => {
-            out.push('{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_str_repr(k, out);
-                out.push_str(": ");
-                write_json_repr(v, out);
-            }
-            out.push('}');
-        }
+        J::Object(map) => write_dict(map, out, write_json_repr),
     }
 }
 
 /// `repr()` of a dict of strings (response headers in the logs), without building the dict.
 pub fn str_dict_repr<'a>(items: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
-    let mut out = String::from("{");
-    for (i, (k, v)) in items.into_iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        write_str_repr(k, &mut out);
-        out.push_str(": ");
-        write_str_repr(v, &mut out);
-    }
-    out.push('}');
+    let mut out = String::new();
+    write_dict(items, &mut out, |v: &String, out| write_str_repr(v, out));
     out
 }
 
