@@ -162,11 +162,6 @@ impl SealedResult {
             json: serde_json::value::RawValue::from_string(json)?,
         })
     }
-
-    /// The result as a typed value (tests and tools; the engine itself never reads it back).
-    pub fn result(&self) -> Result<WireCaseResult, serde_json::Error> {
-        serde_json::from_str(self.json.get())
-    }
 }
 
 impl Serialize for SealedResult {
