@@ -338,7 +338,10 @@ fn spawn_engine(p: &PlatformDouble, home: &std::path::Path, extra: &str) -> std:
         ),
     )
     .expect("config");
-    let mut engine = Command::new(support::engine::binary());
+    // E2E_ENGINE_BIN=<path>: another build of the engine, to compare two builds side by side.
+    let binary =
+        std::env::var("E2E_ENGINE_BIN").unwrap_or_else(|_| support::engine::binary().to_string());
+    let mut engine = Command::new(binary);
     // E2E_ENGINE_WORKERS=<n>: the engine's async worker threads (tokio's TOKIO_WORKER_THREADS),
     // for experiments; the bench process and the ceiling keep theirs.
     if let Ok(n) = std::env::var("E2E_ENGINE_WORKERS") {
@@ -535,8 +538,9 @@ fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64) {
     )
 }
 
-/// The plain loop: `requests` identical POSTs, `concurrency` at a time, bodies read in full;
-/// the client built as the engine builds its own (no redirects, TCP_NODELAY, pooled).
+/// The plain loop: `requests` POSTs identical to the engine's, `concurrency` at a time, bodies
+/// read in full; the client built as the engine builds its own (no redirects, TCP_NODELAY,
+/// pooled).
 fn ceiling_child(args: &[String]) {
     let target = args.first().cloned().unwrap_or_default();
     let requests: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
@@ -564,8 +568,13 @@ fn ceiling_child(args: &[String]) {
             let n = requests / concurrency + usize::from(w < requests % concurrency);
             workers.push(tokio::spawn(async move {
                 for _ in 0..n {
+                    // The engine's request, header for header: the step's content type and
+                    // the Python `requests` defaults the engine adds.
                     let resp = client
                         .post(&url)
+                        .header("user-agent", "python-requests/2.24.0")
+                        .header("accept-encoding", "gzip, deflate")
+                        .header("accept", "*/*")
                         .header("content-type", "application/json")
                         .body(RENDERED_BODY)
                         .send()

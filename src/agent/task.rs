@@ -12,7 +12,6 @@ use crate::report::{Outbox, PlatformRecord, UploadEnd, UploadSettings, Uploader}
 use crate::runner::{self, RunEvent};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tracing::Instrument;
 
 /// Drives `task` to its end. The slot is freed when this returns.
@@ -200,37 +199,27 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
             max_thread = plan.max_thread,
             "running"
         );
-        let (tx, mut rx) = mpsc::channel::<RunEvent>(64);
+        let (tx, mut rx) = runner::batch::channel::<RunEvent>(64);
         let sink = outbox.clone();
         let consumer = tokio::spawn(async move {
             // Results are committed to the store in groups: those finishing within
             // COMMIT_WINDOW of the first share one transaction (a commit costs about as much as
-            // 3–5 results). A crash inside the window loses no result: those cases have none
-            // recorded, so a restart runs them again. Uploads wait far longer anyway.
+            // 3–5 results), and the consumer is woken once per group, not per case. A crash
+            // inside the window loses no result: those cases have none recorded, so a restart
+            // runs them again. Uploads wait far longer anyway.
             const COMMIT_WINDOW: Duration = Duration::from_millis(50);
             const COMMIT_MAX: usize = 64;
-            while let Some(ev) = rx.recv().await {
-                let mut batch = Vec::new();
-                let deadline = tokio::time::Instant::now() + COMMIT_WINDOW;
-                let mut next = Some(ev);
-                while let Some(ev) = next.take() {
+            while let Some(events) = rx.recv_batch(COMMIT_WINDOW, COMMIT_MAX).await {
+                let mut batch = Vec::with_capacity(events.len());
+                for ev in events {
                     if let RunEvent::CaseFinished(result) = ev {
                         crate::ops::metrics::case_finished(&result);
                         batch.push(WireCaseResult::from(result.as_ref()));
                     }
-                    if batch.len() >= COMMIT_MAX {
-                        break;
-                    }
-                    next = match rx.try_recv() {
-                        Ok(ev) => Some(ev),
-                        Err(_) if batch.is_empty() => None,
-                        Err(_) => tokio::time::timeout_at(deadline, rx.recv())
-                            .await
-                            .ok()
-                            .flatten(),
-                    };
                 }
-                sink.push_many(batch).await;
+                if !batch.is_empty() {
+                    sink.push_many(batch).await;
+                }
             }
         });
         let summary = runner::run_plan(

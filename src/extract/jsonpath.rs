@@ -306,9 +306,10 @@ fn compile_segments<'s>(
 
 const CACHE_CAP: usize = 512;
 
-type Cache = Mutex<HashMap<(String, bool), Arc<Result<Plan, ExtractError>>>>;
-static EXPR_CACHE: LazyLock<Cache> = LazyLock::new(|| Mutex::new(HashMap::new()));
-static DYN_CACHE: LazyLock<Cache> = LazyLock::new(|| Mutex::new(HashMap::new()));
+/// Plans by expression, one map per value of `hand_wild` (looked up by `&str`, no key built).
+type Cache = [Mutex<HashMap<String, Arc<Result<Plan, ExtractError>>>>; 2];
+static EXPR_CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
+static DYN_CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
 
 fn cached(
     cache: &Cache,
@@ -316,8 +317,8 @@ fn cached(
     hand_wild: bool,
     build: impl FnOnce() -> Result<Plan, ExtractError>,
 ) -> Arc<Result<Plan, ExtractError>> {
-    let key = (key.to_string(), hand_wild);
-    if let Some(p) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+    let cache = &cache[usize::from(hand_wild)];
+    if let Some(p) = cache.lock().ok().and_then(|c| c.get(key).cloned()) {
         return p;
     }
     let plan = Arc::new(build());
@@ -325,7 +326,7 @@ fn cached(
         if c.len() >= CACHE_CAP {
             c.clear();
         }
-        c.insert(key, plan.clone());
+        c.insert(key.to_string(), plan.clone());
     }
     plan
 }
@@ -630,6 +631,12 @@ fn mirror(v: &Value, lossy: &mut bool, special: &mut bool) -> J {
     }
 }
 
+/// Whether some object key of `j` is one 0.82's `*` would misread; see
+/// [`JsonDoc::from_json_checked`].
+pub fn json_has_special_keys(j: &J) -> bool {
+    has_special_keys(j)
+}
+
 fn has_special_keys(j: &J) -> bool {
     match j {
         J::Array(a) => a.iter().any(has_special_keys),
@@ -683,11 +690,17 @@ impl<'a> JsonDoc<'a> {
 
     /// Use a parsed JSON document directly (no conversion).
     pub fn from_json(j: &'a J) -> JsonDoc<'a> {
+        Self::from_json_checked(j, has_special_keys(j))
+    }
+
+    /// [`Self::from_json`] with the document's key check ([`json_has_special_keys`]) done
+    /// before: it walks the whole document, once per response rather than per extraction.
+    pub fn from_json_checked(j: &'a J, special_keys: bool) -> JsonDoc<'a> {
         let root = matches!(j, J::Array(_) | J::Object(_)).then_some(Root::Borrowed(j));
         JsonDoc {
             root,
             originals: None,
-            special_keys: has_special_keys(j),
+            special_keys,
         }
     }
 

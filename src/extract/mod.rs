@@ -37,7 +37,7 @@ mod jsonpath;
 mod pyexpr;
 mod regex;
 
-pub use jsonpath::JsonDoc;
+pub use jsonpath::{JsonDoc, json_has_special_keys};
 
 use crate::value::Value;
 

@@ -16,7 +16,6 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 pub const RUN_AFTER_HELP: &str = "\
@@ -275,7 +274,7 @@ pub async fn execute(
             tasks.push(outcome);
             continue;
         }
-        let (tx, mut rx) = mpsc::channel::<RunEvent>(64);
+        let (tx, mut rx) = runner::batch::channel::<RunEvent>(64);
         let handle = tokio::spawn(runner::run_plan(
             Arc::new(plan),
             env.clone(),

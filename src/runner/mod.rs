@@ -7,9 +7,11 @@ use crate::cases::{self, CaseEnv, CaseMeta, CaseResult, CollectionContext, Statu
 use crate::ids::CollectionId;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::sync::{Mutex, Semaphore, mpsc};
+use tokio::sync::{Mutex, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
+
+pub mod batch;
 
 /// What the runner tells its observer.
 #[derive(Debug, Clone)]
@@ -27,7 +29,7 @@ pub enum RunEvent {
 /// the agent has no use for them, and each one woke its consumer for nothing.
 #[derive(Debug, Clone)]
 pub struct Events {
-    pub tx: mpsc::Sender<RunEvent>,
+    pub tx: batch::Sender<RunEvent>,
     pub case_starts: bool,
 }
 

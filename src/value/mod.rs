@@ -313,7 +313,8 @@ mod tests {
 
     /// The response log's `str()` written from the JSON equals the `str()` of the converted
     /// value, on 20,000 generated documents (every JSON type, escapes, quotes, non-ASCII,
-    /// integers beyond i64, floats of every notation) and a few fixed ones.
+    /// integers beyond i64, floats of every notation) and a few fixed ones; and reading the
+    /// JSON straight into a `Value` gives the converted tree.
     #[test]
     fn json_py_str_agrees_with_the_converted_value() {
         const STRINGS: &[&str] = &[
@@ -397,6 +398,28 @@ mod tests {
             let text = doc(&mut next, 0);
             let j: serde_json::Value = serde_json::from_str(&text).expect("generated JSON parses");
             assert_eq!(json_py_str(&j), Value::from_json(&j).py_str(), "{text}");
+            // Reading straight into a Value gives the converted tree, in the same order.
+            let direct: Value = serde_json::from_str(&text).expect("generated JSON reads");
+            assert_eq!(
+                format!("{direct:?}"),
+                format!("{:?}", Value::from_json(&j)),
+                "{text}"
+            );
+        }
+        for text in [
+            r#"{"a":1,"b":2,"a":3}"#,
+            "18446744073709551615",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "[1.0,-0.0,2.5e-8,null,true]",
+        ] {
+            let j: serde_json::Value = serde_json::from_str(text).expect("fixed JSON parses");
+            let direct: Value = serde_json::from_str(text).expect("fixed JSON reads");
+            assert_eq!(
+                format!("{direct:?}"),
+                format!("{:?}", Value::from_json(&j)),
+                "{text}"
+            );
         }
     }
 

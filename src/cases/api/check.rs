@@ -5,6 +5,7 @@ use crate::assertion::{self, Outcome};
 use crate::extract;
 use crate::value::Value;
 use indexmap::IndexMap;
+use std::borrow::Cow;
 
 fn field<'a>(item: &'a Value, key: &str) -> Option<&'a Value> {
     match item {
@@ -13,11 +14,11 @@ fn field<'a>(item: &'a Value, key: &str) -> Option<&'a Value> {
     }
 }
 
-fn text(item: &Value, key: &str) -> String {
+fn text<'a>(item: &'a Value, key: &str) -> Cow<'a, str> {
     match field(item, key) {
-        None | Some(Value::None) => String::new(),
-        Some(Value::Str(s)) => s.clone(),
-        Some(other) => other.py_str(),
+        None | Some(Value::None) => Cow::Borrowed(""),
+        Some(Value::Str(s)) => Cow::Borrowed(s),
+        Some(other) => Cow::Owned(other.py_str()),
     }
 }
 
@@ -48,8 +49,8 @@ fn extract_body(
     expression: &str,
     resp: &CapturedResponse,
 ) -> Result<Value, extract::ExtractError> {
-    match (&resp.json, method) {
-        (Some(j), "jsonpath") => extract::JsonDoc::from_json(j).jsonpath(expression),
+    match (resp.json_doc(), method) {
+        (Some(doc), "jsonpath") => doc.jsonpath(expression),
         _ => extract::extract(method, expression, resp.body()),
     }
 }
@@ -67,8 +68,8 @@ pub fn assertions(list: &Value, resp: &CapturedResponse) -> Result<(Vec<String>,
         let method = text(a, "method");
         let expression = text(a, "expression");
         let comparator = text(a, "assertion");
-        let expected = field(a, "expect").cloned().unwrap_or(Value::None);
-        let actual = match from.as_str() {
+        let expected = field(a, "expect").unwrap_or(&Value::None);
+        let actual = match from.as_ref() {
             "resCode" => Ok(Value::Int(i64::from(resp.status))),
             "resHeader" => extract::extract(&method, &expression, &header_dict(&resp.headers))
                 .map_err(|e| e.to_string()),
@@ -82,7 +83,7 @@ pub fn assertions(list: &Value, resp: &CapturedResponse) -> Result<(Vec<String>,
                 return Ok((messages, true));
             }
         };
-        match assertion::compare(&comparator, &actual, &expected).map_err(|e| e.to_string())? {
+        match assertion::compare(&comparator, &actual, expected).map_err(|e| e.to_string())? {
             Outcome::Pass => messages.push("success".into()),
             Outcome::Fail(m) => {
                 messages.push(m);
@@ -126,11 +127,11 @@ pub fn relations(
         ) {
             Value::Str(resp.cookies.clone())
         } else {
-            let data = match from.as_str() {
+            let data = match from.as_ref() {
                 "resHeader" => header_dict(&resp.headers),
                 "resBody" => {
                     vars.insert(
-                        name,
+                        name.into_owned(),
                         extract_body(&method, expression, resp).map_err(|e| e.to_string())?,
                     );
                     continue;
@@ -142,7 +143,7 @@ pub fn relations(
             };
             extract::extract(&method, expression, &data).map_err(|e| e.to_string())?
         };
-        vars.insert(name, value);
+        vars.insert(name.into_owned(), value);
     }
     Ok(())
 }

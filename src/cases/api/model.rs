@@ -1,6 +1,7 @@
 //! The API case JSON (api-cases §1) parsed once into typed structs. Every field the platform
 //! may omit or send as null is optional; errors name the field.
 
+use crate::template::Prepared;
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
@@ -39,8 +40,9 @@ pub struct ApiStep {
     pub query: IndexMap<String, Json>,
     pub rest: IndexMap<String, Json>,
     pub body: Option<Json>,
-    pub assertions: Vec<Json>,
-    pub relations: Vec<Json>,
+    /// As written, or the default "status code equals 200" when there are none (api-cases §4.1).
+    pub assertions: Prepared,
+    pub relations: Prepared,
     pub controller: IndexMap<String, Json>,
     /// Whether the `url` key exists at all (a missing key is an error, null is allowed).
     pub has_url_key: bool,
@@ -70,6 +72,21 @@ fn array(v: Option<Json>) -> Vec<Json> {
         Some(Json::Array(a)) => a,
         _ => Vec::new(),
     }
+}
+
+/// A step's assertions, converted once when the case is read.
+fn assertions_of(list: impl IntoIterator<Item = Value>) -> Prepared {
+    let list: Vec<Value> = list.into_iter().collect();
+    if list.is_empty() {
+        Prepared::new(super::check::default_assertions())
+    } else {
+        Prepared::new(Value::List(list))
+    }
+}
+
+/// A step's relations, converted once when the case is read.
+fn relations_of(list: impl IntoIterator<Item = Value>) -> Prepared {
+    Prepared::new(Value::List(list.into_iter().collect()))
 }
 
 /// Common parameters with their declared types (api-cases §1.3; A14 Fix: JSON, never code).
@@ -195,7 +212,9 @@ impl ApiCase {
 /// The case file's shape for reading it straight into the model: strict, so that anything
 /// the lenient tree reading would treat specially fails here and takes that path instead.
 mod doc {
-    use super::{ApiCase, ApiStep, Json, opt_string, params_of};
+    use super::{
+        ApiCase, ApiStep, Json, Value, assertions_of, opt_string, params_of, relations_of,
+    };
     use indexmap::IndexMap;
     use serde::{Deserialize, Deserializer};
 
@@ -245,9 +264,9 @@ mod doc {
         #[serde(default)]
         body: Option<Json>,
         #[serde(default)]
-        assertions: Option<Vec<Json>>,
+        assertions: Option<Vec<Value>>,
         #[serde(default)]
-        relations: Option<Vec<Json>>,
+        relations: Option<Vec<Value>>,
         #[serde(default)]
         controller: Option<IndexMap<String, Json>>,
     }
@@ -286,8 +305,8 @@ mod doc {
                 query: self.query.unwrap_or_default(),
                 rest: self.rest.unwrap_or_default(),
                 body: self.body,
-                assertions: self.assertions.unwrap_or_default(),
-                relations: self.relations.unwrap_or_default(),
+                assertions: assertions_of(self.assertions.unwrap_or_default()),
+                relations: relations_of(self.relations.unwrap_or_default()),
                 controller: self.controller.unwrap_or_default(),
             }
         }
@@ -312,8 +331,8 @@ impl ApiStep {
             query: object(o.remove("query")),
             rest: object(o.remove("rest")),
             body: o.remove("body").filter(|b| !b.is_null()),
-            assertions: array(o.remove("assertions")),
-            relations: array(o.remove("relations")),
+            assertions: assertions_of(array(o.remove("assertions")).iter().map(Value::from_json)),
+            relations: relations_of(array(o.remove("relations")).iter().map(Value::from_json)),
             controller: object(o.remove("controller")),
             has_url_key,
             has_path_key,

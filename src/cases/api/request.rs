@@ -90,6 +90,8 @@ pub struct CapturedResponse {
     body: std::sync::OnceLock<Value>,
     /// The parsed body when it is JSON.
     pub json: Option<serde_json::Value>,
+    /// Whether `json` has a key JSONPath treats specially; checked on the first extraction.
+    json_special_keys: std::sync::OnceLock<bool>,
     /// `name=value` pairs set by the final response, joined with `;`.
     pub cookies: String,
     pub elapsed: Duration,
@@ -279,6 +281,7 @@ async fn send_inner(
                     raw,
                     body: std::sync::OnceLock::from(text),
                     json: None,
+                    json_special_keys: std::sync::OnceLock::new(),
                     cookies,
                     elapsed: Duration::ZERO,
                 }
@@ -321,9 +324,19 @@ impl CapturedResponse {
             raw: Some(bytes),
             body: std::sync::OnceLock::new(),
             json: Some(doc),
+            json_special_keys: std::sync::OnceLock::new(),
             cookies,
             elapsed: Duration::ZERO,
         }
+    }
+
+    /// The JSON body prepared for JSONPath; `None` when the body is not JSON.
+    pub fn json_doc(&self) -> Option<crate::extract::JsonDoc<'_>> {
+        let doc = self.json.as_ref()?;
+        let special = *self
+            .json_special_keys
+            .get_or_init(|| crate::extract::json_has_special_keys(doc));
+        Some(crate::extract::JsonDoc::from_json_checked(doc, special))
     }
 
     /// The body as received.

@@ -95,6 +95,18 @@ impl CaseRun<'_> {
         self.rendered(result)
     }
 
+    /// [`Self::render_value`] of a part of the case; one without placeholders is lent as it is.
+    fn render_prepared<'v>(
+        &mut self,
+        part: &'v template::Prepared,
+        refs: Option<&RequestRefs>,
+    ) -> Result<Cow<'v, Value>, String> {
+        match part.as_plain() {
+            Some(v) => Ok(Cow::Borrowed(v)),
+            None => self.render_value(part.value(), refs).map(Cow::Owned),
+        }
+    }
+
     /// [`Self::render_value`] of a value used only once (no copy without placeholders).
     fn render_owned_value(
         &mut self,
@@ -327,17 +339,11 @@ impl CaseRun<'_> {
         self.sleep_after(&c).await;
 
         let refs = rendered.refs();
-        let assertions = if step.assertions.is_empty() {
-            check::default_assertions()
-        } else {
-            Value::List(step.assertions.iter().map(Value::from_json).collect())
-        };
         let checked = self
-            .render_owned_value(assertions, Some(&refs))
+            .render_prepared(&step.assertions, Some(&refs))
             .and_then(|list| check::assertions(&list, &resp));
-        let relations = Value::List(step.relations.iter().map(Value::from_json).collect());
         let related = self
-            .render_owned_value(relations, Some(&refs))
+            .render_prepared(&step.relations, Some(&refs))
             .and_then(|list| {
                 let view = RequestView {
                     headers,
