@@ -236,6 +236,15 @@ pub fn compare(
 ) -> Result<Outcome, AssertionError> {
     let cmp = Comparator::resolve(comparator)
         .ok_or_else(|| AssertionError::UnknownComparator(comparator.to_string()))?;
+    compare_with(cmp, actual, expected)
+}
+
+/// [`compare`] with the comparator already resolved (an assertion read once, checked often).
+pub fn compare_with(
+    cmp: Comparator,
+    actual: &Value,
+    expected: &Value,
+) -> Result<Outcome, AssertionError> {
     Ok(match check(cmp, actual, expected)? {
         None => Outcome::Pass,
         Some(text) => Outcome::Fail(cmp.prefix(actual, expected) + finish(&text).as_str()),

@@ -22,7 +22,7 @@ mod pyops;
 #[cfg(test)]
 mod tests;
 
-pub use comparators::{Comparator, compare};
+pub use comparators::{Comparator, compare, compare_with};
 
 /// Result of one comparison. `Fail` carries the exact message the Python engine produced
 /// (prefix + assertpy text after its bracket replacements).

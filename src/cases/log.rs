@@ -10,6 +10,9 @@ pub struct StepLog {
     ends: Vec<usize>,
 }
 
+/// What one step's log lines usually take, reserved at its first line.
+const TYPICAL_STEP_LOG: usize = 2048;
+
 /// The local date and time of one second, `YYYY-mm-dd HH:MM:SS`, as last formatted on this
 /// thread: a step writes half a dozen lines within the same second, and asking the time zone
 /// and formatting the date per line was a visible share of a step's CPU.
@@ -49,16 +52,31 @@ fn write_stamp(out: &mut String) {
 
 impl StepLog {
     fn push(&mut self, level: &str, text: &str) {
+        self.push_with(level, |out| out.push_str(text));
+    }
+
+    /// A line whose text `write` appends in place (long lines are not built apart and copied).
+    fn push_with(&mut self, level: &str, write: impl FnOnce(&mut String)) {
+        if self.buf.capacity() == 0 {
+            // An API step writes about 1.5 KB; growing the buffer from nothing moved it several
+            // times per step (each move an allocation and a copy).
+            self.buf.reserve(TYPICAL_STEP_LOG);
+        }
         write_stamp(&mut self.buf);
         self.buf.push_str(" - ");
         self.buf.push_str(level);
         self.buf.push_str(" - ");
-        self.buf.push_str(text);
+        write(&mut self.buf);
         self.ends.push(self.buf.len());
     }
 
     pub fn debug(&mut self, text: &str) {
         self.push("Debug", text);
+    }
+
+    /// A `Debug` line written in place by `write`.
+    pub fn debug_with(&mut self, write: impl FnOnce(&mut String)) {
+        self.push_with("Debug", write);
     }
 
     pub fn error(&mut self, text: &str) {

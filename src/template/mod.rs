@@ -59,7 +59,7 @@ use indexmap::IndexMap;
 use crate::value::{Value, ValueError};
 
 pub use refs::RequestRefs;
-pub use request::{BodyKind, RenderedRequest, RequestParts, render_request};
+pub use request::{BodyKind, RenderedRequest, RequestParts, mentions, render_request};
 
 /// What a function call needs; implemented by the functions library and by tests.
 pub trait FunctionCaller {

@@ -129,13 +129,10 @@ pub fn render_request(parts: RequestParts, scope: &Scope) -> Result<RenderedRequ
         None => None,
     };
 
-    let mentions = |part: &Option<Value>, needle: &str| {
-        part.as_ref()
-            .map_or(Value::None, Value::clone)
-            .py_repr()
-            .to_ascii_lowercase()
-            .contains(needle)
-    };
+    // A needle is plain ASCII that `repr` never escapes, so it is in the lower-cased repr
+    // exactly when it is in one of the value's strings (any case).
+    let mentions =
+        |part: &Option<Value>, needle: &str| part.as_ref().is_some_and(|v| mentions(v, needle));
     let headers_last =
         mentions(&parts.headers, "#{_request_query") || mentions(&parts.headers, "#{_request_body");
     let query_after_body = mentions(&parts.query, "#{_request_body");
@@ -239,6 +236,24 @@ impl Run<'_, '_> {
             set(self.part_mut(section), &path, value);
         }
         Ok(())
+    }
+}
+
+/// Whether a string (key or value) or bytes of `v` hold `needle`, ignoring ASCII case: for a
+/// needle that `repr` never escapes, Python's `needle in repr(v).lower()` without the repr.
+pub fn mentions(v: &Value, needle: &str) -> bool {
+    let holds = |hay: &[u8]| {
+        hay.windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    };
+    match v {
+        Value::Str(s) => holds(s.as_bytes()),
+        Value::Bytes(b) => holds(b),
+        Value::List(items) | Value::Tuple(items) => items.iter().any(|i| mentions(i, needle)),
+        Value::Dict(d) => d
+            .iter()
+            .any(|(k, v)| holds(k.as_bytes()) || mentions(v, needle)),
+        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => false,
     }
 }
 

@@ -17,7 +17,10 @@ use indexmap::IndexMap;
 
 pub use json::parse_json;
 pub use literal::parse_py_literal;
-pub use repr::{bytes_repr, float_repr, json_py_str, str_dict_repr, str_repr};
+pub use repr::{
+    bytes_repr, float_repr, json_py_str, str_dict_repr, str_repr, write_json_py_str,
+    write_str_dict_repr,
+};
 pub use unicode::{is_py_alpha, is_py_digit, is_py_printable, is_py_space, py_strip};
 
 /// Quirk A14 / WEB Q8 Fix: `JSONObject`/`JSONArray` text is parsed as JSON first, then as a

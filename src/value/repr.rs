@@ -12,6 +12,14 @@ impl Value {
         }
     }
 
+    /// [`Self::py_str`] appended to `out` (log lines are written in place).
+    pub fn write_py_str(&self, out: &mut String) {
+        match self {
+            Value::Str(s) => out.push_str(s),
+            other => write_repr(other, out),
+        }
+    }
+
     /// Python `repr(v)`.
     pub fn py_repr(&self) -> String {
         let mut out = String::new();
@@ -152,13 +160,16 @@ pub fn str_repr(s: &str) -> String {
 /// JSON itself: a response body is logged at every step, and converting it only for that was a
 /// visible share of a step's CPU.
 pub fn json_py_str(j: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_json_py_str(j, &mut out);
+    out
+}
+
+/// [`json_py_str`] appended to `out`.
+pub fn write_json_py_str(j: &serde_json::Value, out: &mut String) {
     match j {
-        serde_json::Value::String(s) => s.clone(),
-        other => {
-            let mut out = String::new();
-            write_json_repr(other, &mut out);
-            out
-        }
+        serde_json::Value::String(s) => out.push_str(s),
+        other => write_json_repr(other, out),
     }
 }
 
@@ -189,8 +200,16 @@ fn write_json_repr(j: &serde_json::Value, out: &mut String) {
 /// `repr()` of a dict of strings (response headers in the logs), without building the dict.
 pub fn str_dict_repr<'a>(items: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
     let mut out = String::new();
-    write_dict(items, &mut out, |v: &String, out| write_str_repr(v, out));
+    write_str_dict_repr(items, &mut out);
     out
+}
+
+/// [`str_dict_repr`] appended to `out`.
+pub fn write_str_dict_repr<'a>(
+    items: impl IntoIterator<Item = (&'a String, &'a String)>,
+    out: &mut String,
+) {
+    write_dict(items, out, |v: &String, out| write_str_repr(v, out));
 }
 
 /// [`str_repr`] appended to `out` (the logs write every key and string of a body this way).

@@ -3,6 +3,7 @@
 use super::request::CapturedResponse;
 use crate::assertion::{self, Outcome};
 use crate::extract;
+use crate::template::Prepared;
 use crate::value::Value;
 use indexmap::IndexMap;
 use std::borrow::Cow;
@@ -55,25 +56,107 @@ fn extract_body(
     }
 }
 
+/// One assertion (api-cases §4.1), its fields read once. A field that is missing or `None`
+/// reads as empty text, any other non-text value as its `str()`.
+#[derive(Debug, Clone)]
+pub struct Assertion {
+    from: String,
+    method: String,
+    expression: String,
+    /// The comparator as written, for the error when it is unknown.
+    comparator: String,
+    resolved: Option<assertion::Comparator>,
+    expected: Value,
+}
+
+/// One relation (api-cases §5): where a value comes from, and the variable it goes into.
+#[derive(Debug, Clone)]
+pub struct Relation {
+    name: String,
+    from: String,
+    method: String,
+    /// As written; trimmed when used.
+    expression: String,
+}
+
+/// An item of a step's `assertions` or `relations` list.
+pub trait CheckItem: Sized + Clone {
+    /// The item an element of the (rendered) list stands for.
+    fn of(item: &Value) -> Self;
+}
+
+impl CheckItem for Assertion {
+    fn of(a: &Value) -> Assertion {
+        let comparator = text(a, "assertion").into_owned();
+        Assertion {
+            from: text(a, "from").into_owned(),
+            method: text(a, "method").into_owned(),
+            expression: text(a, "expression").into_owned(),
+            resolved: assertion::Comparator::resolve(&comparator),
+            comparator,
+            expected: field(a, "expect").cloned().unwrap_or(Value::None),
+        }
+    }
+}
+
+impl CheckItem for Relation {
+    fn of(r: &Value) -> Relation {
+        Relation {
+            name: text(r, "name").into_owned(),
+            from: text(r, "from").into_owned(),
+            method: text(r, "method").into_owned(),
+            expression: text(r, "expression").into_owned(),
+        }
+    }
+}
+
+/// The items of a list (anything but a list has none).
+pub fn list_of<T: CheckItem>(v: &Value) -> Vec<T> {
+    match v {
+        Value::List(items) => items.iter().map(T::of).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A step's assertions or relations: the list as written, rendered at every execution when it
+/// holds a placeholder; without one, its items are read once, when the case is read.
+#[derive(Debug, Clone)]
+pub struct Checks<T> {
+    written: Prepared,
+    items: Option<Vec<T>>,
+}
+
+impl<T: CheckItem> Checks<T> {
+    pub fn new(written: Value) -> Checks<T> {
+        let written = Prepared::new(written);
+        let items = written.as_plain().map(list_of);
+        Checks { written, items }
+    }
+
+    /// The list as written, to render.
+    pub fn written(&self) -> &Value {
+        self.written.value()
+    }
+
+    /// The items, when rendering would not change the list.
+    pub fn items(&self) -> Option<&[T]> {
+        self.items.as_deref()
+    }
+}
+
 /// Evaluates assertions in order, stopping at the first failure (A46).
 /// `Ok((messages, failed))`; `Err` is a step error (unknown comparator, type error).
-pub fn assertions(list: &Value, resp: &CapturedResponse) -> Result<(Vec<String>, bool), String> {
-    let items: &[Value] = match list {
-        Value::List(items) => items,
-        _ => &[],
-    };
+pub fn assertions(
+    items: &[Assertion],
+    resp: &CapturedResponse,
+) -> Result<(Vec<String>, bool), String> {
     let mut messages = Vec::new();
     for a in items {
-        let from = text(a, "from");
-        let method = text(a, "method");
-        let expression = text(a, "expression");
-        let comparator = text(a, "assertion");
-        let expected = field(a, "expect").unwrap_or(&Value::None);
-        let actual = match from.as_ref() {
+        let actual = match a.from.as_str() {
             "resCode" => Ok(Value::Int(i64::from(resp.status))),
-            "resHeader" => extract::extract(&method, &expression, &header_dict(&resp.headers))
+            "resHeader" => extract::extract(&a.method, &a.expression, &header_dict(&resp.headers))
                 .map_err(|e| e.to_string()),
-            "resBody" => extract_body(&method, &expression, resp).map_err(|e| e.to_string()),
+            "resBody" => extract_body(&a.method, &a.expression, resp).map_err(|e| e.to_string()),
             other => Err(format!("无法在{other}位置进行断言")),
         };
         let actual = match actual {
@@ -83,7 +166,12 @@ pub fn assertions(list: &Value, resp: &CapturedResponse) -> Result<(Vec<String>,
                 return Ok((messages, true));
             }
         };
-        match assertion::compare(&comparator, &actual, expected).map_err(|e| e.to_string())? {
+        let Some(cmp) = a.resolved else {
+            return Err(
+                assertion::AssertionError::UnknownComparator(a.comparator.clone()).to_string(),
+            );
+        };
+        match assertion::compare_with(cmp, &actual, &a.expected).map_err(|e| e.to_string())? {
             Outcome::Pass => messages.push("success".into()),
             Outcome::Fail(m) => {
                 messages.push(m);
@@ -104,21 +192,13 @@ pub struct RequestView<'a> {
 
 /// Runs the relations in order; each value goes into `vars`. The error is a step error.
 pub fn relations(
-    list: &Value,
+    items: &[Relation],
     resp: &CapturedResponse,
     req: &RequestView,
     vars: &mut IndexMap<String, Value>,
 ) -> Result<(), String> {
-    let items: &[Value] = match list {
-        Value::List(items) => items,
-        _ => &[],
-    };
     for r in items {
-        let name = text(r, "name");
-        let from = text(r, "from");
-        let method = text(r, "method");
-        let raw_expression = text(r, "expression");
-        let expression = raw_expression.trim();
+        let expression = r.expression.trim();
         let value = if expression == "$" {
             Value::Bytes(resp.bytes().to_vec())
         } else if matches!(
@@ -127,12 +207,12 @@ pub fn relations(
         ) {
             Value::Str(resp.cookies.clone())
         } else {
-            let data = match from.as_ref() {
+            let data = match r.from.as_str() {
                 "resHeader" => header_dict(&resp.headers),
                 "resBody" => {
                     vars.insert(
-                        name.into_owned(),
-                        extract_body(&method, expression, resp).map_err(|e| e.to_string())?,
+                        r.name.clone(),
+                        extract_body(&r.method, expression, resp).map_err(|e| e.to_string())?,
                     );
                     continue;
                 }
@@ -141,9 +221,9 @@ pub fn relations(
                 "reqBody" => req.body.clone(),
                 other => return Err(format!("无法从{other}位置提取依赖参数")),
             };
-            extract::extract(&method, expression, &data).map_err(|e| e.to_string())?
+            extract::extract(&r.method, expression, &data).map_err(|e| e.to_string())?
         };
-        vars.insert(name.into_owned(), value);
+        vars.insert(r.name.clone(), value);
     }
     Ok(())
 }

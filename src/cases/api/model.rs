@@ -1,7 +1,7 @@
 //! The API case JSON (api-cases §1) parsed once into typed structs. Every field the platform
 //! may omit or send as null is optional; errors name the field.
 
-use crate::template::Prepared;
+use super::check::{Assertion, Checks, Relation};
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
@@ -41,8 +41,8 @@ pub struct ApiStep {
     pub rest: IndexMap<String, Json>,
     pub body: Option<Json>,
     /// As written, or the default "status code equals 200" when there are none (api-cases §4.1).
-    pub assertions: Prepared,
-    pub relations: Prepared,
+    pub assertions: Checks<Assertion>,
+    pub relations: Checks<Relation>,
     pub controller: IndexMap<String, Json>,
     /// Whether the `url` key exists at all (a missing key is an error, null is allowed).
     pub has_url_key: bool,
@@ -75,18 +75,18 @@ fn array(v: Option<Json>) -> Vec<Json> {
 }
 
 /// A step's assertions, converted once when the case is read.
-fn assertions_of(list: impl IntoIterator<Item = Value>) -> Prepared {
+fn assertions_of(list: impl IntoIterator<Item = Value>) -> Checks<Assertion> {
     let list: Vec<Value> = list.into_iter().collect();
     if list.is_empty() {
-        Prepared::new(super::check::default_assertions())
+        Checks::new(super::check::default_assertions())
     } else {
-        Prepared::new(Value::List(list))
+        Checks::new(Value::List(list))
     }
 }
 
 /// A step's relations, converted once when the case is read.
-fn relations_of(list: impl IntoIterator<Item = Value>) -> Prepared {
-    Prepared::new(Value::List(list.into_iter().collect()))
+fn relations_of(list: impl IntoIterator<Item = Value>) -> Checks<Relation> {
+    Checks::new(Value::List(list.into_iter().collect()))
 }
 
 /// Common parameters with their declared types (api-cases §1.3; A14 Fix: JSON, never code).
@@ -180,8 +180,10 @@ impl ApiCase {
     pub fn load(loaded: crate::bundle::LoadedCase) -> Result<(ApiCase, Option<Json>), LoadError> {
         let json = match loaded {
             crate::bundle::LoadedCase::Bytes { bytes, label } => {
-                if let Some(parsed) = serde_json::from_slice::<doc::CaseDoc>(&bytes)
+                // The whole file is checked as UTF-8 once (fast), rather than string by string.
+                if let Some(parsed) = std::str::from_utf8(&bytes)
                     .ok()
+                    .and_then(|text| serde_json::from_str::<doc::CaseDoc>(text).ok())
                     .and_then(doc::CaseDoc::into_case)
                 {
                     return Ok(parsed);

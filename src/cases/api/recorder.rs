@@ -47,6 +47,13 @@ impl Recorder {
         }
     }
 
+    /// A debug line written in place by `write`; nothing before the first transaction.
+    pub fn debug_with(&mut self, write: impl FnOnce(&mut String)) {
+        if let Some((_, log, _)) = self.entries.last_mut() {
+            log.debug_with(write);
+        }
+    }
+
     pub fn error(&mut self, text: &str) {
         if let Some((_, log, _)) = self.entries.last_mut() {
             log.error(text);

@@ -271,9 +271,13 @@ async fn send_inner(
         let content_type = headers.get("Content-Type").cloned().unwrap_or_default();
         let bytes = read_capped(resp, max_bytes).await?;
         let cookies = set_cookies.join(";");
-        return Ok(match serde_json::from_slice::<serde_json::Value>(&bytes) {
-            Ok(doc) => CapturedResponse::json(status.as_u16(), headers, bytes, doc, cookies),
-            Err(_) => {
+        // UTF-8 is checked once for the whole body, not string by string; JSON is UTF-8 anyway.
+        let doc = std::str::from_utf8(&bytes)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok());
+        return Ok(match doc {
+            Some(doc) => CapturedResponse::json(status.as_u16(), headers, bytes, doc, cookies),
+            None => {
                 let (text, raw) = text_body(bytes, &content_type);
                 CapturedResponse {
                     status: status.as_u16(),
@@ -359,9 +363,16 @@ impl CapturedResponse {
 
     /// `str()` of [`Self::body`], written from the JSON when it was never converted.
     pub fn body_py_str(&self) -> String {
+        let mut out = String::new();
+        self.write_body_py_str(&mut out);
+        out
+    }
+
+    /// [`Self::body_py_str`] appended to `out`.
+    pub fn write_body_py_str(&self, out: &mut String) {
         match (self.body.get(), &self.json) {
-            (None, Some(doc)) => crate::value::json_py_str(doc),
-            _ => self.body().py_str(),
+            (None, Some(doc)) => crate::value::write_json_py_str(doc, out),
+            _ => self.body().write_py_str(out),
         }
     }
 }

@@ -12,7 +12,9 @@ use super::{CaseRun, Flow};
 use crate::assertion::{self, Outcome};
 use crate::cases::Status;
 use crate::cases::context::HttpSession;
-use crate::template::{self, BodyKind, RenderedRequest, RequestParts, RequestRefs, Scope};
+use crate::template::{
+    self, BodyKind, RenderedRequest, RequestParts, RequestRefs, Scope, mentions,
+};
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
@@ -95,15 +97,18 @@ impl CaseRun<'_> {
         self.rendered(result)
     }
 
-    /// [`Self::render_value`] of a part of the case; one without placeholders is lent as it is.
-    fn render_prepared<'v>(
+    /// The items of a step's assertions or relations: rendered when the list has placeholders,
+    /// else as read with the case.
+    fn render_checks<'v, T: check::CheckItem>(
         &mut self,
-        part: &'v template::Prepared,
+        checks: &'v check::Checks<T>,
         refs: Option<&RequestRefs>,
-    ) -> Result<Cow<'v, Value>, String> {
-        match part.as_plain() {
-            Some(v) => Ok(Cow::Borrowed(v)),
-            None => self.render_value(part.value(), refs).map(Cow::Owned),
+    ) -> Result<Cow<'v, [T]>, String> {
+        match checks.items() {
+            Some(items) => Ok(Cow::Borrowed(items)),
+            None => self
+                .render_value(checks.written(), refs)
+                .map(|list| Cow::Owned(check::list_of(&list))),
         }
     }
 
@@ -269,14 +274,9 @@ impl CaseRun<'_> {
             Value::Dict(d) => d.get("proxies").map(Value::py_str),
             _ => None,
         };
-        self.rec.debug(&request_log(
-            &c,
-            &url,
-            &rendered,
-            &order,
-            &files,
-            proxy.as_deref(),
-        ));
+        self.rec.debug_with(|out| {
+            request_log(out, &c, &url, &rendered, &order, &files, proxy.as_deref());
+        });
         let wire = match body::encode(c.body_type, rendered.body.as_ref(), &files, &mut headers) {
             Ok(w) => w,
             Err(e) => return Verdict::Error(e),
@@ -334,16 +334,16 @@ impl CaseRun<'_> {
         };
         self.rec
             .set_during(u64::try_from(resp.elapsed.as_millis()).unwrap_or(u64::MAX));
-        self.rec.debug(&response_log(&resp));
+        self.rec.debug_with(|out| response_log(out, &resp));
         self.rec.debug(&format!("[{name}]接口执行结束"));
         self.sleep_after(&c).await;
 
         let refs = rendered.refs();
         let checked = self
-            .render_prepared(&step.assertions, Some(&refs))
+            .render_checks(&step.assertions, Some(&refs))
             .and_then(|list| check::assertions(&list, &resp));
         let related = self
-            .render_prepared(&step.relations, Some(&refs))
+            .render_checks(&step.relations, Some(&refs))
             .and_then(|list| {
                 let view = RequestView {
                     headers,
@@ -462,23 +462,6 @@ fn render_order(p: &RequestParts) -> [char; 3] {
     }
 }
 
-/// Whether a string (key or value) or bytes of `v` hold `needle`, ignoring ASCII case.
-fn mentions(v: &Value, needle: &str) -> bool {
-    let holds = |hay: &[u8]| {
-        hay.windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-    };
-    match v {
-        Value::Str(s) => holds(s.as_bytes()),
-        Value::Bytes(b) => holds(b),
-        Value::List(items) | Value::Tuple(items) => items.iter().any(|i| mentions(i, needle)),
-        Value::Dict(d) => d
-            .iter()
-            .any(|(k, v)| holds(k.as_bytes()) || mentions(v, needle)),
-        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => false,
-    }
-}
-
 /// (field, filename, rendered content) of each file part.
 fn rendered_files(others: &Value, c: &Collected) -> Vec<(String, String, Value)> {
     let contents: Vec<Value> = match others {
@@ -506,19 +489,23 @@ fn byte_len(v: &Value) -> usize {
 /// `【请求信息】` (§8.2): options in their order — proxies, files, verify, stream, timeout, then
 /// headers, query and body in render order.
 fn request_log(
+    out: &mut String,
     c: &Collected,
     url: &str,
     r: &RenderedRequest,
     order: &[char; 3],
     files: &[(String, String, Value)],
     proxy: Option<&str>,
-) -> String {
-    let mut s = format!("【请求信息】:<br>{} {}", c.method, url);
+) {
+    use std::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "【请求信息】:<br>{} {}", c.method, url);
     if let Some(p) = proxy {
         let mut d = IndexMap::new();
         d.insert("http".to_string(), Value::Str(p.to_string()));
         d.insert("https".to_string(), Value::Str(p.to_string()));
-        s.push_str(&format!("<br>代理: {}", Value::Dict(d).py_str()));
+        out.push_str("<br>代理: ");
+        Value::Dict(d).write_py_str(out);
     }
     if !files.is_empty() {
         let list: Vec<Value> = if c.body_type == BodyType::File {
@@ -532,107 +519,68 @@ fn request_log(
                 .map(|(field, _, v)| Value::Str(format!("文件长度{field}: {}", byte_len(v))))
                 .collect()
         };
-        s.push_str(&format!("<br>上传文件: {}", Value::List(list).py_str()));
+        out.push_str("<br>上传文件: ");
+        Value::List(list).write_py_str(out);
     }
     if let Some(v) = c.verify {
-        s.push_str(&format!("<br>verify: {}", py_bool(v)));
+        let _ = write!(out, "<br>verify: {}", py_bool(v));
     }
     if let Some(v) = c.stream {
-        s.push_str(&format!("<br>stream: {}", py_bool(v)));
+        let _ = write!(out, "<br>stream: {}", py_bool(v));
     }
     if let Some(t) = c.timeout {
-        s.push_str(&format!("<br>timeout: {t}"));
+        let _ = write!(out, "<br>timeout: {t}");
     }
     for part in order {
         match part {
             'h' => {
                 if let Some(h) = &r.headers {
-                    s.push_str(&format!("<br>请求头: {}", h.py_str()));
+                    out.push_str("<br>请求头: ");
+                    h.write_py_str(out);
                 }
             }
             'q' => {
                 if let Some(q) = &r.query {
-                    s.push_str(&format!("<br>查询参数: {}", q.py_str()));
+                    out.push_str("<br>查询参数: ");
+                    q.write_py_str(out);
                 }
             }
             _ => {
                 if let Some(b) = &r.body {
-                    s.push_str(&format!("<br><span>请求体: {}</span>", b.py_str()));
+                    out.push_str("<br><span>请求体: ");
+                    b.write_py_str(out);
+                    out.push_str("</span>");
                 }
             }
         }
     }
-    s
 }
 
 /// Largest response body copied into a transaction log.
 const LOGGED_BODY_MAX: usize = 64 * 1024;
 
-fn response_log(r: &CapturedResponse) -> String {
-    let body = if r
-        .headers
+fn response_log(out: &mut String, r: &CapturedResponse) {
+    use std::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "【响应信息】:<br>响应码: {}<br>响应头: ", r.status);
+    crate::value::write_str_dict_repr(&r.headers, out);
+    out.push_str("<br><b>响应体: ");
+    if r.headers
         .keys()
         .any(|k| k.eq_ignore_ascii_case("content-disposition"))
     {
-        format!("文件内容暂不展示, 长度{}", r.bytes().len())
+        let _ = write!(out, "文件内容暂不展示, 长度{}", r.bytes().len());
     } else if r.bytes().len() > LOGGED_BODY_MAX {
         // A huge body is not copied into the log (memory stays bounded; the platform would cut
         // the log anyway): its start and its length are shown.
-        let text = String::from_utf8_lossy(&r.bytes()[..LOGGED_BODY_MAX]);
-        format!(
-            "{text}...(响应体过长, 共{}字节, 日志只保留前{LOGGED_BODY_MAX}字节)",
+        out.push_str(&String::from_utf8_lossy(&r.bytes()[..LOGGED_BODY_MAX]));
+        let _ = write!(
+            out,
+            "...(响应体过长, 共{}字节, 日志只保留前{LOGGED_BODY_MAX}字节)",
             r.bytes().len()
-        )
+        );
     } else {
-        r.body_py_str()
-    };
-    format!(
-        "【响应信息】:<br>响应码: {}<br>响应头: {}<br><b>响应体: {}</b>",
-        r.status,
-        crate::value::str_dict_repr(&r.headers),
-        body
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The walk finds a needle where the lower-cased repr would: in any string, key or bytes,
-    /// in any case, at any depth; never across two strings.
-    #[test]
-    fn mentions_agrees_with_the_lowercased_repr() {
-        let needle = "#{_request_body";
-        let samples = [
-            Value::Str("x #{_REQUEST_Body.a}".into()),
-            Value::Dict(
-                [("#{_request_body}".to_string(), Value::Int(1))]
-                    .into_iter()
-                    .collect(),
-            ),
-            Value::List(vec![Value::Bytes(b"a#{_request_body".to_vec())]),
-            Value::List(vec![
-                Value::Str("#{_request".into()),
-                Value::Str("_body".into()),
-            ]),
-            Value::Str("it's #{_request_body".into()),
-            Value::Dict(
-                [(
-                    "k".to_string(),
-                    Value::Tuple(vec![Value::Str("#{_request_query".into())]),
-                )]
-                .into_iter()
-                .collect(),
-            ),
-            Value::Int(5),
-        ];
-        for v in &samples {
-            assert_eq!(
-                mentions(v, needle),
-                v.py_repr().to_ascii_lowercase().contains(needle),
-                "{v:?}"
-            );
-        }
-        assert!(mentions(&samples[0], needle) && !mentions(&samples[3], needle));
+        r.write_body_py_str(out);
     }
+    out.push_str("</b>");
 }

@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 
 use super::support::{Double, UNKNOWN, context, j, params, s};
 use crate::template::{
-    BodyKind, RenderError, RenderedRequest, RequestParts, Scope, render, render_request,
+    BodyKind, RenderError, RenderedRequest, RequestParts, Scope, mentions, render, render_request,
 };
 use crate::value::Value;
 
@@ -273,4 +273,42 @@ fn diagnostics_accumulate_and_refs_give_the_final_state() {
     assert_eq!(rendered.value, s("5"));
     assert_eq!(BodyKind::from_body_type("form-data"), BodyKind::Form);
     assert_eq!(BodyKind::from_body_type("xml"), BodyKind::Raw);
+}
+
+/// The walk finds a needle where the lower-cased repr would: in any string, key or bytes,
+/// in any case, at any depth; never across two strings.
+#[test]
+fn mentions_agrees_with_the_lowercased_repr() {
+    let needle = "#{_request_body";
+    let samples = [
+        Value::Str("x #{_REQUEST_Body.a}".into()),
+        Value::Dict(
+            [("#{_request_body}".to_string(), Value::Int(1))]
+                .into_iter()
+                .collect(),
+        ),
+        Value::List(vec![Value::Bytes(b"a#{_request_body".to_vec())]),
+        Value::List(vec![
+            Value::Str("#{_request".into()),
+            Value::Str("_body".into()),
+        ]),
+        Value::Str("it's #{_request_body".into()),
+        Value::Dict(
+            [(
+                "k".to_string(),
+                Value::Tuple(vec![Value::Str("#{_request_query".into())]),
+            )]
+            .into_iter()
+            .collect(),
+        ),
+        Value::Int(5),
+    ];
+    for v in &samples {
+        assert_eq!(
+            mentions(v, needle),
+            v.py_repr().to_ascii_lowercase().contains(needle),
+            "{v:?}"
+        );
+    }
+    assert!(mentions(&samples[0], needle) && !mentions(&samples[3], needle));
 }
