@@ -150,30 +150,10 @@ pub fn render(input: &Value, scope: &Scope) -> Result<Rendered, RenderError> {
     scan::Renderer::new(scope).render(input)
 }
 
-/// A part of a case that is rendered at every execution of the case. Whether it holds a
-/// placeholder is known once, when the case is read, so a part without one (most assertions
-/// and relations) is used as it is: neither walked nor copied per execution.
-#[derive(Debug, Clone)]
-pub struct Prepared {
-    value: Value,
-    plain: bool,
-}
-
-impl Prepared {
-    pub fn new(value: Value) -> Prepared {
-        let plain = is_plain_json_without_placeholder(&value);
-        Prepared { value, plain }
-    }
-
-    /// The value as written.
-    pub fn value(&self) -> &Value {
-        &self.value
-    }
-
-    /// The value when rendering it would give it back unchanged, printing and noting nothing.
-    pub fn as_plain(&self) -> Option<&Value> {
-        self.plain.then_some(&self.value)
-    }
+/// Whether rendering `v` could change it: `false` when it holds no placeholder (and only JSON's
+/// own types), so a part of a case that is rendered at every execution can be read once.
+pub fn needs_render(v: &Value) -> bool {
+    !is_plain_json_without_placeholder(v)
 }
 
 /// [`render`] of a value the caller no longer needs: without placeholders it is handed back

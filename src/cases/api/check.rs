@@ -3,7 +3,6 @@
 use super::request::CapturedResponse;
 use crate::assertion::{self, Outcome};
 use crate::extract;
-use crate::template::Prepared;
 use crate::value::Value;
 use indexmap::IndexMap;
 use std::borrow::Cow;
@@ -81,31 +80,113 @@ pub struct Relation {
 
 /// An item of a step's `assertions` or `relations` list.
 pub trait CheckItem: Sized + Clone {
+    /// The item as a case file holds it, read without building a dict.
+    type Doc: serde::de::DeserializeOwned;
     /// The item an element of the (rendered) list stands for.
     fn of(item: &Value) -> Self;
+    /// The same item from its document; equal to [`Self::of`] of the element.
+    fn from_doc(doc: Self::Doc) -> Self;
+}
+
+/// `text()` of a field read on its own: missing or `None` is empty, other values their `str()`.
+fn text_of(v: Option<Value>) -> String {
+    match v {
+        None | Some(Value::None) => String::new(),
+        Some(Value::Str(s)) => s,
+        Some(other) => other.py_str(),
+    }
+}
+
+/// An assertion object of a case file (unknown keys are ignored, a repeated key is an error
+/// and sends the list down the general path).
+#[derive(serde::Deserialize)]
+pub struct AssertionDoc {
+    #[serde(default)]
+    from: Option<Value>,
+    #[serde(default)]
+    method: Option<Value>,
+    #[serde(default)]
+    expression: Option<Value>,
+    #[serde(default)]
+    assertion: Option<Value>,
+    #[serde(default)]
+    expect: Option<Value>,
+}
+
+/// A relation object of a case file.
+#[derive(serde::Deserialize)]
+pub struct RelationDoc {
+    #[serde(default)]
+    name: Option<Value>,
+    #[serde(default)]
+    from: Option<Value>,
+    #[serde(default)]
+    method: Option<Value>,
+    #[serde(default)]
+    expression: Option<Value>,
 }
 
 impl CheckItem for Assertion {
+    type Doc = AssertionDoc;
+
     fn of(a: &Value) -> Assertion {
-        let comparator = text(a, "assertion").into_owned();
+        Assertion::new(
+            text(a, "from").into_owned(),
+            text(a, "method").into_owned(),
+            text(a, "expression").into_owned(),
+            text(a, "assertion").into_owned(),
+            field(a, "expect").cloned().unwrap_or(Value::None),
+        )
+    }
+
+    fn from_doc(d: AssertionDoc) -> Assertion {
+        Assertion::new(
+            text_of(d.from),
+            text_of(d.method),
+            text_of(d.expression),
+            text_of(d.assertion),
+            d.expect.unwrap_or(Value::None),
+        )
+    }
+}
+
+impl Assertion {
+    fn new(
+        from: String,
+        method: String,
+        expression: String,
+        comparator: String,
+        expected: Value,
+    ) -> Assertion {
         Assertion {
-            from: text(a, "from").into_owned(),
-            method: text(a, "method").into_owned(),
-            expression: text(a, "expression").into_owned(),
+            from,
+            method,
+            expression,
             resolved: assertion::Comparator::resolve(&comparator),
             comparator,
-            expected: field(a, "expect").cloned().unwrap_or(Value::None),
+            expected,
         }
     }
 }
 
 impl CheckItem for Relation {
+    type Doc = RelationDoc;
+
     fn of(r: &Value) -> Relation {
         Relation {
             name: text(r, "name").into_owned(),
             from: text(r, "from").into_owned(),
             method: text(r, "method").into_owned(),
             expression: text(r, "expression").into_owned(),
+        }
+    }
+
+    fn from_doc(d: RelationDoc) -> Relation {
+        Relation {
+            name: text_of(d.name),
+            from: text_of(d.from),
+            method: text_of(d.method),
+            expression: text_of(d.expression),
         }
     }
 }
@@ -118,29 +199,58 @@ pub fn list_of<T: CheckItem>(v: &Value) -> Vec<T> {
     }
 }
 
-/// A step's assertions or relations: the list as written, rendered at every execution when it
-/// holds a placeholder; without one, its items are read once, when the case is read.
+/// A step's assertions or relations. Without a placeholder, the items are read once, with the
+/// case; with one, the list as written is rendered at every execution and read then.
 #[derive(Debug, Clone)]
-pub struct Checks<T> {
-    written: Prepared,
-    items: Option<Vec<T>>,
+pub enum Checks<T> {
+    Read(Vec<T>),
+    Templated(Value),
 }
 
 impl<T: CheckItem> Checks<T> {
     pub fn new(written: Value) -> Checks<T> {
-        let written = Prepared::new(written);
-        let items = written.as_plain().map(list_of);
-        Checks { written, items }
+        if crate::template::needs_render(&written) {
+            Checks::Templated(written)
+        } else {
+            Checks::Read(list_of(&written))
+        }
     }
 
-    /// The list as written, to render.
-    pub fn written(&self) -> &Value {
-        self.written.value()
+    /// From the list's JSON text in a case file. A text that holds `{{` (or a `\u` escape,
+    /// which might spell one) or does not fit the item documents is read as values, like
+    /// [`Self::new`]; `None` when it is not a list at all. `empty`: what an empty list means.
+    pub fn from_json_text(text: &str, empty: impl FnOnce() -> Value) -> Option<Checks<T>> {
+        if !text.contains("{{")
+            && !text.contains("\\u")
+            && let Ok(docs) = serde_json::from_str::<Vec<T::Doc>>(text)
+        {
+            if docs.is_empty() {
+                return Some(Checks::new(empty()));
+            }
+            return Some(Checks::Read(docs.into_iter().map(T::from_doc).collect()));
+        }
+        let list = serde_json::from_str::<Vec<Value>>(text).ok()?;
+        Some(Checks::new(if list.is_empty() {
+            empty()
+        } else {
+            Value::List(list)
+        }))
+    }
+
+    /// The list as written, when it must be rendered.
+    pub fn written(&self) -> Option<&Value> {
+        match self {
+            Checks::Templated(v) => Some(v),
+            Checks::Read(_) => None,
+        }
     }
 
     /// The items, when rendering would not change the list.
     pub fn items(&self) -> Option<&[T]> {
-        self.items.as_deref()
+        match self {
+            Checks::Read(items) => Some(items),
+            Checks::Templated(_) => None,
+        }
     }
 }
 
@@ -226,4 +336,23 @@ pub fn relations(
         vars.insert(r.name.clone(), value);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_without_placeholders_is_read_once_and_one_with_them_is_kept_to_render() {
+        let plain = Checks::<Assertion>::from_json_text(
+            r#"[{"from":"resCode","expect":"200"},{"from":"resBody","assertion":"equals"}]"#,
+            || Value::None,
+        );
+        assert!(matches!(plain, Some(Checks::Read(ref items)) if items.len() == 2));
+        let templated = Checks::<Relation>::from_json_text(r#"[{"name":"{{n}}"}]"#, || Value::None);
+        assert!(matches!(templated, Some(Checks::Templated(_))));
+        let empty = Checks::<Assertion>::from_json_text("[]", default_assertions);
+        assert!(matches!(empty, Some(Checks::Read(ref items)) if items.len() == 1));
+        assert!(Checks::<Assertion>::from_json_text("{}", || Value::None).is_none());
+    }
 }

@@ -52,37 +52,32 @@ enum LoopKind {
 }
 
 impl CaseRun<'_> {
-    /// Walk(list, inner) of §6.6.
-    fn walk<'s>(
-        &'s mut self,
-        steps: &'s [ApiStep],
-        inner: bool,
-    ) -> Pin<Box<dyn Future<Output = Flow> + Send + 's>> {
-        Box::pin(async move {
-            let mut k = 0;
-            while k < steps.len() {
-                let step = &steps[k];
-                let looped = !(inner && k == 0)
-                    && step.controller_text("loopExec").is_some_and(|t| {
-                        let t = t.trim();
-                        !t.is_empty() && t != "{}"
-                    });
-                if looped {
-                    let (flow, advance) = self.run_loop(steps, k).await;
-                    if flow == Flow::Stop {
-                        return Flow::Stop;
-                    }
-                    k += advance;
-                } else {
-                    let proxies = step_proxies(step);
-                    if self.step(step, &proxies).await == Flow::Stop {
-                        return Flow::Stop;
-                    }
-                    k += 1;
+    /// Walk(list, inner) of §6.6. Only a loop is boxed (it walks its body again): boxing every
+    /// walk moved the whole case's future into the heap once per case.
+    async fn walk(&mut self, steps: &[ApiStep], inner: bool) -> Flow {
+        let mut k = 0;
+        while k < steps.len() {
+            let step = &steps[k];
+            let looped = !(inner && k == 0)
+                && step.controller_text("loopExec").is_some_and(|t| {
+                    let t = t.trim();
+                    !t.is_empty() && t != "{}"
+                });
+            if looped {
+                let (flow, advance) = self.run_loop(steps, k).await;
+                if flow == Flow::Stop {
+                    return Flow::Stop;
                 }
+                k += advance;
+            } else {
+                let proxies = step_proxies(step);
+                if self.step(step, &proxies).await == Flow::Stop {
+                    return Flow::Stop;
+                }
+                k += 1;
             }
-            Flow::Continue
-        })
+        }
+        Flow::Continue
     }
 
     /// A loop-controller error (A33 Fix): the loop-start step gets a transaction marked error,
@@ -99,7 +94,16 @@ impl CaseRun<'_> {
     }
 
     /// Runs the loop starting at `steps[k]`; returns the flow and how many steps it covered.
-    async fn run_loop(&mut self, steps: &[ApiStep], k: usize) -> (Flow, usize) {
+    /// Boxed: it walks the loop's body, and the walk may hold another loop.
+    fn run_loop<'s>(
+        &'s mut self,
+        steps: &'s [ApiStep],
+        k: usize,
+    ) -> Pin<Box<dyn Future<Output = (Flow, usize)> + Send + 's>> {
+        Box::pin(self.run_loop_inner(steps, k))
+    }
+
+    async fn run_loop_inner(&mut self, steps: &[ApiStep], k: usize) -> (Flow, usize) {
         let start = &steps[k];
         let text = start.controller_text("loopExec").unwrap_or_default();
         let parsed = match crate::value::parse_json(&text) {

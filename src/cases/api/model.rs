@@ -214,11 +214,10 @@ impl ApiCase {
 /// The case file's shape for reading it straight into the model: strict, so that anything
 /// the lenient tree reading would treat specially fails here and takes that path instead.
 mod doc {
-    use super::{
-        ApiCase, ApiStep, Json, Value, assertions_of, opt_string, params_of, relations_of,
-    };
+    use super::{ApiCase, ApiStep, Checks, Json, Value, opt_string, params_of};
     use indexmap::IndexMap;
     use serde::{Deserialize, Deserializer};
+    use serde_json::value::RawValue;
 
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -265,10 +264,11 @@ mod doc {
         rest: Option<IndexMap<String, Json>>,
         #[serde(default)]
         body: Option<Json>,
+        /// Kept as text: most lists are read straight into their items (`Checks`).
         #[serde(default)]
-        assertions: Option<Vec<Value>>,
+        assertions: Option<Box<RawValue>>,
         #[serde(default)]
-        relations: Option<Vec<Value>>,
+        relations: Option<Box<RawValue>>,
         #[serde(default)]
         controller: Option<IndexMap<String, Json>>,
     }
@@ -280,7 +280,11 @@ mod doc {
                 Json::String(s) => s,
                 other => other.to_string(),
             };
-            let steps = self.api_list?.into_iter().map(StepDoc::into_step).collect();
+            let steps = self
+                .api_list?
+                .into_iter()
+                .map(StepDoc::into_step)
+                .collect::<Option<Vec<_>>>()?;
             let case = ApiCase {
                 name,
                 comment: opt_string(self.comment),
@@ -292,8 +296,19 @@ mod doc {
     }
 
     impl StepDoc {
-        fn into_step(self) -> ApiStep {
-            ApiStep {
+        /// `None` when `assertions` or `relations` is not a list (the tree reading decides).
+        fn into_step(self) -> Option<ApiStep> {
+            let assertions = match &self.assertions {
+                None => Checks::new(super::super::check::default_assertions()),
+                Some(raw) => {
+                    Checks::from_json_text(raw.get(), super::super::check::default_assertions)?
+                }
+            };
+            let relations = match &self.relations {
+                None => Checks::new(Value::List(Vec::new())),
+                Some(raw) => Checks::from_json_text(raw.get(), || Value::List(Vec::new()))?,
+            };
+            Some(ApiStep {
                 api_id: opt_string(self.api_id),
                 api_name: opt_string(self.api_name),
                 api_desc: opt_string(self.api_desc),
@@ -307,10 +322,10 @@ mod doc {
                 query: self.query.unwrap_or_default(),
                 rest: self.rest.unwrap_or_default(),
                 body: self.body,
-                assertions: assertions_of(self.assertions.unwrap_or_default()),
-                relations: relations_of(self.relations.unwrap_or_default()),
+                assertions,
+                relations,
                 controller: self.controller.unwrap_or_default(),
-            }
+            })
         }
     }
 }
@@ -429,6 +444,16 @@ mod tests {
             r#"{"apiList":[]}"#.to_string(),
             r#"[1,2]"#.to_string(),
             r#"{"caseName":"c","apiList":[}"#.to_string(),
+            // Assertions and relations read straight into items, and every way off that path:
+            // a placeholder, an escape, a repeated or unknown key, a non-object item, typed
+            // fields, an empty list, null, and not a list.
+            r#"{"caseName":"c","apiList":[{"assertions":[{"from":"resBody","method":"jsonpath","expression":"$.a","assertion":"equals","expect":{"k":[1,2.5]},"x":1},{"from":7,"method":null,"assertion":true}],"relations":[{"name":"id","from":"resBody","method":"jsonpath","expression":" $.id "}]}]}"#.to_string(),
+            r#"{"caseName":"c","apiList":[{"assertions":[{"from":"resCode","expect":"{{code}}"}],"relations":[{"name":"{{n}}"}]}]}"#.to_string(),
+            r#"{"caseName":"c","apiList":[{"assertions":[{"from":"res\u0043ode","expect":"\u007b{x}}"}]}]}"#.to_string(),
+            r#"{"caseName":"c","apiList":[{"assertions":[{"from":"a","from":"resCode"}],"relations":[{"name":"a","name":"b"}]}]}"#.to_string(),
+            r#"{"caseName":"c","apiList":[{"assertions":[3,"x",null,[]],"relations":[{"{{k}}":1}]}]}"#.to_string(),
+            r#"{"caseName":"c","apiList":[{"assertions":[],"relations":[]},{"assertions":null,"relations":null}]}"#.to_string(),
+            r#"{"caseName":"c","apiList":[{"assertions":"x","relations":{}}]}"#.to_string(),
         ];
         for text in &cases {
             let (direct, tree) = read_both(text);

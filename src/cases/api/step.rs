@@ -104,10 +104,10 @@ impl CaseRun<'_> {
         checks: &'v check::Checks<T>,
         refs: Option<&RequestRefs>,
     ) -> Result<Cow<'v, [T]>, String> {
-        match checks.items() {
-            Some(items) => Ok(Cow::Borrowed(items)),
-            None => self
-                .render_value(checks.written(), refs)
+        match checks {
+            check::Checks::Read(items) => Ok(Cow::Borrowed(items)),
+            check::Checks::Templated(written) => self
+                .render_value(written, refs)
                 .map(|list| Cow::Owned(check::list_of(&list))),
         }
     }
