@@ -33,12 +33,8 @@ fn write_repr(v: &Value, out: &mut String) {
         Value::None => out.push_str("None"),
         Value::Bool(true) => out.push_str("True"),
         Value::Bool(false) => out.push_str("False"),
-        Value::Int(i) => {
-            use std::fmt::Write;
-            // Writing into a String cannot fail.
-            let _ = write!(out, "{i}");
-        }
-        Value::Float(f) => out.push_str(&float_repr(*f)),
+        Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
+        Value::Float(f) => write_float_repr(*f, out),
         Value::Str(s) => write_str_repr(s, out),
         Value::Bytes(b) => out.push_str(&bytes_repr(b)),
         Value::List(items) => {
@@ -89,36 +85,61 @@ fn write_dict<'a, V: 'a>(
 /// `repr(float)`: shortest round-trip digits; fixed notation for decimal exponents
 /// -4 ≤ e < 16, scientific (`1e+16`, `1e-05`) otherwise.
 pub fn float_repr(f: f64) -> String {
+    let mut out = String::with_capacity(24);
+    write_float_repr(f, &mut out);
+    out
+}
+
+/// [`float_repr`] appended to `out`, assembled by hand (a `format!` per float was most of
+/// the cost of logging a response with a few prices in it).
+pub fn write_float_repr(f: f64, out: &mut String) {
     if f.is_nan() {
-        return "nan".into();
+        out.push_str("nan");
+        return;
     }
     if f.is_infinite() {
-        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+        out.push_str(if f > 0.0 { "inf" } else { "-inf" });
+        return;
     }
-    let sign = if f.is_sign_negative() { "-" } else { "" };
+    if f.is_sign_negative() {
+        out.push('-');
+    }
     if f == 0.0 {
-        return format!("{sign}0.0");
+        out.push_str("0.0");
+        return;
     }
     let (digits, exp) = shortest_digits(f.abs());
+    let zeros = |out: &mut String, n: usize| out.extend(std::iter::repeat_n('0', n));
     if (-4..16).contains(&exp) {
         if exp >= 0 {
-            let int_len = exp as usize + 1;
+            let int_len = exp.unsigned_abs() as usize + 1;
             if digits.len() <= int_len {
-                format!("{sign}{digits}{}.0", "0".repeat(int_len - digits.len()))
+                out.push_str(&digits);
+                zeros(out, int_len - digits.len());
+                out.push_str(".0");
             } else {
-                format!("{sign}{}.{}", &digits[..int_len], &digits[int_len..])
+                out.push_str(&digits[..int_len]);
+                out.push('.');
+                out.push_str(&digits[int_len..]);
             }
         } else {
-            format!("{sign}0.{}{digits}", "0".repeat((-exp - 1) as usize))
+            out.push_str("0.");
+            zeros(out, exp.unsigned_abs() as usize - 1);
+            out.push_str(&digits);
         }
     } else {
-        let mant = if digits.len() > 1 {
-            format!("{}.{}", &digits[..1], &digits[1..])
-        } else {
-            digits
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{mant}e{esign}{:02}", exp.unsigned_abs())
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let magnitude = exp.unsigned_abs();
+        if magnitude < 10 {
+            out.push('0');
+        }
+        out.push_str(itoa::Buffer::new().format(magnitude));
     }
 }
 
@@ -180,12 +201,8 @@ fn write_json_repr(j: &serde_json::Value, out: &mut String) {
         J::Bool(true) => out.push_str("True"),
         J::Bool(false) => out.push_str("False"),
         J::Number(n) => match n.as_i64() {
-            Some(i) => {
-                use std::fmt::Write;
-                // Writing into a String cannot fail.
-                let _ = write!(out, "{i}");
-            }
-            None => out.push_str(&float_repr(n.as_f64().unwrap_or(f64::NAN))),
+            Some(i) => out.push_str(itoa::Buffer::new().format(i)),
+            None => write_float_repr(n.as_f64().unwrap_or(f64::NAN), out),
         },
         J::String(s) => write_str_repr(s, out),
         J::Array(items) => {
@@ -214,15 +231,20 @@ pub fn write_str_dict_repr<'a>(
 
 /// [`str_repr`] appended to `out` (the logs write every key and string of a body this way).
 fn write_str_repr(s: &str, out: &mut String) {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
+    // One pass finds the quotes and whether anything needs escaping.
+    let (mut single, mut double, mut plain) = (false, false, true);
+    for b in s.bytes() {
+        match b {
+            b'\'' => single = true,
+            b'"' => double = true,
+            b'\\' => plain = false,
+            0x20..0x7f => {}
+            _ => plain = false,
+        }
+    }
+    let quote = if single && !double { '"' } else { '\'' };
     // Printable ASCII without a backslash or the quote is copied as it is, in one piece.
-    if s.bytes()
-        .all(|b| (0x20..0x7f).contains(&b) && b != b'\\' && b != quote as u8)
-    {
+    if plain && !(single && double) {
         out.reserve(s.len() + 2);
         out.push(quote);
         out.push_str(s);
@@ -391,6 +413,60 @@ mod tests {
         ];
         for (f, want) in cases {
             assert_eq!(float_repr(f), want, "{f}");
+        }
+    }
+
+    /// The one-pass fast path gives what escaping character by character gives.
+    #[test]
+    fn str_repr_fast_path_agrees_with_escaping_every_character() {
+        fn reference(s: &str) -> String {
+            let quote = if s.contains('\'') && !s.contains('"') {
+                '"'
+            } else {
+                '\''
+            };
+            let mut out = String::from(quote);
+            for c in s.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if c == quote => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c if is_py_printable(c) => out.push(c),
+                    c => {
+                        let cp = c as u32;
+                        out.push_str(&if cp <= 0xff {
+                            format!("\\x{cp:02x}")
+                        } else if cp <= 0xffff {
+                            format!("\\u{cp:04x}")
+                        } else {
+                            format!("\\U{cp:08x}")
+                        });
+                    }
+                }
+            }
+            out.push(quote);
+            out
+        }
+        const PARTS: &[&str] = &[
+            "a", "'", "\"", "\\", " ", "~", "\n", "\u{7f}", "中", "😀", "\u{0}",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut text = String::new();
+            let mut r = seed;
+            for _ in 0..(seed % 7) {
+                text.push_str(PARTS[(r % PARTS.len() as u64) as usize]);
+                r /= PARTS.len() as u64;
+            }
+            assert_eq!(str_repr(&text), reference(&text), "{text:?}");
         }
     }
 
