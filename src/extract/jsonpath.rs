@@ -634,15 +634,11 @@ fn mirror(v: &Value, lossy: &mut bool, special: &mut bool) -> J {
 /// Whether some object key of `j` is one 0.82's `*` would misread; see
 /// [`JsonDoc::from_json_checked`].
 pub fn json_has_special_keys(j: &J) -> bool {
-    has_special_keys(j)
-}
-
-fn has_special_keys(j: &J) -> bool {
     match j {
-        J::Array(a) => a.iter().any(has_special_keys),
+        J::Array(a) => a.iter().any(json_has_special_keys),
         J::Object(m) => m
             .iter()
-            .any(|(k, v)| is_special_key(k) || has_special_keys(v)),
+            .any(|(k, v)| is_special_key(k) || json_has_special_keys(v)),
         _ => false,
     }
 }
@@ -690,7 +686,7 @@ impl<'a> JsonDoc<'a> {
 
     /// Use a parsed JSON document directly (no conversion).
     pub fn from_json(j: &'a J) -> JsonDoc<'a> {
-        Self::from_json_checked(j, has_special_keys(j))
+        Self::from_json_checked(j, json_has_special_keys(j))
     }
 
     /// [`Self::from_json`] with the document's key check ([`json_has_special_keys`]) done

@@ -236,6 +236,14 @@ impl From<bool> for Value {
 mod tests {
     use super::*;
 
+    /// The tests' pseudo-random numbers (xorshift64): deterministic, no dependency.
+    pub(crate) fn xorshift(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
     #[test]
     fn type_names() {
         assert_eq!(Value::None.type_name(), "NoneType");
@@ -296,9 +304,7 @@ mod tests {
         ];
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            xorshift(&mut seed);
             let mut text = String::new();
             let mut s = seed;
             for _ in 0..(seed % 12) {
@@ -356,12 +362,7 @@ mod tests {
             "1E2",
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = move || xorshift(&mut seed);
         fn doc(next: &mut dyn FnMut() -> u64, depth: u32) -> String {
             let r = next();
             match if depth > 3 { r % 5 } else { r % 7 } {

@@ -253,6 +253,13 @@ fn write_str_repr(s: &str, out: &mut String) {
     }
     out.reserve(s.len() + 2);
     out.push(quote);
+    write_escaped(s, quote, out);
+    out.push(quote);
+}
+
+/// The characters of `s` between `quote`s as `repr` writes them: backslash escapes for the
+/// quote, `\\`, `\n`, `\r`, `\t`, and hex escapes for what Python does not print.
+fn write_escaped(s: &str, quote: char, out: &mut String) {
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -278,7 +285,6 @@ fn write_str_repr(s: &str, out: &mut String) {
             }
         }
     }
-    out.push(quote);
 }
 
 /// `repr(bytes)`: `b'..'` with `\xhh` for everything outside printable ASCII.
@@ -353,12 +359,7 @@ mod tests {
     #[test]
     fn ryu_digits_are_the_reference_digits() {
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = || crate::value::tests::xorshift(&mut seed);
         let mut checked = 0;
         for i in 0..1_000_000u64 {
             let r = next();
@@ -426,29 +427,7 @@ mod tests {
                 '\''
             };
             let mut out = String::from(quote);
-            for c in s.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    c if c == quote => {
-                        out.push('\\');
-                        out.push(c);
-                    }
-                    c if is_py_printable(c) => out.push(c),
-                    c => {
-                        let cp = c as u32;
-                        out.push_str(&if cp <= 0xff {
-                            format!("\\x{cp:02x}")
-                        } else if cp <= 0xffff {
-                            format!("\\u{cp:04x}")
-                        } else {
-                            format!("\\U{cp:08x}")
-                        });
-                    }
-                }
-            }
+            write_escaped(s, quote, &mut out);
             out.push(quote);
             out
         }
@@ -457,9 +436,7 @@ mod tests {
         ];
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            crate::value::tests::xorshift(&mut seed);
             let mut text = String::new();
             let mut r = seed;
             for _ in 0..(seed % 7) {

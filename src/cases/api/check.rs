@@ -5,20 +5,11 @@ use crate::assertion::{self, Outcome};
 use crate::extract;
 use crate::value::Value;
 use indexmap::IndexMap;
-use std::borrow::Cow;
 
 fn field<'a>(item: &'a Value, key: &str) -> Option<&'a Value> {
     match item {
         Value::Dict(d) => d.get(key),
         _ => None,
-    }
-}
-
-fn text<'a>(item: &'a Value, key: &str) -> Cow<'a, str> {
-    match field(item, key) {
-        None | Some(Value::None) => Cow::Borrowed(""),
-        Some(Value::Str(s)) => Cow::Borrowed(s),
-        Some(other) => Cow::Owned(other.py_str()),
     }
 }
 
@@ -84,11 +75,11 @@ pub trait CheckItem: Sized + Clone {
     type Doc: serde::de::DeserializeOwned;
     /// The item an element of the (rendered) list stands for.
     fn of(item: &Value) -> Self;
-    /// The same item from its document; equal to [`Self::of`] of the element.
+    /// The same item from its document ([`Self::of`] reads the element's fields into one).
     fn from_doc(doc: Self::Doc) -> Self;
 }
 
-/// `text()` of a field read on its own: missing or `None` is empty, other values their `str()`.
+/// A text field of an item: missing or `None` is empty, other values their `str()`.
 fn text_of(v: Option<Value>) -> String {
     match v {
         None | Some(Value::None) => String::new(),
@@ -130,41 +121,25 @@ impl CheckItem for Assertion {
     type Doc = AssertionDoc;
 
     fn of(a: &Value) -> Assertion {
-        Assertion::new(
-            text(a, "from").into_owned(),
-            text(a, "method").into_owned(),
-            text(a, "expression").into_owned(),
-            text(a, "assertion").into_owned(),
-            field(a, "expect").cloned().unwrap_or(Value::None),
-        )
+        let get = |key: &str| field(a, key).cloned();
+        Assertion::from_doc(AssertionDoc {
+            from: get("from"),
+            method: get("method"),
+            expression: get("expression"),
+            assertion: get("assertion"),
+            expect: get("expect"),
+        })
     }
 
     fn from_doc(d: AssertionDoc) -> Assertion {
-        Assertion::new(
-            text_of(d.from),
-            text_of(d.method),
-            text_of(d.expression),
-            text_of(d.assertion),
-            d.expect.unwrap_or(Value::None),
-        )
-    }
-}
-
-impl Assertion {
-    fn new(
-        from: String,
-        method: String,
-        expression: String,
-        comparator: String,
-        expected: Value,
-    ) -> Assertion {
+        let comparator = text_of(d.assertion);
         Assertion {
-            from,
-            method,
-            expression,
+            from: text_of(d.from),
+            method: text_of(d.method),
+            expression: text_of(d.expression),
             resolved: assertion::Comparator::resolve(&comparator),
             comparator,
-            expected,
+            expected: d.expect.unwrap_or(Value::None),
         }
     }
 }
@@ -173,12 +148,13 @@ impl CheckItem for Relation {
     type Doc = RelationDoc;
 
     fn of(r: &Value) -> Relation {
-        Relation {
-            name: text(r, "name").into_owned(),
-            from: text(r, "from").into_owned(),
-            method: text(r, "method").into_owned(),
-            expression: text(r, "expression").into_owned(),
-        }
+        let get = |key: &str| field(r, key).cloned();
+        Relation::from_doc(RelationDoc {
+            name: get("name"),
+            from: get("from"),
+            method: get("method"),
+            expression: get("expression"),
+        })
     }
 
     fn from_doc(d: RelationDoc) -> Relation {
