@@ -85,6 +85,18 @@ struct Figures {
     /// From the first case's start to the last case's end (the results' own times): what the
     /// wall time holds beyond it is the task's fixed cost (fetch, bundle, final upload, complete).
     cases_span_s: f64,
+    /// The task's fixed cost split: from `task/fetch` to the first case's start, and from the
+    /// last case's end to `task/complete`.
+    before_first_s: f64,
+    after_last_s: f64,
+    /// CPU of this process (the target and the platform double) during the engine's run and
+    /// during the ceiling's: what the engine's requests cost the machine besides the engine.
+    target_cpu_s: f64,
+    ceiling_target_cpu_s: f64,
+    /// The whole machine's busy cores (every process, steal excluded) during each run, from
+    /// `/proc/stat`: how much of the two cores the run left idle.
+    busy_cores: f64,
+    ceiling_busy_cores: f64,
 }
 
 async fn run(quick: bool, only: Option<String>) {
@@ -119,25 +131,40 @@ async fn run(quick: bool, only: Option<String>) {
     }) {
         // Engine and ceiling alternate ROUNDS times; the best of each counts, so a burst of
         // load from elsewhere on the machine (it is shared) does not decide the ratio.
-        const ROUNDS: usize = 5;
+        // E2E_ROUNDS=<n>: fewer or more rounds, for profiling one run.
+        let rounds: usize = std::env::var("E2E_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5);
         let requests = s.collections * s.cases_per_collection * s.steps;
         let mut engine = engine_run(&target, s).await;
-        let (mut c_wall, mut c_cpu) = ceiling(&target, requests, s.max_thread);
-        for _ in 1..ROUNDS {
+        let (mut c_wall, mut c_cpu, mut c_target, mut c_busy) =
+            ceiling(&target, requests, s.max_thread);
+        for _ in 1..rounds {
             let again = engine_run(&target, s).await;
             engine.cpu_s = engine.cpu_s.min(again.cpu_s);
             engine.peak_rss_kb = engine.peak_rss_kb.max(again.peak_rss_kb);
             engine.max_result_delay_ms = engine.max_result_delay_ms.max(again.max_result_delay_ms);
+            engine.target_cpu_s = engine.target_cpu_s.min(again.target_cpu_s);
             if again.wall_s < engine.wall_s {
                 engine.cases_span_s = again.cases_span_s;
+                engine.before_first_s = again.before_first_s;
+                engine.after_last_s = again.after_last_s;
+                engine.busy_cores = again.busy_cores;
             }
             engine.wall_s = engine.wall_s.min(again.wall_s);
-            let (w, c) = ceiling(&target, requests, s.max_thread);
+            let (w, c, t, b) = ceiling(&target, requests, s.max_thread);
+            if w < c_wall {
+                c_busy = b;
+            }
             c_wall = c_wall.min(w);
             c_cpu = c_cpu.min(c);
+            c_target = c_target.min(t);
         }
         engine.ceiling_wall_s = c_wall;
         engine.ceiling_cpu_s = c_cpu;
+        engine.ceiling_target_cpu_s = c_target;
+        engine.ceiling_busy_cores = c_busy;
         print_row(s.name, &engine);
         rows.push((s.name, engine));
     }
@@ -158,6 +185,13 @@ async fn run(quick: bool, only: Option<String>) {
             "cpu_us_per_step": f.cpu_s * 1e6 / f.steps as f64,
             "ceiling_cpu_us_per_request": f.ceiling_cpu_s * 1e6 / f.steps as f64,
             "cpu_ratio": f.cpu_s / f.ceiling_cpu_s,
+            "target_cpu_us_per_step": f.target_cpu_s * 1e6 / f.steps as f64,
+            "ceiling_target_cpu_us_per_request": f.ceiling_target_cpu_s * 1e6 / f.steps as f64,
+            "busy_cores": f.busy_cores,
+            "cases_span_s": f.cases_span_s,
+            "before_first_case_s": f.before_first_s,
+            "after_last_case_s": f.after_last_s,
+            "ceiling_busy_cores": f.ceiling_busy_cores,
             "results": f.results,
             "completes": f.completes,
             "peak_rss_mb": f.peak_rss_kb as f64 / 1024.0,
@@ -210,18 +244,38 @@ fn cases_span_s(results: &[Value]) -> f64 {
     }
 }
 
+/// From the task's fetch to its first case's start, and from its last case's end to its
+/// `complete` (ms clocks, so a rough figure).
+fn fixed_cost_edges(results: &[Value], fetch_complete: Option<(i64, i64)>) -> (f64, f64) {
+    let first = results.iter().filter_map(|r| r["startTime"].as_i64()).min();
+    let last = results.iter().filter_map(|r| r["endTime"].as_i64()).max();
+    match (fetch_complete, first, last) {
+        (Some((fetch, complete)), Some(first), Some(last)) => (
+            (first - fetch) as f64 / 1000.0,
+            (complete - last) as f64 / 1000.0,
+        ),
+        _ => (f64::NAN, f64::NAN),
+    }
+}
+
 fn print_row(name: &str, f: &Figures) {
     eprintln!(
-        "{name}: engine {:.2} s (cases {:.2} s; {:.0} steps/s, {:.1} µs CPU/step, peak RSS {:.1} MB, {} results, max delay {} ms); ceiling {:.2} s ({:.1} µs CPU/req)",
+        "{name}: engine {:.2} s (cases {:.2} s, {:.3} s before the first, {:.3} s after the last; {:.0} steps/s, {:.1} µs CPU/step, peak RSS {:.1} MB, {} results, max delay {} ms; target+double {:.1} µs/step, machine {:.2} cores busy); ceiling {:.2} s ({:.1} µs CPU/req; target {:.1} µs/req, machine {:.2} cores busy)",
         f.wall_s,
         f.cases_span_s,
+        f.before_first_s,
+        f.after_last_s,
         f.steps as f64 / f.wall_s,
         f.cpu_s * 1e6 / f.steps as f64,
         f.peak_rss_kb as f64 / 1024.0,
         f.results,
         f.max_result_delay_ms,
+        f.target_cpu_s * 1e6 / f.steps as f64,
+        f.busy_cores,
         f.ceiling_wall_s,
         f.ceiling_cpu_s * 1e6 / f.steps as f64,
+        f.ceiling_target_cpu_s * 1e6 / f.steps as f64,
+        f.ceiling_busy_cores,
     );
 }
 
@@ -328,10 +382,12 @@ fn clock_ticks() -> f64 {
 /// The engine as a user runs it: the release binary, default intervals, log level info.
 fn spawn_engine(p: &PlatformDouble, home: &std::path::Path, extra: &str) -> std::process::Child {
     let config = home.join("config.ini");
+    // E2E_ENGINE_LOG_LEVEL=debug: the engine's log level (info by default, as users run it).
+    let level = std::env::var("E2E_ENGINE_LOG_LEVEL").unwrap_or_else(|_| "info".into());
     std::fs::write(
         &config,
         format!(
-            "[Platform]\nurl = {}\nenable-stderr = false\n\n[Engine]\nengine-code = {}\nengine-secret = {}\n\n[Header]\ncontent-type = application/json;charset=utf-8\n\n[RunSetting]\nmax-run = 1\n\n[Agent]\nlog-level = info\n{extra}",
+            "[Platform]\nurl = {}\nenable-stderr = false\n\n[Engine]\nengine-code = {}\nengine-secret = {}\n\n[Header]\ncontent-type = application/json;charset=utf-8\n\n[RunSetting]\nmax-run = 1\n\n[Agent]\nlog-level = {level}\n{extra}",
             p.url(),
             p.engine_code(),
             p.engine_secret()
@@ -362,7 +418,15 @@ fn spawn_engine(p: &PlatformDouble, home: &std::path::Path, extra: &str) -> std:
 async fn engine_run(target: &str, s: &Scenario) -> Figures {
     let p = PlatformDouble::start().await;
     let home = tempfile::tempdir().expect("home");
+    // E2E_KEEP_HOME=1 keeps the engine's home (logs, store) and prints where it is.
     let mut child = spawn_engine(&p, home.path(), "");
+    let _home = if std::env::var_os("E2E_KEEP_HOME").is_some() {
+        let kept = home.keep();
+        eprintln!("engine home kept: {}", kept.display());
+        None
+    } else {
+        Some(home)
+    };
     assert!(
         p.wait_until(|d| d.ws_registered(), Duration::from_secs(30))
             .await,
@@ -406,6 +470,8 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let start = Instant::now();
+    let own0 = proc_stat(std::process::id()).unwrap_or_default().0;
+    let machine0 = machine_ticks();
     p.push_start();
     let done = p
         .wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(600))
@@ -416,6 +482,8 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
         .fetch_to_complete(&task_id)
         .map_or_else(|| start.elapsed().as_secs_f64(), |d| d.as_secs_f64());
     let (cpu1, hwm) = proc_stat(pid).unwrap_or_default();
+    let own1 = proc_stat(std::process::id()).unwrap_or_default().0;
+    let busy_cores = machine_busy_cores(machine0, machine_ticks(), start.elapsed());
     if let Some(mut perf) = perf {
         let _ = Command::new("kill")
             .arg("-INT")
@@ -432,6 +500,17 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
         "cases failed: {:?}",
         results.iter().find(|r| r["status"] != 0)
     );
+    let edges = fixed_cost_edges(&results, p.fetch_and_complete_epoch_ms(&task_id));
+    // E2E_TIMELINE=1: when each upload and `complete` reached the double, from the fetch.
+    if std::env::var_os("E2E_TIMELINE").is_some()
+        && let Some((fetched, completed)) = p.fetched_and_completed(&task_id)
+    {
+        let ms = |t: Instant| t.saturating_duration_since(fetched).as_secs_f64() * 1000.0;
+        for u in p.uploads() {
+            eprintln!("  upload at {:7.1} ms: {} results", ms(u.at), u.results);
+        }
+        eprintln!("  complete at {:7.1} ms", ms(completed));
+    }
     let figures = Figures {
         wall_s: wall,
         steps: s.collections * s.cases_per_collection * s.steps,
@@ -441,6 +520,10 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
         cpu_s: cpu1 - cpu0,
         max_result_delay_ms: p.result_delays_ms(&task_id).into_iter().max().unwrap_or(0),
         cases_span_s: cases_span_s(&results),
+        before_first_s: edges.0,
+        after_last_s: edges.1,
+        target_cpu_s: own1 - own0,
+        busy_cores,
         ..Figures::default()
     };
     let _ = Command::new("kill")
@@ -506,7 +589,9 @@ async fn idle_engine(secs: u64, extra: &str) -> (u64, f64, u64) {
 // ----- the ceiling ----------------------------------------------------------------
 
 /// Runs the ceiling in a child process; returns (wall seconds, CPU seconds of the child).
-fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64) {
+/// The ceiling's wall time and CPU, this process's CPU (the target) while it ran, and the
+/// machine's busy cores.
+fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64, f64, f64) {
     let exe = std::env::current_exe().expect("current exe");
     let args = [
         "--ceiling".to_string(),
@@ -514,6 +599,9 @@ fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64) {
         requests.to_string(),
         concurrency.to_string(),
     ];
+    let own0 = proc_stat(std::process::id()).unwrap_or_default().0;
+    let machine0 = machine_ticks();
+    let start = Instant::now();
     // E2E_PERF_CEILING=<file>: profile the ceiling the way E2E_PERF profiles the engine.
     let out = match std::env::var("E2E_PERF_CEILING") {
         Ok(file) => Command::new("perf")
@@ -522,9 +610,20 @@ fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64) {
             .arg(exe)
             .args(args)
             .output(),
-        Err(_) => Command::new(exe).args(args).output(),
+        // E2E_CEILING_WRAP="<command and arguments>": run the ceiling under another tool, such
+        // as `valgrind --tool=callgrind --callgrind-out-file=/tmp/cg-ceiling.out`.
+        Err(_) => match std::env::var("E2E_CEILING_WRAP") {
+            Ok(wrap) if !wrap.trim().is_empty() => {
+                let mut words = wrap.split_whitespace();
+                let tool = words.next().unwrap_or_default();
+                Command::new(tool).args(words).arg(exe).args(args).output()
+            }
+            _ => Command::new(exe).args(args).output(),
+        },
     }
     .expect("run the ceiling");
+    let busy = machine_busy_cores(machine0, machine_ticks(), start.elapsed());
+    let own1 = proc_stat(std::process::id()).unwrap_or_default().0;
     let text = String::from_utf8_lossy(&out.stdout);
     let v: Value = serde_json::from_str(text.trim()).unwrap_or_else(|_| {
         panic!(
@@ -535,7 +634,31 @@ fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64) {
     (
         v["wall_s"].as_f64().unwrap_or(f64::NAN),
         v["cpu_s"].as_f64().unwrap_or(f64::NAN),
+        own1 - own0,
+        busy,
     )
+}
+
+/// The machine's busy and stolen clock ticks so far (`/proc/stat`, every CPU).
+fn machine_ticks() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let Some(line) = stat.lines().find(|l| l.starts_with("cpu ")) else {
+        return (0.0, 0.0);
+    };
+    let f: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal
+    let busy = [0, 1, 2, 5, 6].iter().filter_map(|&i| f.get(i)).sum();
+    (busy, f.get(7).copied().unwrap_or(0.0))
+}
+
+/// Busy cores between two [`machine_ticks`] readings `elapsed` apart (clock-tick resolution,
+/// 10 ms, so a rough figure for short runs).
+fn machine_busy_cores(a: (f64, f64), b: (f64, f64), elapsed: Duration) -> f64 {
+    (b.0 - a.0) / clock_ticks() / elapsed.as_secs_f64().max(1e-9)
 }
 
 /// The plain loop: `requests` POSTs identical to the engine's, `concurrency` at a time, bodies

@@ -266,6 +266,7 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
         finish_stopped(shared, task, handle, &outbox, poller).await;
         return;
     }
+    tracing::debug!("every result delivered: completing the task");
     if let Err(e) = shared
         .store
         .set_task_state(&task.task_id, crate::store::TaskState::Completing)
