@@ -266,13 +266,17 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
         finish_stopped(shared, task, handle, &outbox, poller).await;
         return;
     }
-    tracing::debug!("every result delivered: completing the task");
+    let recording = std::time::Instant::now();
     if let Err(e) = shared
         .store
         .set_task_state(&task.task_id, crate::store::TaskState::Completing)
     {
         tracing::error!("cannot record the task's state: {e}");
     }
+    tracing::debug!(
+        store_ms = recording.elapsed().as_secs_f64() * 1000.0,
+        "every result delivered: completing the task"
+    );
     let dead = outbox.dead_letters();
     if !dead.is_empty() {
         tracing::error!(
