@@ -31,7 +31,7 @@ pub(super) fn install(
     conn.wal_hook(Some(
         move |wal: &mut rusqlite::hooks::Wal, pages: std::ffi::c_int| {
             if pages >= INLINE_CHECKPOINT_PAGES {
-                wal.checkpoint()?;
+                inline(wal);
             } else if pages >= CHECKPOINT_PAGES
                 && !running.swap(true, Ordering::AcqRel)
                 && let Err(e) = spawn(path.clone(), running.clone())
@@ -39,11 +39,20 @@ pub(super) fn install(
                 // No thread to be had: checkpoint here, as SQLite would have.
                 running.store(false, Ordering::Release);
                 tracing::warn!("engine store: no checkpoint thread ({e}); checkpointing inline");
-                wal.checkpoint()?;
+                inline(wal);
             }
             Ok(())
         },
     ))
+}
+
+/// A checkpoint inside the commit. Its failure (busy: the background checkpoint or a backup
+/// holds the log) is not the commit's, which has succeeded: an error from the hook would make
+/// the caller believe its results were not recorded. SQLite's own hook ignores it too.
+fn inline(wal: &mut rusqlite::hooks::Wal) {
+    if let Err(e) = wal.checkpoint() {
+        tracing::debug!("engine store: checkpoint inside a commit skipped: {e}");
+    }
 }
 
 fn spawn(path: PathBuf, running: Arc<AtomicBool>) -> std::io::Result<()> {
