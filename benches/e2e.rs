@@ -245,14 +245,19 @@ fn cases_span_s(results: &[Value]) -> f64 {
 }
 
 /// From the task's fetch to its first case's start, and from its last case's end to its
-/// `complete` (ms clocks, so a rough figure).
-fn fixed_cost_edges(results: &[Value], fetch_complete: Option<(i64, i64)>) -> (f64, f64) {
+/// `complete` (the results' times are ms since the epoch, so a rough figure).
+fn fixed_cost_edges(results: &[Value], fetch_complete: Option<(Instant, Instant)>) -> (f64, f64) {
     let first = results.iter().filter_map(|r| r["startTime"].as_i64()).min();
     let last = results.iter().filter_map(|r| r["endTime"].as_i64()).max();
+    let now = Instant::now();
+    let epoch_now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let epoch_ms = |t: Instant| epoch_now_ms - now.saturating_duration_since(t).as_millis() as i64;
     match (fetch_complete, first, last) {
         (Some((fetch, complete)), Some(first), Some(last)) => (
-            (first - fetch) as f64 / 1000.0,
-            (complete - last) as f64 / 1000.0,
+            (first - epoch_ms(fetch)) as f64 / 1000.0,
+            (epoch_ms(complete) - last) as f64 / 1000.0,
         ),
         _ => (f64::NAN, f64::NAN),
     }
@@ -500,7 +505,7 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
         "cases failed: {:?}",
         results.iter().find(|r| r["status"] != 0)
     );
-    let edges = fixed_cost_edges(&results, p.fetch_and_complete_epoch_ms(&task_id));
+    let edges = fixed_cost_edges(&results, p.fetched_and_completed(&task_id));
     // E2E_TIMELINE=1: when each upload and `complete` reached the double, from the fetch.
     if std::env::var_os("E2E_TIMELINE").is_some()
         && let Some((fetched, completed)) = p.fetched_and_completed(&task_id)

@@ -410,22 +410,8 @@ impl PlatformDouble {
 
     /// From the `task/fetch` that handed the task out to its first successful `task/complete`.
     pub fn fetch_to_complete(&self, task_id: &str) -> Option<Duration> {
-        let st = self.st();
-        let t = st.tasks.get(task_id)?;
-        Some(t.completed_at?.duration_since(t.fetched_at?))
-    }
-
-    /// When `task/fetch` handed the task out and `task/complete` first succeeded, in ms since
-    /// the epoch (the clock of the results' `startTime` and `endTime`).
-    pub fn fetch_and_complete_epoch_ms(&self, task_id: &str) -> Option<(i64, i64)> {
         let (fetched, completed) = self.fetched_and_completed(task_id)?;
-        let now = Instant::now();
-        let epoch_now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_millis() as i64;
-        let at = |i: Instant| epoch_now - now.saturating_duration_since(i).as_millis() as i64;
-        Some((at(fetched), at(completed)))
+        Some(completed.duration_since(fetched))
     }
 
     /// When `task/fetch` handed the task out and `task/complete` first succeeded.
