@@ -49,7 +49,7 @@ impl ExtractError {
 /// A verified bundle: the zip on disk and where each case file is inside it.
 pub struct Bundle {
     path: PathBuf,
-    archive: Mutex<zip::ZipArchive<std::io::BufReader<std::fs::File>>>,
+    archive: Mutex<Archive>,
     /// Relative path (`<collectionId>/<caseId>.json`) → (entry index, uncompressed size).
     index: HashMap<String, (usize, u64)>,
     /// Small files as verification inflated them, up to [`KEPT_BYTES`] in all: a case is
@@ -117,91 +117,433 @@ fn disk(path: &Path, e: std::io::Error) -> ExtractError {
 const KEPT_FILE_BYTES: u64 = 64 * 1024;
 const KEPT_BYTES: u64 = 4 * 1024 * 1024;
 
+/// Entries per verifying thread below which one thread does it all.
+const ENTRIES_PER_THREAD: usize = 64;
+/// Most threads verifying one bundle.
+const MAX_THREADS: usize = 4;
+
+/// The bundle file read with `pread` through a small buffer of its own. Unlike a `BufReader`
+/// it can be cloned, so verifying threads share the parsed central directory (a cloned
+/// `ZipArchive`) and each reads the file at its own position.
+struct SharedFile {
+    file: std::sync::Arc<std::fs::File>,
+    pos: u64,
+    buf: Vec<u8>,
+    /// File offset of `buf[0]`.
+    buf_at: u64,
+}
+
+const SHARED_FILE_BUF: usize = 64 * 1024;
+
+impl SharedFile {
+    fn new(file: std::fs::File) -> SharedFile {
+        SharedFile {
+            file: std::sync::Arc::new(file),
+            pos: 0,
+            buf: Vec::new(),
+            buf_at: 0,
+        }
+    }
+}
+
+impl Clone for SharedFile {
+    fn clone(&self) -> SharedFile {
+        SharedFile {
+            file: self.file.clone(),
+            pos: self.pos,
+            buf: Vec::new(),
+            buf_at: 0,
+        }
+    }
+}
+
+impl Read for SharedFile {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let in_buf = self.pos >= self.buf_at && self.pos < self.buf_at + self.buf.len() as u64;
+        if !in_buf {
+            if out.len() >= SHARED_FILE_BUF {
+                let n = self.file.read_at(out, self.pos)?;
+                self.pos += n as u64;
+                return Ok(n);
+            }
+            self.buf.resize(SHARED_FILE_BUF, 0);
+            let n = self.file.read_at(&mut self.buf, self.pos)?;
+            self.buf.truncate(n);
+            self.buf_at = self.pos;
+            if n == 0 {
+                return Ok(0);
+            }
+        }
+        let from = usize::try_from(self.pos - self.buf_at).unwrap_or(usize::MAX);
+        let available = &self.buf[from.min(self.buf.len())..];
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for SharedFile {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            std::io::SeekFrom::Start(n) => Some(n),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            std::io::SeekFrom::End(d) => self.file.metadata()?.len().checked_add_signed(d),
+        };
+        self.pos = target.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start")
+        })?;
+        Ok(self.pos)
+    }
+}
+
+type Archive = zip::ZipArchive<SharedFile>;
+
+/// One verified file.
+struct Verified {
+    key: String,
+    index: usize,
+    size: u64,
+    kept: Option<Box<[u8]>>,
+}
+
+/// What the verifying threads share: the bytes produced so far (the total cap holds across
+/// threads) and whether one of them has failed (the others stop).
+struct Progress {
+    total: std::sync::atomic::AtomicU64,
+    failed: std::sync::atomic::AtomicBool,
+}
+
+/// Reads one entry's data as stored, inflating it with `inflater` (reset per entry, so a
+/// bundle of many small files does not set one up per file), checking its CRC and size and
+/// the caps, and keeping its bytes when `keep` allows.
+struct EntryCheck<'a> {
+    name: &'a str,
+    limits: &'a Limits,
+    progress: &'a Progress,
+    compressed: u64,
+    produced: u64,
+    crc: crc32fast::Hasher,
+    keep: Option<Vec<u8>>,
+}
+
+impl EntryCheck<'_> {
+    fn take(&mut self, bytes: &[u8]) -> Result<(), ExtractError> {
+        use std::sync::atomic::Ordering;
+        self.crc.update(bytes);
+        if let Some(k) = self.keep.as_mut() {
+            // The declared size may lie; what is kept stays within the caps anyway.
+            if (k.len() + bytes.len()) as u64 <= KEPT_FILE_BYTES {
+                k.extend_from_slice(bytes);
+            } else {
+                self.keep = None;
+            }
+        }
+        let n = bytes.len() as u64;
+        self.produced += n;
+        let total = self.progress.total.fetch_add(n, Ordering::Relaxed) + n;
+        if total > self.limits.max_total_bytes {
+            return Err(ExtractError::Refused(format!(
+                "more than {} bytes uncompressed ([Agent] max-bundle-mb)",
+                self.limits.max_total_bytes
+            )));
+        }
+        if self.produced > 1024 * 1024 && self.produced / self.compressed > self.limits.max_ratio {
+            return Err(ExtractError::Refused(format!(
+                "entry {:?} expands more than {}-fold (a zip bomb?)",
+                self.name, self.limits.max_ratio
+            )));
+        }
+        Ok(())
+    }
+
+    fn corrupt(&self, what: impl std::fmt::Display) -> ExtractError {
+        ExtractError::Corrupt(format!("entry {:?}: {what}", self.name))
+    }
+}
+
+/// Buffers of one verifying thread, reused for every entry.
+struct Scratch {
+    input: Vec<u8>,
+    output: Vec<u8>,
+    inflater: flate2::Decompress,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            input: vec![0; 64 * 1024],
+            output: vec![0; 64 * 1024],
+            inflater: flate2::Decompress::new(false),
+        }
+    }
+}
+
+/// Inflates (or copies, when stored) the raw data of an entry through `check`.
+fn read_raw(
+    raw: &mut impl Read,
+    deflated: bool,
+    check: &mut EntryCheck<'_>,
+    s: &mut Scratch,
+) -> Result<(), ExtractError> {
+    if !deflated {
+        loop {
+            let n = raw.read(&mut s.input).map_err(|e| check.corrupt(e))?;
+            if n == 0 {
+                return Ok(());
+            }
+            check.take(&s.input[..n])?;
+        }
+    }
+    s.inflater.reset(false);
+    let (mut start, mut end, mut eof) = (0, 0, false);
+    loop {
+        if start == end && !eof {
+            end = raw.read(&mut s.input).map_err(|e| check.corrupt(e))?;
+            start = 0;
+            eof = end == 0;
+        }
+        let (before_in, before_out) = (s.inflater.total_in(), s.inflater.total_out());
+        let flush = if eof {
+            flate2::FlushDecompress::Finish
+        } else {
+            flate2::FlushDecompress::None
+        };
+        let status = s
+            .inflater
+            .decompress(&s.input[start..end], &mut s.output, flush)
+            .map_err(|e| check.corrupt(format!("invalid deflate data ({e})")))?;
+        let consumed = usize::try_from(s.inflater.total_in() - before_in).unwrap_or(usize::MAX);
+        let made = usize::try_from(s.inflater.total_out() - before_out).unwrap_or(usize::MAX);
+        start = (start + consumed).min(end);
+        check.take(&s.output[..made])?;
+        match status {
+            flate2::Status::StreamEnd => return Ok(()),
+            _ if eof && consumed == 0 && made == 0 => {
+                return Err(check.corrupt("the deflate data ends early"));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Verifies the entries `range` of `archive`; `Err` carries the index of the failing entry.
+fn verify_range(
+    mut archive: Archive,
+    range: std::ops::Range<usize>,
+    task_id: &str,
+    limits: &Limits,
+    kept_budget: u64,
+    progress: &Progress,
+) -> Result<Vec<Verified>, (usize, ExtractError)> {
+    use std::sync::atomic::Ordering;
+    let mut out = Vec::with_capacity(range.len());
+    let mut kept_bytes: u64 = 0;
+    let mut scratch = Scratch::new();
+    for i in range {
+        if progress.failed.load(Ordering::Relaxed) {
+            break;
+        }
+        let room = kept_budget.saturating_sub(kept_bytes);
+        let verified = verify_entry(
+            &mut archive,
+            i,
+            task_id,
+            limits,
+            &mut scratch,
+            progress,
+            room,
+        )
+        .map_err(|e| {
+            progress.failed.store(true, Ordering::Relaxed);
+            (i, e)
+        })?;
+        if let Some(v) = verified {
+            kept_bytes += v.kept.as_ref().map_or(0, |k| k.len() as u64);
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// Verifies entry `i`: `None` for a directory or the task's own folder.
+fn verify_entry(
+    archive: &mut Archive,
+    i: usize,
+    task_id: &str,
+    limits: &Limits,
+    scratch: &mut Scratch,
+    progress: &Progress,
+    kept_room: u64,
+) -> Result<Option<Verified>, ExtractError> {
+    let mut entry = archive
+        .by_index_raw(i)
+        .map_err(|e| ExtractError::Corrupt(e.to_string()))?;
+    let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+    const S_IFMT: u32 = 0o170000;
+    const S_IFLNK: u32 = 0o120000;
+    if entry.unix_mode().is_some_and(|m| m & S_IFMT == S_IFLNK) {
+        return Err(ExtractError::Refused(format!(
+            "entry {name:?} is a symbolic link"
+        )));
+    }
+    let Some(rel) = safe_relative(&name, task_id).map_err(ExtractError::Refused)? else {
+        return Ok(None);
+    };
+    if entry.is_dir() || name.ends_with('/') {
+        return Ok(None);
+    }
+    let size = entry.size();
+    let keep = (size <= KEPT_FILE_BYTES && size <= kept_room)
+        .then(|| Vec::with_capacity(usize::try_from(size).unwrap_or(0)));
+    let mut check = EntryCheck {
+        name: &name,
+        limits,
+        progress,
+        compressed: entry.compressed_size().max(1),
+        produced: 0,
+        crc: crc32fast::Hasher::new(),
+        keep,
+    };
+    let expected_crc = entry.crc32();
+    match (entry.encrypted(), entry.compression()) {
+        (false, zip::CompressionMethod::Stored) => {
+            read_raw(&mut entry, false, &mut check, scratch)?
+        }
+        (false, zip::CompressionMethod::Deflated) => {
+            read_raw(&mut entry, true, &mut check, scratch)?;
+        }
+        _ => {
+            // Anything else (encrypted, another method) through the zip crate, which names
+            // what it cannot read.
+            drop(entry);
+            let mut entry = archive
+                .by_index(i)
+                .map_err(|e| ExtractError::Corrupt(e.to_string()))?;
+            loop {
+                let n = entry
+                    .read(&mut scratch.output)
+                    .map_err(|e| ExtractError::Corrupt(format!("entry {name:?}: {e}")))?;
+                if n == 0 {
+                    break;
+                }
+                check.take(&scratch.output[..n])?;
+            }
+        }
+    }
+    if check.produced != size {
+        return Err(check.corrupt(format!(
+            "{} bytes, the directory says {size}",
+            check.produced
+        )));
+    }
+    if check.crc.clone().finalize() != expected_crc {
+        return Err(check.corrupt("Invalid checksum"));
+    }
+    let key = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    Ok(Some(Verified {
+        key,
+        index: i,
+        size: check.produced,
+        kept: check.keep.map(Vec::into_boxed_slice),
+    }))
+}
+
 impl Bundle {
-    /// Opens `zip_path` and verifies every entry (names, kinds, CRCs, caps). Blocking.
+    /// Opens `zip_path` and verifies every entry (names, kinds, CRCs, caps), on up to
+    /// [`MAX_THREADS`] threads for a bundle of many files: verification is all of a task's
+    /// start-up and nothing else runs meanwhile. Blocking.
     pub fn open_verified(
         zip_path: &Path,
         task_id: &str,
         limits: Limits,
     ) -> Result<Bundle, ExtractError> {
         let file = std::fs::File::open(zip_path).map_err(|e| disk(zip_path, e))?;
-        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        let archive = zip::ZipArchive::new(SharedFile::new(file))
             .map_err(|e| ExtractError::Corrupt(e.to_string()))?;
-        if archive.len() > limits.max_entries {
+        let entries = archive.len();
+        if entries > limits.max_entries {
             return Err(ExtractError::Refused(format!(
-                "{} entries, more than the limit of {} ([Agent] max-bundle-entries)",
-                archive.len(),
+                "{entries} entries, more than the limit of {} ([Agent] max-bundle-entries)",
                 limits.max_entries
             )));
         }
-        let mut index = HashMap::new();
-        let mut kept = HashMap::new();
-        let mut kept_bytes: u64 = 0;
-        let mut total: u64 = 0;
-        let mut buf = vec![0u8; 64 * 1024];
-        for i in 0..archive.len() {
-            let mut entry = archive
-                .by_index(i)
-                .map_err(|e| ExtractError::Corrupt(e.to_string()))?;
-            let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-            const S_IFMT: u32 = 0o170000;
-            const S_IFLNK: u32 = 0o120000;
-            if entry.unix_mode().is_some_and(|m| m & S_IFMT == S_IFLNK) {
-                return Err(ExtractError::Refused(format!(
-                    "entry {name:?} is a symbolic link"
-                )));
-            }
-            let Some(rel) = safe_relative(&name, task_id).map_err(ExtractError::Refused)? else {
-                continue;
-            };
-            if entry.is_dir() || name.ends_with('/') {
-                continue;
-            }
-            let compressed = entry.compressed_size().max(1);
-            let mut produced: u64 = 0;
-            let mut keep = (entry.size() <= KEPT_FILE_BYTES
-                && kept_bytes + entry.size() <= KEPT_BYTES)
-                .then(|| Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0)));
-            loop {
-                let n = entry
-                    .read(&mut buf)
-                    .map_err(|e| ExtractError::Corrupt(format!("entry {name:?}: {e}")))?;
-                if n == 0 {
-                    break;
-                }
-                if let Some(k) = keep.as_mut() {
-                    // The declared size may lie; what is kept stays within the caps anyway.
-                    if (k.len() + n) as u64 <= KEPT_FILE_BYTES {
-                        k.extend_from_slice(&buf[..n]);
-                    } else {
-                        keep = None;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(MAX_THREADS)
+            .min(entries.div_ceil(ENTRIES_PER_THREAD))
+            .max(1);
+        let progress = Progress {
+            total: std::sync::atomic::AtomicU64::new(0),
+            failed: std::sync::atomic::AtomicBool::new(false),
+        };
+        let per_thread = entries.div_ceil(threads);
+        let budget = KEPT_BYTES / threads as u64;
+        let results: Vec<Result<Vec<Verified>, (usize, ExtractError)>> = if threads == 1 {
+            vec![verify_range(
+                archive.clone(),
+                0..entries,
+                task_id,
+                &limits,
+                budget,
+                &progress,
+            )]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let range = (t * per_thread)..((t + 1) * per_thread).min(entries);
+                        let (part, progress, limits) = (archive.clone(), &progress, &limits);
+                        scope.spawn(move || {
+                            verify_range(part, range, task_id, limits, budget, progress)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err((
+                                0,
+                                ExtractError::Corrupt("a verifying thread panicked".into()),
+                            ))
+                        })
+                    })
+                    .collect()
+            })
+        };
+        // The first failing entry in the archive's order is the one reported.
+        let mut first_error: Option<(usize, ExtractError)> = None;
+        let mut verified = Vec::with_capacity(entries);
+        for r in results {
+            match r {
+                Ok(part) => verified.extend(part),
+                Err((i, e)) => {
+                    if first_error.as_ref().is_none_or(|(j, _)| i < *j) {
+                        first_error = Some((i, e));
                     }
                 }
-                produced += n as u64;
-                total += n as u64;
-                if total > limits.max_total_bytes {
-                    return Err(ExtractError::Refused(format!(
-                        "more than {} bytes uncompressed ([Agent] max-bundle-mb)",
-                        limits.max_total_bytes
-                    )));
-                }
-                if produced > 1024 * 1024 && produced / compressed > limits.max_ratio {
-                    return Err(ExtractError::Refused(format!(
-                        "entry {name:?} expands more than {}-fold (a zip bomb?)",
-                        limits.max_ratio
-                    )));
-                }
             }
-            let key = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            if let Some(k) = keep {
-                kept_bytes += k.len() as u64;
-                kept.insert(key.clone(), k.into_boxed_slice());
-            }
-            index.insert(key, (i, produced));
+        }
+        if let Some((_, e)) = first_error {
+            return Err(e);
+        }
+        let mut index = HashMap::with_capacity(verified.len());
+        let mut kept = HashMap::new();
+        let mut total = 0;
+        for v in verified {
+            total += v.size;
+            // A name repeated in the archive: the last entry wins, in both maps.
+            match v.kept {
+                Some(k) => kept.insert(v.key.clone(), k),
+                None => kept.remove(&v.key),
+            };
+            index.insert(v.key, (v.index, v.size));
         }
         Ok(Bundle {
             path: zip_path.to_path_buf(),
@@ -341,5 +683,138 @@ mod tests {
         assert_eq!(b.read("c1/k1.json").expect("small"), small);
         assert_eq!(b.read("c1/big.bin").expect("large"), large);
         assert!(b.read("c1/none.json").is_err());
+    }
+
+    fn write_zip(path: &Path, files: &[(String, Vec<u8>, zip::CompressionMethod)]) {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(path).expect("zip"));
+        for (name, bytes, method) in files {
+            let opts = zip::write::SimpleFileOptions::default().compression_method(*method);
+            zip.start_file(name.as_str(), opts).expect("entry");
+            zip.write_all(bytes).expect("write");
+        }
+        zip.finish().expect("finish");
+    }
+
+    fn roomy() -> Limits {
+        Limits {
+            max_entries: 10_000,
+            max_total_bytes: 100 << 20,
+            max_ratio: 1000,
+        }
+    }
+
+    /// Enough files for several verifying threads: every one reads back exactly, stored or
+    /// deflated, kept or not, and the totals add up.
+    #[test]
+    fn a_bundle_of_many_files_verifies_on_threads_and_reads_back() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("bundle.zip");
+        let files: Vec<(String, Vec<u8>, zip::CompressionMethod)> = (0..300u32)
+            .map(|i| {
+                let body: Vec<u8> = (0..(i * 37 % 5000))
+                    .map(|j| (j * 7 + i) as u8 % 64 + 32)
+                    .collect();
+                let method = if i % 3 == 0 {
+                    zip::CompressionMethod::Stored
+                } else {
+                    zip::CompressionMethod::Deflated
+                };
+                (format!("/t1/c{}/k{i}.json", i % 4), body, method)
+            })
+            .collect();
+        write_zip(&path, &files);
+        let b = Bundle::open_verified(&path, "t1", roomy()).expect("verified");
+        assert_eq!(b.files, 300);
+        let total: usize = files.iter().map(|(_, body, _)| body.len()).sum();
+        assert_eq!(b.bytes, total as u64);
+        for (name, body, _) in &files {
+            let rel = name.trim_start_matches("/t1/");
+            assert_eq!(&b.read(rel).expect("read"), body, "{rel}");
+        }
+    }
+
+    /// A damaged entry fails the bundle as corrupt (downloading again may help), whether it
+    /// was stored (its CRC) or deflated (its data or CRC), and wherever it is in the archive.
+    #[test]
+    fn a_damaged_entry_fails_verification_as_corrupt() {
+        for method in [
+            zip::CompressionMethod::Stored,
+            zip::CompressionMethod::Deflated,
+        ] {
+            for damaged in [0usize, 150, 299] {
+                let dir = tempfile::tempdir().expect("dir");
+                let path = dir.path().join("bundle.zip");
+                let files: Vec<(String, Vec<u8>, zip::CompressionMethod)> = (0..300)
+                    .map(|i| {
+                        let body = format!("{{\"case\":{i},\"pad\":\"{}\"}}", "x".repeat(200))
+                            .into_bytes();
+                        (format!("/t1/c/k{i:03}.json"), body, method)
+                    })
+                    .collect();
+                write_zip(&path, &files);
+                // Flip a byte in the middle of the damaged entry's data.
+                let mut bytes = std::fs::read(&path).expect("read");
+                let name = format!("c/k{damaged:03}.json");
+                let at = bytes
+                    .windows(name.len())
+                    .position(|w| w == name.as_bytes())
+                    .expect("local header")
+                    + name.len()
+                    + 20;
+                bytes[at] ^= 0x55;
+                std::fs::write(&path, &bytes).expect("write");
+                match Bundle::open_verified(&path, "t1", roomy()) {
+                    Err(e @ ExtractError::Corrupt(_)) => {
+                        assert!(e.is_retryable());
+                        assert!(e.to_string().contains(&name), "{e}");
+                    }
+                    other => panic!("{method:?} entry {damaged}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    /// The total cap holds across the verifying threads.
+    #[test]
+    fn the_total_cap_holds_across_threads() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("bundle.zip");
+        let files: Vec<(String, Vec<u8>, zip::CompressionMethod)> = (0..256)
+            .map(|i| {
+                (
+                    format!("/t1/c/k{i}.json"),
+                    vec![b'a'; 10_000],
+                    zip::CompressionMethod::Deflated,
+                )
+            })
+            .collect();
+        write_zip(&path, &files);
+        let limits = Limits {
+            max_total_bytes: 1_000_000,
+            ..roomy()
+        };
+        match Bundle::open_verified(&path, "t1", limits) {
+            Err(ExtractError::Refused(m)) => assert!(m.contains("max-bundle-mb"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A name repeated in the archive reads as its last entry, kept or not.
+    #[test]
+    fn a_repeated_name_reads_as_its_last_entry() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("bundle.zip");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).expect("zip"));
+        let opts = zip::write::SimpleFileOptions::default();
+        use std::io::Write;
+        zip.start_file("/t1/c/k.json", opts).expect("entry");
+        zip.write_all(b"first").expect("write");
+        // The writer refuses a duplicate name; a second spelling maps to the same file.
+        zip.start_file("/t1/./c/k.json", opts).expect("entry");
+        zip.write_all(&vec![b'z'; 100_000]).expect("write");
+        zip.finish().expect("finish");
+        let b = Bundle::open_verified(&path, "t1", roomy()).expect("verified");
+        assert_eq!(b.read("c/k.json").expect("read"), vec![b'z'; 100_000]);
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod error;
+mod json_out;
 pub mod wire;
 pub mod ws;
 

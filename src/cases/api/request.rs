@@ -170,8 +170,8 @@ async fn send_inner(
     max_bytes: usize,
 ) -> Result<CapturedResponse, SendError> {
     let client = clients.client(req.verify, req.proxy.as_deref())?;
-    let mut url =
-        url::Url::parse(&req.url).map_err(|e| SendError::BadUrl(format!("{} ({e})", req.url)))?;
+    let mut url = super::url_cache::parse(&req.url)
+        .map_err(|e| SendError::BadUrl(format!("{} ({e})", req.url)))?;
     let mut method = reqwest::Method::from_bytes(req.method.as_bytes())
         .map_err(|_| SendError::BadUrl(format!("invalid method {}", req.method)))?;
     let mut body = req.body.clone();
