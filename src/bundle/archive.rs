@@ -407,29 +407,19 @@ fn verify_entry(
         keep,
     };
     let expected_crc = entry.crc32();
+    use zip::CompressionMethod::{Deflated, Stored};
     match (entry.encrypted(), entry.compression()) {
-        (false, zip::CompressionMethod::Stored) => {
-            read_raw(&mut entry, false, &mut check, scratch)?
-        }
-        (false, zip::CompressionMethod::Deflated) => {
-            read_raw(&mut entry, true, &mut check, scratch)?;
+        (false, method @ (Stored | Deflated)) => {
+            read_raw(&mut entry, method == Deflated, &mut check, scratch)?;
         }
         _ => {
             // Anything else (encrypted, another method) through the zip crate, which names
-            // what it cannot read.
+            // what it cannot read; its output is read like a stored entry.
             drop(entry);
             let mut entry = archive
                 .by_index(i)
                 .map_err(|e| ExtractError::Corrupt(e.to_string()))?;
-            loop {
-                let n = entry
-                    .read(&mut scratch.output)
-                    .map_err(|e| ExtractError::Corrupt(format!("entry {name:?}: {e}")))?;
-                if n == 0 {
-                    break;
-                }
-                check.take(&scratch.output[..n])?;
-            }
+            read_raw(&mut entry, false, &mut check, scratch)?;
         }
     }
     if check.produced != size {
