@@ -951,6 +951,33 @@ async fn s7_6_downloads_are_not_shown_in_the_log() {
     );
 }
 
+/// Compressed answers are decoded as Python requests decodes them, and keep their headers.
+#[tokio::test]
+async fn s7_6_gzip_and_deflate_bodies_are_decoded() {
+    let t = Target::start().await;
+    for kind in ["gzip", "deflate", "rawdeflate"] {
+        let mut s = step(kind, &t.url(), "GET", &format!("/encoded/{kind}"));
+        let encoding = if kind == "gzip" { "gzip" } else { "deflate" };
+        s["assertions"] = json!([
+            {"from": "resBody", "method": "jsonpath", "expression": "$.data.token", "assertion": "equals", "expect": "t-123"},
+            {"from": "resHeader", "method": "jsonpath", "expression": "$.Content-Encoding", "assertion": "equals", "expect": encoding}
+        ]);
+        let r = run(one(vec![s])).await;
+        assert_eq!(r.status, Status::Pass, "{kind}: {}", log(&r, 0));
+    }
+    let r = run(one(vec![step("bad", &t.url(), "GET", "/encoded/garbage")])).await;
+    assert_eq!(r.status, Status::Error, "{}", log(&r, 0));
+    assert!(
+        log(&r, 0).contains("Content-Encoding: gzip"),
+        "{}",
+        log(&r, 0)
+    );
+    // 64 MiB once decoded: over the 8 MiB limit even though 64 KiB arrive.
+    let r = run(one(vec![step("bomb", &t.url(), "GET", "/encoded/bomb")])).await;
+    assert_eq!(r.status, Status::Error, "{}", log(&r, 0));
+    assert!(log(&r, 0).contains("字节上限"), "{}", log(&r, 0));
+}
+
 #[tokio::test]
 async fn s7_6_huge_response_bodies_are_cut_in_the_log() {
     let t = Target::start().await;

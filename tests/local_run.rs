@@ -1204,3 +1204,50 @@ async fn html_report_renders_in_headless_chromium() {
         shot.display()
     );
 }
+
+// ---------------------------------------------------------------- environment
+
+/// `HTTP_PROXY` in the environment is honoured for plain-HTTP steps, as by Python requests:
+/// the step's host (a closed port) is never contacted; the proxy answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_proxy_from_the_environment_carries_plain_http_steps() {
+    let proxy = support::Target::start().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let case = support::cases::api_case(
+        "via-proxy",
+        "via proxy",
+        vec![support::cases::step(
+            "a",
+            "http://127.0.0.1:9",
+            "GET",
+            "/echo",
+        )],
+    );
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, case.to_string()).expect("case file");
+    let file = file.display().to_string();
+    let proxy_url = proxy.url();
+    let cwd = dir.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        let out = Command::new(binary())
+            .args(["run", &file])
+            .current_dir(&cwd)
+            .env("HTTP_PROXY", &proxy_url)
+            .env_remove("http_proxy")
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run liuma-engine");
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    })
+    .await
+    .expect("join");
+    assert_eq!(out.code, 0, "{}", out.all());
+    let seen = proxy.requests_to("/echo");
+    assert_eq!(seen.len(), 1, "the proxy carried the step");
+}

@@ -109,6 +109,7 @@ impl Target {
             .route("/flaky/{key}", any(flaky))
             .route("/count/{key}", any(count))
             .route("/bytes/{n}", any(bytes_n))
+            .route("/encoded/{kind}", any(encoded))
             .route("/api/v1/auth/login", any(shop_login))
             .route("/api/v1/users/{id}/orders", any(shop_orders))
             .route("/api/v1/users/avatar", any(shop_avatar))
@@ -304,6 +305,51 @@ async fn bytes_n(Path(n): Path<usize>) -> Response {
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    resp
+}
+
+/// The fixed document compressed as `kind` says (`gzip`, `deflate` zlib-wrapped, `rawdeflate`
+/// sent as `deflate`, `bomb`: 64 MiB of zeros gzipped), with the matching Content-Encoding.
+async fn encoded(Path(kind): Path<String>) -> Response {
+    use flate2::Compression;
+    use std::io::Write;
+    let doc = serde_json::to_vec(&fixed_document()).unwrap_or_default();
+    let (encoding, bytes) = match kind.as_str() {
+        "gzip" => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), Compression::default());
+            let _ = e.write_all(&doc);
+            ("gzip", e.finish().unwrap_or_default())
+        }
+        "deflate" => {
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), Compression::default());
+            let _ = e.write_all(&doc);
+            ("deflate", e.finish().unwrap_or_default())
+        }
+        "rawdeflate" => {
+            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), Compression::default());
+            let _ = e.write_all(&doc);
+            ("deflate", e.finish().unwrap_or_default())
+        }
+        "bomb" => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), Compression::best());
+            let zeros = vec![0u8; 1024 * 1024];
+            for _ in 0..64 {
+                let _ = e.write_all(&zeros);
+            }
+            ("gzip", e.finish().unwrap_or_default())
+        }
+        _ => ("gzip", b"not gzip at all".to_vec()),
+    };
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        header::CONTENT_ENCODING,
+        header::HeaderValue::from_static(encoding),
     );
     resp
 }

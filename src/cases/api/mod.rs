@@ -11,6 +11,7 @@ pub mod scope;
 pub mod scripts;
 mod sql_step;
 pub mod step;
+mod transport;
 mod url_cache;
 
 use super::context::CollectionContext;

@@ -11,10 +11,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Shared clients: connection pools are reused by every case; cookies are ours, not reqwest's.
-/// One client per (TLS verification, proxy) pair, made on first use.
+/// One reqwest client per (TLS verification, proxy) pair, made on first use, and one direct
+/// hyper client for plain HTTP ([`super::transport`]).
 #[derive(Clone)]
 pub struct HttpClients {
     clients: Arc<Mutex<HashMap<ClientKey, reqwest::Client>>>,
+    /// `None` when the environment names a proxy ([`super::transport::environment_proxy`]).
+    direct: Option<super::transport::DirectClient>,
 }
 
 /// (TLS verification on, proxy URL).
@@ -25,10 +28,15 @@ const MAX_CLIENTS: usize = 64;
 
 fn build_client(verify: bool, proxy: Option<&str>) -> Result<reqwest::Client, String> {
     crate::net::ensure_crypto_provider();
+    // Bodies are decoded by the engine ([`decode_body`]) for both transports, so reqwest's own
+    // decoding is off: the response keeps its Content-Encoding header, as in Python requests.
     let mut b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .danger_accept_invalid_certs(!verify)
-        .pool_idle_timeout(Duration::from_secs(60))
+        .pool_idle_timeout(super::transport::POOL_IDLE)
+        .tcp_keepalive(super::transport::TCP_KEEPALIVE)
+        .no_gzip()
+        .no_deflate()
         .tcp_nodelay(true);
     if let Some(p) = proxy {
         // Applied to http and https targets alike (api-cases A29 Fix).
@@ -46,6 +54,16 @@ impl HttpClients {
         map.insert((false, None), build_client(false, None)?);
         Ok(Self {
             clients: Arc::new(Mutex::new(map)),
+            direct: match super::transport::environment_proxy() {
+                Some(var) => {
+                    tracing::info!(
+                        variable = var,
+                        "a proxy is set in the environment: every API request goes through it"
+                    );
+                    None
+                }
+                None => Some(super::transport::direct_client()),
+            },
         })
     }
 
@@ -111,20 +129,6 @@ pub enum SendError {
     TooManyRedirects,
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(inner) = src {
-        let t = inner.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        src = inner.source();
-    }
-    s
-}
-
 /// HTTP/1 servers send `Content-Type`; hyper keeps names lower-case, so the conventional
 /// spelling is restored for lookups such as `$.Content-Type` (api-cases §4.2).
 fn display_header_name(name: &str) -> String {
@@ -169,33 +173,37 @@ async fn send_inner(
     req: &OutgoingRequest,
     max_bytes: usize,
 ) -> Result<CapturedResponse, SendError> {
+    use super::transport;
+    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
     let client = clients.client(req.verify, req.proxy.as_deref())?;
     let mut url = super::url_cache::parse(&req.url)
         .map_err(|e| SendError::BadUrl(format!("{} ({e})", req.url)))?;
     let mut method = reqwest::Method::from_bytes(req.method.as_bytes())
         .map_err(|_| SendError::BadUrl(format!("invalid method {}", req.method)))?;
-    let mut body = req.body.clone();
-    let explicit_cookie = req.headers.keys().any(|k| k.eq_ignore_ascii_case("cookie"));
+    // The step's own headers, checked once for every hop.
+    let mut own = HeaderMap::with_capacity(req.headers.len() + 4);
+    let has = |name: &str| req.headers.keys().any(|k| k.eq_ignore_ascii_case(name));
+    for (default_name, default_value) in [
+        (reqwest::header::USER_AGENT, "python-requests/2.24.0"),
+        (reqwest::header::ACCEPT_ENCODING, "gzip, deflate"),
+        (reqwest::header::ACCEPT, "*/*"),
+    ] {
+        if !has(default_name.as_str()) {
+            own.append(default_name, HeaderValue::from_static(default_value));
+        }
+    }
+    for (k, v) in &req.headers {
+        let name = HeaderName::from_bytes(k.trim().as_bytes())
+            .map_err(|_| SendError::BadUrl(format!("invalid header name {k:?}")))?;
+        let value = HeaderValue::from_str(v)
+            .map_err(|_| SendError::BadUrl(format!("invalid value of header {k}")))?;
+        own.append(name, value);
+    }
+    let explicit_cookie = has("cookie");
+    let mut body = std::borrow::Cow::Borrowed(&req.body);
     let mut redirects = 0;
     loop {
-        let mut builder = client.request(method.clone(), url.clone());
-        let has = |name: &str| req.headers.keys().any(|k| k.eq_ignore_ascii_case(name));
-        for (default_name, default_value) in [
-            ("User-Agent", "python-requests/2.24.0"),
-            ("Accept-Encoding", "gzip, deflate"),
-            ("Accept", "*/*"),
-        ] {
-            if !has(default_name) {
-                builder = builder.header(default_name, default_value);
-            }
-        }
-        for (k, v) in &req.headers {
-            let name = reqwest::header::HeaderName::from_bytes(k.trim().as_bytes())
-                .map_err(|_| SendError::BadUrl(format!("invalid header name {k:?}")))?;
-            let value = reqwest::header::HeaderValue::from_str(v)
-                .map_err(|_| SendError::BadUrl(format!("invalid value of header {k}")))?;
-            builder = builder.header(name, value);
-        }
+        let mut headers = own.clone();
         if !explicit_cookie {
             let cookies: Vec<String> = session
                 .jar
@@ -203,30 +211,20 @@ async fn send_inner(
                 .map(|(n, v)| format!("{n}={v}"))
                 .collect();
             if !cookies.is_empty() {
-                builder = builder.header(reqwest::header::COOKIE, cookies.join("; "));
+                let value = HeaderValue::from_str(&cookies.join("; "))
+                    .map_err(|_| SendError::BadUrl("invalid cookie value".into()))?;
+                headers.append(reqwest::header::COOKIE, value);
             }
         }
-        match &body {
-            WireBody::None => {}
-            WireBody::Bytes(b) => builder = builder.body(b.clone()),
-            WireBody::Multipart(parts) => {
-                let mut form = reqwest::multipart::Form::new();
-                for p in parts {
-                    let mut part = reqwest::multipart::Part::bytes(p.bytes.clone());
-                    if let Some(f) = &p.filename {
-                        part = part.file_name(f.clone());
-                    }
-                    form = form.part(p.name.clone(), part);
-                }
-                builder = builder.multipart(form);
-            }
-        }
-        let resp = builder
-            .send()
+        let direct = clients
+            .direct
+            .as_ref()
+            .filter(|_| transport::direct_allowed(&url, &body, req.proxy.as_deref()));
+        let answer = transport::exchange(direct, &client, &method, &url, headers, &body)
             .await
-            .map_err(|e| SendError::Transport(error_chain(&e)))?;
+            .map_err(SendError::from)?;
         let mut set_cookies = Vec::new();
-        for v in resp.headers().get_all(reqwest::header::SET_COOKIE) {
+        for v in answer.headers.get_all(reqwest::header::SET_COOKIE) {
             if let Ok(s) = v.to_str() {
                 let _ = session.jar.parse(s, &url);
                 if let Some(pair) = s.split(';').next() {
@@ -234,10 +232,10 @@ async fn send_inner(
                 }
             }
         }
-        let status = resp.status();
+        let status = answer.status;
         if status.is_redirection()
-            && let Some(loc) = resp
-                .headers()
+            && let Some(loc) = answer
+                .headers
                 .get(reqwest::header::LOCATION)
                 .and_then(|l| l.to_str().ok())
         {
@@ -253,12 +251,12 @@ async fn send_inner(
                 || ((code == 301 || code == 302) && method == reqwest::Method::POST)
             {
                 method = reqwest::Method::GET;
-                body = WireBody::None;
+                body = std::borrow::Cow::Owned(WireBody::None);
             }
             continue;
         }
         let mut headers: IndexMap<String, String> = IndexMap::new();
-        for (name, value) in resp.headers() {
+        for (name, value) in &answer.headers {
             let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
             headers
                 .entry(display_header_name(name.as_str()))
@@ -269,7 +267,16 @@ async fn send_inner(
                 .or_insert(text);
         }
         let content_type = headers.get("Content-Type").cloned().unwrap_or_default();
-        let bytes = read_capped(resp, max_bytes).await?;
+        let encoding = answer
+            .headers
+            .get(reqwest::header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_ascii_lowercase);
+        let bytes = answer
+            .read_capped(max_bytes)
+            .await
+            .map_err(SendError::from)?;
+        let bytes = decode_body(bytes, encoding.as_deref(), max_bytes)?;
         let cookies = set_cookies.join(";");
         // UTF-8 is checked once for the whole body, not string by string; JSON is UTF-8 anyway.
         let doc = std::str::from_utf8(&bytes)
@@ -294,23 +301,53 @@ async fn send_inner(
     }
 }
 
-async fn read_capped(mut resp: reqwest::Response, max_bytes: usize) -> Result<Vec<u8>, SendError> {
-    // Sized once from Content-Length (within the cap) instead of doubling past it.
-    let expected = resp
-        .content_length()
-        .map_or(0, |n| usize::try_from(n).unwrap_or(0).min(max_bytes));
-    let mut out = Vec::with_capacity(expected);
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| SendError::Transport(error_chain(&e)))?
-    {
-        if out.len() + chunk.len() > max_bytes {
-            return Err(SendError::TooLarge { limit: max_bytes });
+impl From<super::transport::TransportError> for SendError {
+    fn from(e: super::transport::TransportError) -> Self {
+        use super::transport::TransportError;
+        match e {
+            TransportError::BadUrl(m) => SendError::BadUrl(m),
+            TransportError::Failed(m) => SendError::Transport(m),
+            TransportError::TooLarge { limit } => SendError::TooLarge { limit },
         }
-        out.extend_from_slice(&chunk);
     }
-    Ok(out)
+}
+
+/// A body sent with `Content-Encoding: gzip` or `deflate` decoded as Python requests does
+/// (zlib-wrapped deflate, else raw deflate; concatenated gzip members), within `max_bytes`.
+/// Other encodings are kept as received.
+fn decode_body(
+    bytes: Vec<u8>,
+    encoding: Option<&str>,
+    max_bytes: usize,
+) -> Result<Vec<u8>, SendError> {
+    use std::io::Read;
+    let Some(encoding) = encoding.map(str::trim) else {
+        return Ok(bytes);
+    };
+    if bytes.is_empty() {
+        return Ok(bytes);
+    }
+    let limit = u64::try_from(max_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let read = |mut r: Box<dyn Read + '_>| -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(bytes.len().saturating_mul(4).min(max_bytes));
+        (&mut r).take(limit).read_to_end(&mut out)?;
+        Ok(out)
+    };
+    let decoded = match encoding {
+        "gzip" | "x-gzip" => read(Box::new(flate2::read::MultiGzDecoder::new(&bytes[..]))),
+        "deflate" => read(Box::new(flate2::read::ZlibDecoder::new(&bytes[..])))
+            .or_else(|_| read(Box::new(flate2::read::DeflateDecoder::new(&bytes[..])))),
+        _ => return Ok(bytes),
+    };
+    match decoded {
+        Ok(out) if out.len() > max_bytes => Err(SendError::TooLarge { limit: max_bytes }),
+        Ok(out) => Ok(out),
+        Err(e) => Err(SendError::Transport(format!(
+            "响应体无法按 Content-Encoding: {encoding} 解压 ({e})"
+        ))),
+    }
 }
 
 impl CapturedResponse {

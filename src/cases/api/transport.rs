@@ -1,0 +1,230 @@
+//! How one request of a step reaches the wire and its answer comes back.
+//!
+//! Plain-HTTP requests without a proxy, multipart body or credentials in the URL (what test
+//! environments send most) go straight to a pooled hyper client. Everything else (TLS, proxies,
+//! multipart forms, `user:password@` URLs) goes through reqwest, which owns those features.
+//! Both are hyper underneath, on the same HTTP/1.1 connection settings; reqwest's own layers
+//! (its redirect policy parses every request's URL twice, and its response wrapper once more)
+//! were about a sixth of a step's CPU. Redirects, cookies, the deadline and decompression
+//! stay in the caller, once for both.
+
+use super::body::WireBody;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+use std::time::Duration;
+
+/// The pooled client for plain-HTTP requests.
+pub type DirectClient = Client<HttpConnector, Full<Bytes>>;
+
+/// Connection settings shared with the reqwest clients (see `request::build_client`).
+pub const POOL_IDLE: Duration = Duration::from_secs(60);
+pub const TCP_KEEPALIVE: Duration = Duration::from_secs(15);
+
+/// Proxies from the environment, which reqwest (like Python requests) applies to plain HTTP
+/// too: with any of them set, every request goes through reqwest, which also honours
+/// `NO_PROXY`.
+const PROXY_VARIABLES: [&str; 4] = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"];
+
+/// Whether the environment names a proxy for plain HTTP.
+pub fn environment_proxy() -> Option<&'static str> {
+    PROXY_VARIABLES
+        .into_iter()
+        .find(|v| std::env::var_os(v).is_some_and(|value| !value.is_empty()))
+}
+
+/// Built once per engine: connections are reused by every case.
+pub fn direct_client() -> DirectClient {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    connector.set_keepalive(Some(TCP_KEEPALIVE));
+    Client::builder(hyper_util::rt::TokioExecutor::new())
+        .timer(hyper_util::rt::TokioTimer::new())
+        .pool_timer(hyper_util::rt::TokioTimer::new())
+        .pool_idle_timeout(POOL_IDLE)
+        .build(connector)
+}
+
+/// Whether `url` and `body` can go through [`DirectClient`].
+pub fn direct_allowed(url: &url::Url, body: &WireBody, proxy: Option<&str>) -> bool {
+    url.scheme() == "http"
+        && proxy.is_none()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && !matches!(body, WireBody::Multipart(_))
+}
+
+/// A response whose body has not been read yet.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    body: AnswerBody,
+}
+
+enum AnswerBody {
+    Direct(hyper::body::Incoming),
+    Reqwest(reqwest::Response),
+}
+
+/// Why the exchange failed; the caller words it.
+#[derive(Debug)]
+pub enum TransportError {
+    /// The URL cannot be written as an HTTP request target.
+    BadUrl(String),
+    /// Connecting, sending or receiving failed (the error chain, as text).
+    Failed(String),
+    /// The body is larger than the limit.
+    TooLarge { limit: usize },
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        let t = inner.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        src = inner.source();
+    }
+    s
+}
+
+/// Sends one request through `direct` (when given) or `client`; `headers` are complete (the
+/// caller's defaults, the step's own and the cookies).
+pub async fn exchange(
+    direct: Option<&DirectClient>,
+    client: &reqwest::Client,
+    method: &Method,
+    url: &url::Url,
+    headers: HeaderMap,
+    body: &WireBody,
+) -> Result<Answer, TransportError> {
+    if let Some(direct) = direct {
+        let uri = http::Uri::try_from(url.as_str())
+            .map_err(|e| TransportError::BadUrl(format!("{url} ({e})")))?;
+        let bytes = match body {
+            WireBody::Bytes(b) => Bytes::from(b.clone()),
+            WireBody::None | WireBody::Multipart(_) => Bytes::new(),
+        };
+        let mut request = http::Request::new(Full::new(bytes));
+        *request.method_mut() = method.clone();
+        *request.uri_mut() = uri;
+        *request.headers_mut() = headers;
+        let resp = direct.request(request).await.map_err(|e| {
+            TransportError::Failed(format!(
+                "error sending request for url ({url}): {}",
+                error_chain(&e)
+            ))
+        })?;
+        let (parts, body) = resp.into_parts();
+        return Ok(Answer {
+            status: parts.status,
+            headers: parts.headers,
+            body: AnswerBody::Direct(body),
+        });
+    }
+    let mut builder = client.request(method.clone(), url.clone()).headers(headers);
+    match body {
+        WireBody::None => {}
+        WireBody::Bytes(b) => builder = builder.body(b.clone()),
+        WireBody::Multipart(parts) => {
+            let mut form = reqwest::multipart::Form::new();
+            for p in parts {
+                let mut part = reqwest::multipart::Part::bytes(p.bytes.clone());
+                if let Some(f) = &p.filename {
+                    part = part.file_name(f.clone());
+                }
+                form = form.part(p.name.clone(), part);
+            }
+            builder = builder.multipart(form);
+        }
+    }
+    let mut resp = builder
+        .send()
+        .await
+        .map_err(|e| TransportError::Failed(error_chain(&e)))?;
+    Ok(Answer {
+        status: resp.status(),
+        headers: std::mem::take(resp.headers_mut()),
+        body: AnswerBody::Reqwest(resp),
+    })
+}
+
+impl Answer {
+    /// The whole body as received (not decoded), or `TooLarge` past `max_bytes`.
+    pub async fn read_capped(self, max_bytes: usize) -> Result<Vec<u8>, TransportError> {
+        // Sized once from Content-Length (within the cap) instead of doubling past it.
+        let expected = self
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .map_or(0, |n| n.min(max_bytes));
+        let mut out = Vec::with_capacity(expected);
+        let mut push = |chunk: &[u8]| {
+            if out.len() + chunk.len() > max_bytes {
+                return Err(TransportError::TooLarge { limit: max_bytes });
+            }
+            out.extend_from_slice(chunk);
+            Ok(())
+        };
+        match self.body {
+            AnswerBody::Direct(mut body) => {
+                while let Some(frame) = body.frame().await {
+                    let frame = frame.map_err(|e| {
+                        TransportError::Failed(format!(
+                            "error reading the response body: {}",
+                            error_chain(&e)
+                        ))
+                    })?;
+                    if let Ok(data) = frame.into_data() {
+                        push(&data)?;
+                    }
+                }
+            }
+            AnswerBody::Reqwest(mut resp) => {
+                while let Some(chunk) = resp
+                    .chunk()
+                    .await
+                    .map_err(|e| TransportError::Failed(error_chain(&e)))?
+                {
+                    push(&chunk)?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::api::body::MultipartPart;
+
+    #[test]
+    fn only_plain_http_without_proxy_credentials_or_forms_goes_direct() {
+        let url = |s: &str| url::Url::parse(s).expect("url");
+        let bytes = WireBody::Bytes(b"{}".to_vec());
+        let form = WireBody::Multipart(vec![MultipartPart {
+            name: "f".into(),
+            filename: None,
+            bytes: Vec::new(),
+        }]);
+        assert!(direct_allowed(&url("http://127.0.0.1:8/a"), &bytes, None));
+        assert!(direct_allowed(&url("http://h/a"), &WireBody::None, None));
+        assert!(!direct_allowed(&url("https://h/a"), &bytes, None));
+        assert!(!direct_allowed(
+            &url("http://h/a"),
+            &bytes,
+            Some("http://proxy:3128")
+        ));
+        assert!(!direct_allowed(&url("http://u:p@h/a"), &bytes, None));
+        assert!(!direct_allowed(&url("http://u@h/a"), &bytes, None));
+        assert!(!direct_allowed(&url("http://h/a"), &form, None));
+    }
+}
