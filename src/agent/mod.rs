@@ -235,6 +235,8 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
     let mut http_heartbeat = tokio::time::interval(Duration::from_secs(300));
     http_heartbeat.tick().await;
     let mut fatal: Option<PlatformError> = None;
+    // The tasks started when the code pages were last given back (`None`: not yet).
+    let mut released_after: Option<u64> = None;
 
     // Working: react to pushes, poll, until asked to drain.
     loop {
@@ -257,6 +259,7 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
             _ = poll.tick() => {
                 let _ = fetch_tx.try_send(());
                 record_contact(&shared);
+                release_code_pages_when_idle(&shared, &mut released_after);
             }
             _ = http_heartbeat.tick() => spawn_http_heartbeat(&shared),
             Ok(()) = live_changes.changed() => {
@@ -355,6 +358,20 @@ fn record_contact(shared: &Arc<Shared>) {
         && let Err(e) = shared.store.set_last_contact(ms)
     {
         tracing::warn!("cannot record the last platform contact: {e}");
+    }
+}
+
+/// Once per idle period (no task running, and none started since the last time), gives the
+/// pages of code that start-up and the last tasks used back ([`crate::lifecycle::resident`]).
+fn release_code_pages_when_idle(shared: &Shared, released_after: &mut Option<u64>) {
+    let started = shared.registry.started();
+    if !shared.registry.is_empty() || *released_after == Some(started) {
+        return;
+    }
+    *released_after = Some(started);
+    match crate::lifecycle::resident::release_code_pages() {
+        Ok(bytes) => tracing::debug!(bytes, "idle: code pages given back"),
+        Err(e) => tracing::debug!("idle: code pages not given back: {e}"),
     }
 }
 

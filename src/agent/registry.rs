@@ -32,6 +32,8 @@ impl TaskHandle {
 #[derive(Debug, Default)]
 pub struct Registry {
     tasks: Mutex<HashMap<TaskId, TaskHandle>>,
+    /// Tasks registered since the engine started (to tell one idle period from the next).
+    started: std::sync::atomic::AtomicU64,
 }
 
 impl Registry {
@@ -46,7 +48,13 @@ impl Registry {
             stopped: Arc::new(AtomicBool::new(false)),
         };
         self.lock().insert(id.clone(), handle.clone());
+        self.started.fetch_add(1, Ordering::Relaxed);
         handle
+    }
+
+    /// How many tasks were registered since the engine started.
+    pub fn started(&self) -> u64 {
+        self.started.load(Ordering::Relaxed)
     }
 
     pub fn remove(&self, id: &TaskId) {

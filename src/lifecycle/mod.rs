@@ -14,6 +14,7 @@ pub mod logfile;
 pub mod logging;
 pub mod purge;
 pub mod reload;
+pub mod resident;
 pub mod scheduler;
 
 pub use live::Live;
