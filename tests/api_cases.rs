@@ -951,6 +951,29 @@ async fn s7_6_downloads_are_not_shown_in_the_log() {
     );
 }
 
+/// A plain-HTTP request line is in origin form with the query, and `Host` names the target's
+/// address and port unless the step sets its own (as hyper's and requests' clients send them).
+#[tokio::test]
+async fn s7_2_the_request_target_and_host_header_are_as_requests_sends_them() {
+    let t = Target::start().await;
+    let mut s = step("q", &t.url(), "GET", "/echo/a%20b");
+    s["query"] = json!({"k": "v 1"});
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    let got = received(&t, "/echo/a%20b", 0);
+    assert_eq!(got.query, "k=v+1");
+    let host: Vec<&(String, String)> = got.headers.iter().filter(|(k, _)| k == "host").collect();
+    let expected = t.url().trim_start_matches("http://").to_string();
+    assert_eq!(host, [&("host".to_string(), expected)]);
+    let mut s = step("own host", &t.url(), "GET", "/echo/own");
+    s["headers"] = json!({"Host": "example.test"});
+    let r = run(one(vec![s])).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    let got = received(&t, "/echo/own", 0);
+    let host: Vec<&(String, String)> = got.headers.iter().filter(|(k, _)| k == "host").collect();
+    assert_eq!(host, [&("host".to_string(), "example.test".to_string())]);
+}
+
 /// Compressed answers are decoded as Python requests decodes them, and keep their headers.
 #[tokio::test]
 async fn s7_6_gzip_and_deflate_bodies_are_decoded() {

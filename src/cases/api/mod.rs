@@ -4,6 +4,7 @@
 pub mod body;
 pub mod check;
 pub mod collect;
+mod direct;
 pub mod model;
 pub mod recorder;
 pub mod request;

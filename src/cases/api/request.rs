@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 pub struct HttpClients {
     clients: Arc<Mutex<HashMap<ClientKey, reqwest::Client>>>,
     /// `None` when the environment names a proxy ([`super::transport::environment_proxy`]).
-    direct: Option<super::transport::DirectClient>,
+    direct: Option<super::direct::DirectPool>,
 }
 
 /// (TLS verification on, proxy URL).
@@ -33,8 +33,8 @@ fn build_client(verify: bool, proxy: Option<&str>) -> Result<reqwest::Client, St
     let mut b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .danger_accept_invalid_certs(!verify)
-        .pool_idle_timeout(super::transport::POOL_IDLE)
-        .tcp_keepalive(super::transport::TCP_KEEPALIVE)
+        .pool_idle_timeout(super::direct::POOL_IDLE)
+        .tcp_keepalive(super::direct::TCP_KEEPALIVE)
         .no_gzip()
         .no_deflate()
         .tcp_nodelay(true);
@@ -62,7 +62,7 @@ impl HttpClients {
                     );
                     None
                 }
-                None => Some(super::transport::direct_client()),
+                None => Some(super::direct::DirectPool::default()),
             },
         })
     }
@@ -175,7 +175,8 @@ async fn send_inner(
 ) -> Result<CapturedResponse, SendError> {
     use super::transport;
     use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-    let client = clients.client(req.verify, req.proxy.as_deref())?;
+    // The reqwest client, made or looked up only when a hop needs it.
+    let mut client = None;
     let mut url = super::url_cache::parse(&req.url)
         .map_err(|e| SendError::BadUrl(format!("{} ({e})", req.url)))?;
     let mut method = reqwest::Method::from_bytes(req.method.as_bytes())
@@ -219,8 +220,11 @@ async fn send_inner(
         let direct = clients
             .direct
             .as_ref()
-            .filter(|_| transport::direct_allowed(&url, &body, req.proxy.as_deref()));
-        let answer = transport::exchange(direct, &client, &method, &url, headers, &body)
+            .filter(|_| transport::direct_allowed(&method, &url, &body, req.proxy.as_deref()));
+        if direct.is_none() && client.is_none() {
+            client = Some(clients.client(req.verify, req.proxy.as_deref())?);
+        }
+        let answer = transport::exchange(direct, client.as_ref(), &method, &url, headers, &body)
             .await
             .map_err(SendError::from)?;
         let mut set_cookies = Vec::new();

@@ -9,20 +9,11 @@
 //! stay in the caller, once for both.
 
 use super::body::WireBody;
+use super::direct::{Checkout, DirectPool, Origin};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
-use std::time::Duration;
-
-/// The pooled client for plain-HTTP requests.
-pub type DirectClient = Client<HttpConnector, Full<Bytes>>;
-
-/// Connection settings shared with the reqwest clients (see `request::build_client`).
-pub const POOL_IDLE: Duration = Duration::from_secs(60);
-pub const TCP_KEEPALIVE: Duration = Duration::from_secs(15);
 
 /// Proxies from the environment, which reqwest (like Python requests) applies to plain HTTP
 /// too: with any of them set, every request goes through reqwest, which also honours
@@ -36,21 +27,15 @@ pub fn environment_proxy() -> Option<&'static str> {
         .find(|v| std::env::var_os(v).is_some_and(|value| !value.is_empty()))
 }
 
-/// Built once per engine: connections are reused by every case.
-pub fn direct_client() -> DirectClient {
-    let mut connector = HttpConnector::new();
-    connector.set_nodelay(true);
-    connector.set_keepalive(Some(TCP_KEEPALIVE));
-    Client::builder(hyper_util::rt::TokioExecutor::new())
-        .timer(hyper_util::rt::TokioTimer::new())
-        .pool_timer(hyper_util::rt::TokioTimer::new())
-        .pool_idle_timeout(POOL_IDLE)
-        .build(connector)
-}
-
-/// Whether `url` and `body` can go through [`DirectClient`].
-pub fn direct_allowed(url: &url::Url, body: &WireBody, proxy: Option<&str>) -> bool {
+/// Whether a request can go through [`DirectPool`]'s connections.
+pub fn direct_allowed(
+    method: &Method,
+    url: &url::Url,
+    body: &WireBody,
+    proxy: Option<&str>,
+) -> bool {
     url.scheme() == "http"
+        && method != Method::CONNECT
         && proxy.is_none()
         && url.username().is_empty()
         && url.password().is_none()
@@ -65,7 +50,8 @@ pub struct Answer {
 }
 
 enum AnswerBody {
-    Direct(hyper::body::Incoming),
+    /// The body, and the connection to give back to the pool once it is read.
+    Direct(hyper::body::Incoming, DirectPool, Checkout),
     Reqwest(reqwest::Response),
 }
 
@@ -80,7 +66,7 @@ pub enum TransportError {
     TooLarge { limit: usize },
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(super) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
     while let Some(inner) = src {
@@ -94,40 +80,96 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-/// Sends one request through `direct` (when given) or `client`; `headers` are complete (the
-/// caller's defaults, the step's own and the cookies).
+/// Sends one request through `direct` (when given) or else `client`; `headers` are complete
+/// (the caller's defaults, the step's own and the cookies).
 pub async fn exchange(
-    direct: Option<&DirectClient>,
+    direct: Option<&DirectPool>,
+    client: Option<&reqwest::Client>,
+    method: &Method,
+    url: &url::Url,
+    headers: HeaderMap,
+    body: &WireBody,
+) -> Result<Answer, TransportError> {
+    match (direct, client) {
+        (Some(pool), _) => exchange_direct(pool, method, url, headers, body).await,
+        (None, Some(client)) => exchange_reqwest(client, method, url, headers, body).await,
+        (None, None) => Err(TransportError::Failed(
+            "no HTTP client for this request".into(),
+        )),
+    }
+}
+
+/// Through a kept connection, as hyper-util's client would: the request target in origin
+/// form, a `Host` header unless the step set one, and a request that a reused connection
+/// closed before it was sent is sent again on another.
+async fn exchange_direct(
+    pool: &DirectPool,
+    method: &Method,
+    url: &url::Url,
+    mut headers: HeaderMap,
+    body: &WireBody,
+) -> Result<Answer, TransportError> {
+    let bad_url = |why: &dyn std::fmt::Display| TransportError::BadUrl(format!("{url} ({why})"));
+    let origin = Origin::of(url).ok_or_else(|| bad_url(&"no host"))?;
+    let target = &url[url::Position::BeforePath..url::Position::AfterQuery];
+    let target = http::Uri::try_from(if target.is_empty() { "/" } else { target })
+        .map_err(|e| bad_url(&e))?;
+    if !headers.contains_key(http::header::HOST) {
+        let host = url.host_str().unwrap_or_default();
+        let value = match url.port() {
+            Some(port) => http::HeaderValue::try_from(format!("{host}:{port}")),
+            None => http::HeaderValue::try_from(host),
+        }
+        .map_err(|e| bad_url(&e))?;
+        headers.insert(http::header::HOST, value);
+    }
+    let bytes = match body {
+        WireBody::Bytes(b) => Bytes::from(b.clone()),
+        WireBody::None | WireBody::Multipart(_) => Bytes::new(),
+    };
+    let mut request = http::Request::new(Full::new(bytes));
+    *request.method_mut() = method.clone();
+    *request.uri_mut() = target;
+    *request.headers_mut() = headers;
+    let failed = |why: String| {
+        TransportError::Failed(format!("error sending request for url ({url}): {why}"))
+    };
+    // Idle connections the server has closed meanwhile are skipped; the list is bounded.
+    loop {
+        let mut conn = match pool.take_idle(&origin) {
+            Some(c) => c,
+            None => pool.connect(&origin).await.map_err(failed)?,
+        };
+        if let Err(e) = conn.sender.ready().await {
+            if conn.reused {
+                continue;
+            }
+            return Err(failed(error_chain(&e)));
+        }
+        match conn.sender.try_send_request(request).await {
+            Ok(resp) => {
+                let (parts, body) = resp.into_parts();
+                return Ok(Answer {
+                    status: parts.status,
+                    headers: parts.headers,
+                    body: AnswerBody::Direct(body, pool.clone(), conn),
+                });
+            }
+            Err(mut e) => match e.take_message() {
+                Some(unsent) if conn.reused => request = unsent,
+                _ => return Err(failed(error_chain(e.error()))),
+            },
+        }
+    }
+}
+
+async fn exchange_reqwest(
     client: &reqwest::Client,
     method: &Method,
     url: &url::Url,
     headers: HeaderMap,
     body: &WireBody,
 ) -> Result<Answer, TransportError> {
-    if let Some(direct) = direct {
-        let uri = http::Uri::try_from(url.as_str())
-            .map_err(|e| TransportError::BadUrl(format!("{url} ({e})")))?;
-        let bytes = match body {
-            WireBody::Bytes(b) => Bytes::from(b.clone()),
-            WireBody::None | WireBody::Multipart(_) => Bytes::new(),
-        };
-        let mut request = http::Request::new(Full::new(bytes));
-        *request.method_mut() = method.clone();
-        *request.uri_mut() = uri;
-        *request.headers_mut() = headers;
-        let resp = direct.request(request).await.map_err(|e| {
-            TransportError::Failed(format!(
-                "error sending request for url ({url}): {}",
-                error_chain(&e)
-            ))
-        })?;
-        let (parts, body) = resp.into_parts();
-        return Ok(Answer {
-            status: parts.status,
-            headers: parts.headers,
-            body: AnswerBody::Direct(body),
-        });
-    }
     let mut builder = client.request(method.clone(), url.clone()).headers(headers);
     match body {
         WireBody::None => {}
@@ -174,7 +216,7 @@ impl Answer {
             Ok(())
         };
         match self.body {
-            AnswerBody::Direct(mut body) => {
+            AnswerBody::Direct(mut body, pool, conn) => {
                 while let Some(frame) = body.frame().await {
                     let frame = frame.map_err(|e| {
                         TransportError::Failed(format!(
@@ -186,6 +228,7 @@ impl Answer {
                         push(&data)?;
                     }
                 }
+                pool.put_back(conn.sender, conn.origin);
             }
             AnswerBody::Reqwest(mut resp) => {
                 while let Some(chunk) = resp
@@ -215,16 +258,34 @@ mod tests {
             filename: None,
             bytes: Vec::new(),
         }]);
-        assert!(direct_allowed(&url("http://127.0.0.1:8/a"), &bytes, None));
-        assert!(direct_allowed(&url("http://h/a"), &WireBody::None, None));
-        assert!(!direct_allowed(&url("https://h/a"), &bytes, None));
+        let post = Method::POST;
+        assert!(direct_allowed(
+            &post,
+            &url("http://127.0.0.1:8/a"),
+            &bytes,
+            None
+        ));
         assert!(!direct_allowed(
+            &Method::CONNECT,
+            &url("http://h:8/"),
+            &bytes,
+            None
+        ));
+        assert!(direct_allowed(
+            &post,
+            &url("http://h/a"),
+            &WireBody::None,
+            None
+        ));
+        assert!(!direct_allowed(&post, &url("https://h/a"), &bytes, None));
+        assert!(!direct_allowed(
+            &post,
             &url("http://h/a"),
             &bytes,
             Some("http://proxy:3128")
         ));
-        assert!(!direct_allowed(&url("http://u:p@h/a"), &bytes, None));
-        assert!(!direct_allowed(&url("http://u@h/a"), &bytes, None));
-        assert!(!direct_allowed(&url("http://h/a"), &form, None));
+        assert!(!direct_allowed(&post, &url("http://u:p@h/a"), &bytes, None));
+        assert!(!direct_allowed(&post, &url("http://u@h/a"), &bytes, None));
+        assert!(!direct_allowed(&post, &url("http://h/a"), &form, None));
     }
 }
