@@ -249,6 +249,57 @@ mod tests {
     use super::*;
     use crate::cases::api::body::MultipartPart;
 
+    /// A server that answers one request per connection and then closes it without saying so
+    /// (no `Connection: close`), as a server whose keep-alive timeout is shorter than the
+    /// pause between two steps does. Every request must still get its answer: a kept
+    /// connection the server has closed is not used again.
+    #[tokio::test]
+    async fn a_kept_connection_closed_by_the_server_is_not_used_again() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut have = Vec::new();
+                    let mut buf = [0u8; 1024];
+                    while !have.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match s.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => have.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let _ = s
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                        .await;
+                });
+            }
+        });
+        let pool = DirectPool::default();
+        let url = url::Url::parse(&format!("http://{addr}/a?b=1")).expect("url");
+        for i in 0..30 {
+            let answer = exchange(
+                Some(&pool),
+                None,
+                &Method::GET,
+                &url,
+                HeaderMap::new(),
+                &WireBody::None,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("request {i}: {e:?}"));
+            assert_eq!(answer.status, StatusCode::OK);
+            let body = answer.read_capped(1024).await.expect("body");
+            assert_eq!(body, b"ok");
+            if i % 2 == 0 {
+                // Sometimes let the close arrive before the next request, sometimes not.
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
+    }
+
     #[test]
     fn only_plain_http_without_proxy_credentials_or_forms_goes_direct() {
         let url = |s: &str| url::Url::parse(s).expect("url");
