@@ -404,6 +404,52 @@ async fn uploads_failing_with_500_lose_and_duplicate_nothing() {
     );
 }
 
+/// A batch is full at `max-batch` results or at `max-batch-kb` of their JSON: big results go
+/// while the run goes on, in modest request bodies (platform-protocol §7.6), not all at its end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_bounded_by_bytes_as_well_as_by_count() {
+    let p = PlatformDouble::start().await;
+    let target = Target::start().await;
+    let base = target.url();
+    // Each case's result holds a 30,000-byte response body in its log.
+    let (task_id, task) = bundle_with(&p, 1, 10, 1, false, |_, k| {
+        vec![step(&format!("s{k}"), &base, "GET", "/bytes/30000")]
+    });
+    // No timer flush during the run: only a full batch (by count or by bytes) or the end sends.
+    let engine = Engine::start(
+        &p.url(),
+        &p.engine_code(),
+        &p.engine_secret(),
+        1,
+        "result-batch-interval = 60\nmax-batch = 100\nmax-batch-kb = 70\n",
+    );
+    p.add_task(task);
+    p.push_start();
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await,
+        "no complete: {}",
+        engine.output()
+    );
+    let results = p.results(&task_id);
+    assert_exactly_once(&results, 10);
+    let uploads: Vec<_> = p
+        .uploads()
+        .into_iter()
+        .filter(|u| u.results > 0 && u.http_status == 200)
+        .collect();
+    let sizes: Vec<(usize, usize)> = uploads.iter().map(|u| (u.results, u.bytes)).collect();
+    assert!(
+        uploads.len() >= 4,
+        "10 results of over 30 KB in batches of at most 70 KB: {sizes:?}"
+    );
+    for u in &uploads {
+        assert!(
+            u.results <= 2 && u.bytes <= 70 * 1024 + 200,
+            "an upload over the 70 KB budget: {sizes:?}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zip_slip_bundle_is_refused_and_nothing_escapes() {
     let p = PlatformDouble::start().await;

@@ -148,6 +148,7 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
             batch_interval: agent.result_batch_interval,
             keepalive_interval: agent.keepalive_interval,
             max_batch: agent.max_batch,
+            max_batch_bytes: agent.max_batch_kb.saturating_mul(1024),
         },
         handle.halt.clone(),
     );

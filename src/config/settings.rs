@@ -42,6 +42,10 @@ pub struct AgentSettings {
     pub max_pending_results: usize,
     /// Most results sent in one upload call.
     pub max_batch: usize,
+    /// Most kilobytes of result JSON in one upload call (a single larger result goes alone):
+    /// keeps request bodies modest (platform-protocol §7.6) and sends long cases' results
+    /// while the run goes on instead of at its end.
+    pub max_batch_kb: usize,
     /// Log level for `log/` and stdout (`error`, `warn`, `info`, `debug`, `trace`).
     pub log_level: String,
 }
@@ -65,6 +69,7 @@ impl Default for AgentSettings {
             loop_timeout_cap: Duration::from_secs(3600),
             max_pending_results: 10_000,
             max_batch: 100,
+            max_batch_kb: 1024,
             log_level: "info".to_string(),
         }
     }
@@ -185,6 +190,15 @@ impl AgentSettings {
                     "max-batch",
                     d.max_batch,
                     "expected a positive integer",
+                )?,
+            )?,
+            max_batch_kb: positive(
+                "max-batch-kb",
+                ini.parse_or(
+                    SECTION,
+                    "max-batch-kb",
+                    d.max_batch_kb,
+                    "expected a positive integer (kilobytes)",
                 )?,
             )?,
             log_level,

@@ -19,7 +19,7 @@ pub struct Changes {
 }
 
 /// `[Agent]` keys the running engine follows (read from the live config where used).
-const LIVE_AGENT: [&str; 8] = [
+const LIVE_AGENT: [&str; 9] = [
     "log-level",
     "fetch-interval",
     "status-poll-interval",
@@ -28,6 +28,7 @@ const LIVE_AGENT: [&str; 8] = [
     "drain-timeout",
     "max-pending-results",
     "max-batch",
+    "max-batch-kb",
 ];
 
 /// Compares two configurations key by key.
@@ -125,6 +126,7 @@ pub fn diff(old: &Config, new: &Config) -> Changes {
         loop_timeout_cap => "loop-timeout-cap",
         max_pending_results => "max-pending-results",
         max_batch => "max-batch",
+        max_batch_kb => "max-batch-kb",
         log_level => "log-level",
     );
     let (ol, nl) = (&old.lifecycle.log, &new.lifecycle.log);

@@ -23,6 +23,8 @@ pub struct Entry {
 #[derive(Debug, Default)]
 struct State {
     pending: VecDeque<Entry>,
+    /// The JSON bytes of `pending`: a batch is also full by size (see [`Outbox::wake_at`]).
+    pending_bytes: usize,
     dead: Vec<Entry>,
     next_seq: u64,
     closed: bool,
@@ -34,6 +36,7 @@ pub struct Outbox {
     changed: Notify,
     /// See [`Outbox::wake_at`].
     wake_len: AtomicUsize,
+    wake_bytes: AtomicUsize,
     durable: Option<(Arc<Store>, TaskId)>,
 }
 
@@ -72,6 +75,7 @@ impl Outbox {
             space: Semaphore::new(capacity.max(1)),
             changed: Notify::new(),
             wake_len: AtomicUsize::new(1),
+            wake_bytes: AtomicUsize::new(usize::MAX),
             durable: None,
         }
     }
@@ -85,6 +89,7 @@ impl Outbox {
                 let mut s = outbox.lock();
                 for (seq, result) in rows {
                     s.next_seq = s.next_seq.max(seq + 1);
+                    s.pending_bytes += result.json.get().len();
                     s.pending.push_back(Entry {
                         seq,
                         result: Arc::new(result),
@@ -152,20 +157,48 @@ impl Outbox {
                     None => s.next_seq,
                 };
                 s.next_seq = s.next_seq.max(seq + 1);
+                s.pending_bytes += result.json.get().len();
                 s.pending.push_back(Entry { seq, result });
             }
             s.pending.len() >= self.wake_len.load(Ordering::Relaxed)
+                || s.pending_bytes >= self.wake_bytes.load(Ordering::Relaxed)
         };
         if wake {
             self.changed.notify_waiters();
         }
     }
 
-    /// Pushes wake the uploader only once this many results wait (its batch size): a wake-up
-    /// per result, on an otherwise idle thread, was a visible cost per case. Closing, acks and
-    /// discards always wake it; its timer takes the rest.
-    pub fn wake_at(&self, pending: usize) {
+    /// Pushes wake the uploader only once a batch is full: this many results, or this many
+    /// bytes of their JSON, wait. A wake-up per result, on an otherwise idle thread, was a
+    /// visible cost per case. Closing, acks and discards always wake it; its timer takes the
+    /// rest.
+    pub fn wake_at(&self, pending: usize, bytes: usize) {
         self.wake_len.store(pending.max(1), Ordering::Relaxed);
+        self.wake_bytes.store(bytes.max(1), Ordering::Relaxed);
+    }
+
+    /// Whether a whole batch waits: `max` results, or `max_bytes` of their JSON.
+    pub fn holds_batch(&self, max: usize, max_bytes: usize) -> bool {
+        let s = self.lock();
+        s.pending.len() >= max || s.pending_bytes >= max_bytes
+    }
+
+    /// The oldest results for one upload, without removing them: at most `max` of them and,
+    /// beyond the first, no more than `max_bytes` of JSON in all (a single larger result goes
+    /// on its own).
+    pub fn peek_batch(&self, max: usize, max_bytes: usize) -> Vec<Entry> {
+        let s = self.lock();
+        let mut bytes = 0usize;
+        let mut batch = Vec::new();
+        for e in s.pending.iter().take(max) {
+            let len = e.result.json.get().len();
+            if !batch.is_empty() && bytes.saturating_add(len) > max_bytes {
+                break;
+            }
+            bytes = bytes.saturating_add(len);
+            batch.push(e.clone());
+        }
+        batch
     }
 
     /// Adds one result (see `push_many`).
@@ -187,6 +220,8 @@ impl Outbox {
                 .into_iter()
                 .partition(|e| wanted.contains(&e.seq));
             s.pending = kept;
+            let gone_bytes: usize = gone.iter().map(|e| e.result.json.get().len()).sum();
+            s.pending_bytes = s.pending_bytes.saturating_sub(gone_bytes);
             gone.into()
         };
         if let Some((store, task)) = &self.durable {
@@ -213,6 +248,7 @@ impl Outbox {
             match s.pending.iter().position(|e| e.seq == seq) {
                 Some(pos) => {
                     if let Some(e) = s.pending.remove(pos) {
+                        s.pending_bytes = s.pending_bytes.saturating_sub(e.result.json.get().len());
                         s.dead.push(e);
                     }
                     true
@@ -239,6 +275,7 @@ impl Outbox {
             s.closed = true;
             let n = s.pending.len();
             s.pending.clear();
+            s.pending_bytes = 0;
             n
         };
         self.space.add_permits(n);
@@ -268,5 +305,75 @@ impl Outbox {
     /// not lost (a close missed that way used to hold the final upload a whole batch interval).
     pub fn changed(&self) -> tokio::sync::futures::Notified<'_> {
         self.changed.notified()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A result whose case name makes its JSON about `size` bytes long.
+    fn result(index: i64, size: usize) -> WireCaseResult {
+        WireCaseResult {
+            status: 0,
+            start_time: 1,
+            end_time: 2,
+            collection_id: "c1".into(),
+            case_id: "k1".into(),
+            case_type: "API".into(),
+            case_name: "x".repeat(size),
+            case_desc: None,
+            index,
+            run_times: 1,
+            transactions: Vec::new(),
+        }
+    }
+
+    fn indexes(batch: &[Entry]) -> Vec<i64> {
+        batch.iter().map(|e| e.result.key.index).collect()
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_full_by_count_or_by_bytes_and_a_big_result_goes_alone() {
+        let outbox = Outbox::new(100);
+        for i in 0..3 {
+            outbox.push(result(i, 1000)).await;
+        }
+        assert!(!outbox.holds_batch(10, 10_000));
+        assert!(outbox.holds_batch(3, 10_000), "full by count");
+        assert!(outbox.holds_batch(10, 2_500), "full by bytes");
+        assert_eq!(indexes(&outbox.peek_batch(10, 10_000)), [0, 1, 2]);
+        assert_eq!(indexes(&outbox.peek_batch(2, 10_000)), [0, 1]);
+        // Each result is a little over 1,000 bytes: two do not fit in 2,100.
+        assert_eq!(indexes(&outbox.peek_batch(10, 2_100)), [0]);
+        assert_eq!(indexes(&outbox.peek_batch(10, 2_500)), [0, 1]);
+        // A result larger than the budget still goes, on its own.
+        assert_eq!(indexes(&outbox.peek_batch(10, 10)), [0]);
+        // Acknowledged results no longer count.
+        outbox.ack(&[0, 1]);
+        assert!(!outbox.holds_batch(10, 2_500));
+        assert!(outbox.holds_batch(10, 1_000));
+        outbox.dead_letter(2);
+        assert!(!outbox.holds_batch(10, 1));
+        assert!(outbox.peek_batch(10, 10).is_empty());
+    }
+
+    #[tokio::test]
+    async fn pushes_wake_the_uploader_when_a_batch_is_full_by_bytes() {
+        let outbox = Outbox::new(100);
+        outbox.wake_at(100, 3_000);
+        let mut first = Box::pin(outbox.changed());
+        first.as_mut().enable();
+        outbox.push(result(0, 1000)).await;
+        outbox.push(result(1, 1000)).await;
+        assert!(
+            futures_util::FutureExt::now_or_never(first.as_mut()).is_none(),
+            "2,000 bytes of 3,000: no wake-up yet"
+        );
+        outbox.push(result(2, 1000)).await;
+        assert!(
+            futures_util::FutureExt::now_or_never(first.as_mut()).is_some(),
+            "3,000 bytes: the uploader is woken"
+        );
     }
 }

@@ -19,6 +19,9 @@ pub struct UploadSettings {
     pub batch_interval: Duration,
     pub keepalive_interval: Duration,
     pub max_batch: usize,
+    /// Bytes of result JSON that also make a batch full (the spec's advice: modest request
+    /// bodies, §7.6); a single larger result goes alone.
+    pub max_batch_bytes: usize,
 }
 
 /// How the uploader ended.
@@ -66,7 +69,7 @@ impl Uploader {
         settings: UploadSettings,
         halt: CancellationToken,
     ) -> Self {
-        outbox.wake_at(settings.max_batch);
+        outbox.wake_at(settings.max_batch, settings.max_batch_bytes);
         Self {
             client,
             task_id,
@@ -87,14 +90,15 @@ impl Uploader {
             // Wait for the batch interval, or less when the run is over (final flush) or a full
             // batch is waiting: a fast run then uploads while its cases go on, instead of
             // leaving the whole backlog for the end.
-            if !self.outbox.is_closed() && self.outbox.len() < self.settings.max_batch {
+            let (max, max_bytes) = (self.settings.max_batch, self.settings.max_batch_bytes);
+            if !self.outbox.is_closed() && !self.outbox.holds_batch(max, max_bytes) {
                 let tick = tokio::time::sleep(self.settings.batch_interval);
                 tokio::pin!(tick);
                 loop {
                     let changed = self.outbox.changed();
                     tokio::pin!(changed);
                     changed.as_mut().enable();
-                    if self.outbox.is_closed() || self.outbox.len() >= self.settings.max_batch {
+                    if self.outbox.is_closed() || self.outbox.holds_batch(max, max_bytes) {
                         break;
                     }
                     tokio::select! {
@@ -107,7 +111,7 @@ impl Uploader {
             if self.halt.is_cancelled() {
                 return UploadEnd::Halted;
             }
-            let batch = self.outbox.peek(self.settings.max_batch);
+            let batch = self.outbox.peek_batch(max, max_bytes);
             if batch.is_empty() {
                 if !self.outbox.is_closed()
                     && self.last_upload.elapsed() >= self.settings.keepalive_interval

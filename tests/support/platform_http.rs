@@ -523,6 +523,7 @@ async fn upload(sh: &Shared, parts: &Parts, body: &[u8], path: &str) -> Response
         http_status: 200,
         envelope_status: None,
         results: 0,
+        bytes: body.len(),
         error: None,
         at: Instant::now(),
     };

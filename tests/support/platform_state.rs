@@ -81,6 +81,8 @@ pub struct UploadRecord {
     pub envelope_status: Option<i64>,
     /// Length of `caseResultList` as sent (0 for keep-alives and unreadable bodies).
     pub results: usize,
+    /// Size of the request body in bytes.
+    pub bytes: usize,
     /// Why the double refused the call (validation, fault, unique index …).
     pub error: Option<String>,
     pub at: Instant,
