@@ -450,6 +450,64 @@ async fn uploads_are_bounded_by_bytes_as_well_as_by_count() {
     }
 }
 
+/// While the platform refuses uploads, results wait in memory only up to `max-pending-mb`:
+/// then the run waits too, and goes on once uploads succeed again; nothing is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_platform_slows_the_run_instead_of_filling_memory() {
+    let p = PlatformDouble::start().await;
+    let target = Target::start().await;
+    let base = target.url();
+    // 150 results of about 31 KB: 4.6 MB. About 33 fit in 1 MB of the outbox, and 64 more
+    // finished cases wait in the channel between the runner and the outbox.
+    let (task_id, task) = bundle_with(&p, 1, 150, 1, false, |_, k| {
+        vec![step(&format!("s{k}"), &base, "GET", "/bytes/30000")]
+    });
+    let failing = Duration::from_secs(3);
+    let resume_epoch_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| (d + failing).as_millis() as i64)
+        .unwrap_or_default();
+    p.fail_uploads_until(Instant::now() + failing);
+    let engine = Engine::start(
+        &p.url(),
+        &p.engine_code(),
+        &p.engine_secret(),
+        1,
+        "max-pending-mb = 1\n",
+    );
+    p.add_task(task);
+    p.push_start();
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await,
+        "no complete: {}",
+        engine.output()
+    );
+    let results = p.results(&task_id);
+    assert_exactly_once(&results, 150);
+    assert!(
+        p.uploads().iter().any(|u| u.http_status == 500),
+        "the fault was never hit"
+    );
+    // The run stopped at the memory budget: the last cases started only after the platform
+    // took uploads again (all 150 take about a second otherwise).
+    let mut starts: Vec<i64> = results
+        .iter()
+        .filter_map(|r| r["startTime"].as_i64())
+        .collect();
+    starts.sort_unstable();
+    let last = starts.last().copied().unwrap_or_default();
+    assert!(
+        last >= resume_epoch_ms - 50,
+        "the last case started {} ms before uploads resumed: the run did not wait for memory",
+        resume_epoch_ms - last
+    );
+    let before = starts.iter().filter(|&&t| t < resume_epoch_ms - 50).count();
+    assert!(
+        (20..140).contains(&before),
+        "{before} cases ran while uploads failed (about 33 + 64 fit)"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zip_slip_bundle_is_refused_and_nothing_escapes() {
     let p = PlatformDouble::start().await;

@@ -150,6 +150,7 @@ fn the_shipped_sample_config_documents_the_defaults() {
     assert_eq!(cfg.agent.drain_timeout, d.drain_timeout);
     assert_eq!(cfg.agent.max_batch, d.max_batch);
     assert_eq!(cfg.agent.max_batch_kb, d.max_batch_kb);
+    assert_eq!(cfg.agent.max_pending_mb, d.max_pending_mb);
     assert_eq!(
         cfg.lifecycle,
         liuma_engine::config::LifecycleConfig::default(),

@@ -98,6 +98,7 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
     let agent = &live.agent;
     let outbox = Arc::new(Outbox::durable(
         agent.max_pending_results,
+        agent.max_pending_mb.saturating_mul(1024),
         shared.store.clone(),
         task.task_id.clone(),
     ));

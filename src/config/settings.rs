@@ -40,6 +40,10 @@ pub struct AgentSettings {
     pub loop_timeout_cap: Duration,
     /// Most results held for upload per task before the run waits (memory bound).
     pub max_pending_results: usize,
+    /// Most megabytes of result JSON held in memory for upload per task before the run waits
+    /// (every result is in the store first; this bounds memory when the platform is slow and
+    /// the results are long). A single larger result still goes, alone.
+    pub max_pending_mb: usize,
     /// Most results sent in one upload call.
     pub max_batch: usize,
     /// Most kilobytes of result JSON in one upload call (a single larger result goes alone):
@@ -68,6 +72,7 @@ impl Default for AgentSettings {
             max_loop_iterations: 100_000,
             loop_timeout_cap: Duration::from_secs(3600),
             max_pending_results: 10_000,
+            max_pending_mb: 64,
             max_batch: 100,
             max_batch_kb: 1024,
             log_level: "info".to_string(),
@@ -181,6 +186,15 @@ impl AgentSettings {
                     "max-pending-results",
                     d.max_pending_results,
                     "expected a positive integer",
+                )?,
+            )?,
+            max_pending_mb: positive(
+                "max-pending-mb",
+                ini.parse_or(
+                    SECTION,
+                    "max-pending-mb",
+                    d.max_pending_mb,
+                    "expected a positive integer (megabytes)",
                 )?,
             )?,
             max_batch: positive(

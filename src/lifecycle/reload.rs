@@ -19,7 +19,7 @@ pub struct Changes {
 }
 
 /// `[Agent]` keys the running engine follows (read from the live config where used).
-const LIVE_AGENT: [&str; 9] = [
+const LIVE_AGENT: [&str; 10] = [
     "log-level",
     "fetch-interval",
     "status-poll-interval",
@@ -27,6 +27,7 @@ const LIVE_AGENT: [&str; 9] = [
     "keepalive-interval",
     "drain-timeout",
     "max-pending-results",
+    "max-pending-mb",
     "max-batch",
     "max-batch-kb",
 ];
@@ -125,6 +126,7 @@ pub fn diff(old: &Config, new: &Config) -> Changes {
         max_loop_iterations => "max-loop-iterations",
         loop_timeout_cap => "loop-timeout-cap",
         max_pending_results => "max-pending-results",
+        max_pending_mb => "max-pending-mb",
         max_batch => "max-batch",
         max_batch_kb => "max-batch-kb",
         log_level => "log-level",

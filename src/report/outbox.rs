@@ -1,6 +1,7 @@
 //! A task's results waiting for the platform's acknowledgement. A result leaves only when an
 //! upload that carried it succeeded (or it was proven poison and moved to the dead letters).
-//! Bounded: when full, `push` waits, which slows the run instead of growing memory.
+//! Bounded, by results and by bytes: when full, `push` waits, which slows the run instead of
+//! growing memory.
 //! With a store, every result is committed to `engine.db` before it is queued for upload and
 //! deleted there only when acknowledged, so it survives a crash; the queue in memory mirrors it.
 
@@ -8,7 +9,7 @@ use crate::ids::TaskId;
 use crate::platform::wire::{SealedResult, WireCaseResult};
 use crate::store::Store;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, Semaphore};
 
@@ -18,6 +19,8 @@ use tokio::sync::{Notify, Semaphore};
 pub struct Entry {
     pub seq: u64,
     pub result: Arc<SealedResult>,
+    /// Kilobytes of the memory budget this entry holds until it leaves.
+    kb: usize,
 }
 
 #[derive(Debug, Default)]
@@ -33,6 +36,11 @@ struct State {
 pub struct Outbox {
     state: Mutex<State>,
     space: Semaphore,
+    /// The memory budget in kilobytes of result JSON (see [`Outbox::with_memory_budget`]).
+    space_kb: Semaphore,
+    max_kb: usize,
+    /// A push waits for memory: the uploader should send what it has, not wait for a batch.
+    starved: AtomicBool,
     changed: Notify,
     /// See [`Outbox::wake_at`].
     wake_len: AtomicUsize,
@@ -68,11 +76,17 @@ fn seal_all(results: &[WireCaseResult]) -> Vec<SealedResult> {
         .collect()
 }
 
+/// The memory budget of an outbox built without one: 64 MB of result JSON.
+const DEFAULT_MAX_KB: usize = 64 * 1024;
+
 impl Outbox {
     pub fn new(capacity: usize) -> Self {
         Self {
             state: Mutex::new(State::default()),
             space: Semaphore::new(capacity.max(1)),
+            space_kb: Semaphore::new(DEFAULT_MAX_KB),
+            max_kb: DEFAULT_MAX_KB,
+            starved: AtomicBool::new(false),
             changed: Notify::new(),
             wake_len: AtomicUsize::new(1),
             wake_bytes: AtomicUsize::new(usize::MAX),
@@ -80,19 +94,46 @@ impl Outbox {
         }
     }
 
+    /// Bounds the results held in memory to `max_kb` kilobytes of their JSON as well (a single
+    /// larger result still goes through, alone): a platform that is down while long cases run
+    /// then slows the run instead of filling memory. Every result is in the store before it is
+    /// queued, so nothing waits only in memory.
+    pub fn with_memory_budget(mut self, max_kb: usize) -> Self {
+        let max_kb = max_kb.clamp(1, u32::MAX as usize / 2);
+        self.space_kb = Semaphore::new(max_kb);
+        self.max_kb = max_kb;
+        self
+    }
+
+    /// The budget one result takes: its JSON in whole kilobytes, at most the whole budget.
+    fn kb_of(&self, result: &SealedResult) -> usize {
+        result.json.get().len().div_ceil(1024).clamp(1, self.max_kb)
+    }
+
     /// An outbox backed by the engine store; results already waiting there (a resumed task) are
     /// queued first.
-    pub fn durable(capacity: usize, store: Arc<Store>, task_id: TaskId) -> Self {
-        let mut outbox = Self::new(capacity);
+    pub fn durable(capacity: usize, max_kb: usize, store: Arc<Store>, task_id: TaskId) -> Self {
+        let mut outbox = Self::new(capacity).with_memory_budget(max_kb);
         match store.pending(&task_id, usize::MAX) {
             Ok(rows) => {
-                let mut s = outbox.lock();
+                let mut s = outbox.state.lock().unwrap_or_else(|p| p.into_inner());
                 for (seq, result) in rows {
                     s.next_seq = s.next_seq.max(seq + 1);
                     s.pending_bytes += result.json.get().len();
+                    // What waited in the store is queued whatever the budget; it holds what
+                    // is left of it.
+                    let want = outbox.kb_of(&result);
+                    let kb = match outbox.space_kb.try_acquire_many(want as u32) {
+                        Ok(p) => {
+                            p.forget();
+                            want
+                        }
+                        Err(_) => 0,
+                    };
                     s.pending.push_back(Entry {
                         seq,
                         result: Arc::new(result),
+                        kb,
                     });
                 }
             }
@@ -149,16 +190,53 @@ impl Outbox {
                 }
             }
         };
+        let items: Vec<(Option<u64>, Arc<SealedResult>, usize)> = sealed
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let kb = self.kb_of(&r);
+                (seqs.as_ref().and_then(|v| v.get(i)).copied(), r, kb)
+            })
+            .collect();
+        let total_kb: usize = items.iter().map(|i| i.2).sum();
+        // Usually the whole group fits at once; otherwise each result waits for its share, in
+        // order, while those before it are already queued (and can be sent and acknowledged).
+        if let Ok(p) = u32::try_from(total_kb).ok().map_or(Err(()), |n| {
+            self.space_kb.try_acquire_many(n).map_err(|_| ())
+        }) {
+            p.forget();
+            self.enqueue(items);
+            return;
+        }
+        for item in items {
+            let permit = match self.space_kb.try_acquire_many(item.2 as u32) {
+                Ok(p) => p,
+                Err(_) => {
+                    self.starved.store(true, Ordering::Relaxed);
+                    self.changed.notify_waiters();
+                    let got = self.space_kb.acquire_many(item.2 as u32).await;
+                    self.starved.store(false, Ordering::Relaxed);
+                    match got {
+                        Ok(p) => p,
+                        // Discarded meanwhile: nothing is to be sent any more.
+                        Err(_) => return,
+                    }
+                }
+            };
+            permit.forget();
+            self.enqueue(vec![item]);
+        }
+    }
+
+    /// Queues sealed results (their budget already taken) and wakes the uploader at a batch.
+    fn enqueue(&self, items: Vec<(Option<u64>, Arc<SealedResult>, usize)>) {
         let wake = {
             let mut s = self.lock();
-            for (i, result) in sealed.into_iter().enumerate() {
-                let seq = match seqs.as_ref().and_then(|v| v.get(i)) {
-                    Some(seq) => *seq,
-                    None => s.next_seq,
-                };
+            for (seq, result, kb) in items {
+                let seq = seq.unwrap_or(s.next_seq);
                 s.next_seq = s.next_seq.max(seq + 1);
                 s.pending_bytes += result.json.get().len();
-                s.pending.push_back(Entry { seq, result });
+                s.pending.push_back(Entry { seq, result, kb });
             }
             s.pending.len() >= self.wake_len.load(Ordering::Relaxed)
                 || s.pending_bytes >= self.wake_bytes.load(Ordering::Relaxed)
@@ -177,10 +255,13 @@ impl Outbox {
         self.wake_bytes.store(bytes.max(1), Ordering::Relaxed);
     }
 
-    /// Whether a whole batch waits: `max` results, or `max_bytes` of their JSON.
+    /// Whether a whole batch waits: `max` results, or `max_bytes` of their JSON, or as much as
+    /// the memory budget holds (a push is waiting for room).
     pub fn holds_batch(&self, max: usize, max_bytes: usize) -> bool {
         let s = self.lock();
-        s.pending.len() >= max || s.pending_bytes >= max_bytes
+        s.pending.len() >= max
+            || s.pending_bytes >= max_bytes
+            || (self.starved.load(Ordering::Relaxed) && !s.pending.is_empty())
     }
 
     /// The oldest results for one upload, without removing them: at most `max` of them and,
@@ -233,6 +314,7 @@ impl Outbox {
         }
         let removed = acked.len();
         self.space.add_permits(removed);
+        self.space_kb.add_permits(acked.iter().map(|e| e.kb).sum());
         self.changed.notify_waiters();
     }
 
@@ -246,18 +328,18 @@ impl Outbox {
         let moved = {
             let mut s = self.lock();
             match s.pending.iter().position(|e| e.seq == seq) {
-                Some(pos) => {
-                    if let Some(e) = s.pending.remove(pos) {
-                        s.pending_bytes = s.pending_bytes.saturating_sub(e.result.json.get().len());
-                        s.dead.push(e);
-                    }
-                    true
-                }
-                None => false,
+                Some(pos) => s.pending.remove(pos).map(|e| {
+                    s.pending_bytes = s.pending_bytes.saturating_sub(e.result.json.get().len());
+                    let kb = e.kb;
+                    s.dead.push(e);
+                    kb
+                }),
+                None => None,
             }
         };
-        if moved {
+        if let Some(kb) = moved {
             self.space.add_permits(1);
+            self.space_kb.add_permits(kb);
             self.changed.notify_waiters();
         }
     }
@@ -270,17 +352,20 @@ impl Outbox {
 
     /// Drops everything (the platform stopped the task: nothing more is to be sent).
     pub fn discard(&self) {
-        let n = {
+        let (n, kb) = {
             let mut s = self.lock();
             s.closed = true;
             let n = s.pending.len();
+            let kb = s.pending.iter().map(|e| e.kb).sum();
             s.pending.clear();
             s.pending_bytes = 0;
-            n
+            (n, kb)
         };
         self.space.add_permits(n);
+        self.space_kb.add_permits(kb);
         // Wakes a producer waiting for space in a full outbox; later pushes are dropped.
         self.space.close();
+        self.space_kb.close();
         self.changed.notify_waiters();
     }
 
@@ -356,6 +441,76 @@ mod tests {
         outbox.dead_letter(2);
         assert!(!outbox.holds_batch(10, 1));
         assert!(outbox.peek_batch(10, 10).is_empty());
+    }
+
+    #[tokio::test]
+    async fn memory_is_bounded_by_bytes_and_a_waiting_push_asks_for_an_upload() {
+        let outbox = Arc::new(Outbox::new(100).with_memory_budget(3));
+        // Each result is under 1,024 bytes: one kilobyte of the budget each.
+        assert_eq!(
+            outbox.kb_of(&SealedResult::seal(&result(0, 700)).expect("seal")),
+            1
+        );
+        tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            outbox.push_many(vec![result(0, 700), result(1, 700)]),
+        )
+        .await
+        .expect("two kilobytes fit in three");
+        assert!(!outbox.holds_batch(100, usize::MAX));
+        let pusher = tokio::spawn({
+            let outbox = outbox.clone();
+            async move { outbox.push_many(vec![result(2, 700), result(3, 700)]).await }
+        });
+        // Result 2 takes the last kilobyte; result 3 waits for room, and the uploader is told to
+        // send what it has.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !outbox.holds_batch(100, usize::MAX) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the push never waited"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert_eq!(indexes(&outbox.peek_batch(100, usize::MAX)), [0, 1, 2]);
+        assert!(!pusher.is_finished());
+        outbox.ack(&[0]);
+        tokio::time::timeout(std::time::Duration::from_secs(5), pusher)
+            .await
+            .expect("the push goes on once a result is acknowledged")
+            .expect("push");
+        assert_eq!(indexes(&outbox.peek_batch(100, usize::MAX)), [1, 2, 3]);
+        assert!(
+            !outbox.holds_batch(100, usize::MAX),
+            "no push waits any more"
+        );
+        // A result larger than the whole budget still goes, alone, once the rest has left.
+        outbox.ack(&[1, 2, 3]);
+        tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            outbox.push(result(4, 10_000)),
+        )
+        .await
+        .expect("a big result is not held back for ever");
+        assert_eq!(indexes(&outbox.peek_batch(100, usize::MAX)), [4]);
+    }
+
+    #[tokio::test]
+    async fn a_push_waiting_for_memory_ends_when_the_task_is_discarded() {
+        let outbox = Arc::new(Outbox::new(100).with_memory_budget(1));
+        outbox.push(result(0, 700)).await;
+        let pusher = tokio::spawn({
+            let outbox = outbox.clone();
+            async move { outbox.push(result(1, 700)).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!pusher.is_finished(), "no room: the push waits");
+        outbox.discard();
+        tokio::time::timeout(std::time::Duration::from_secs(5), pusher)
+            .await
+            .expect("a discarded outbox releases a waiting push")
+            .expect("push");
+        assert!(outbox.is_empty());
     }
 
     #[tokio::test]
