@@ -548,6 +548,9 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
     // E2E_PERF=<file>: profile the engine during this run (perf record, CPU clock, or the
     // event named by E2E_PERF_EVENT, such as sched:sched_wakeup).
     let event = std::env::var("E2E_PERF_EVENT").unwrap_or_else(|_| "cpu-clock".into());
+    // E2E_PERF_FREQ=<Hz>: the sampling frequency (4000 by default; a run of (b) lasts about
+    // 0.1 s on a fast machine, so more samples need a higher one).
+    let freq = std::env::var("E2E_PERF_FREQ").unwrap_or_else(|_| "4000".into());
     let perf = std::env::var("E2E_PERF").ok().map(|out| {
         Command::new("perf")
             .args([
@@ -555,7 +558,7 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
                 "-e",
                 &event,
                 "-F",
-                "4000",
+                &freq,
                 "--call-graph",
                 "dwarf,16384",
                 "-o",
