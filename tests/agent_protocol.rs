@@ -404,24 +404,28 @@ async fn uploads_failing_with_500_lose_and_duplicate_nothing() {
     );
 }
 
-/// A batch is full at `max-batch` results or at `max-batch-kb` of their JSON: big results go
-/// while the run goes on, in modest request bodies (platform-protocol §7.6), not all at its end.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn uploads_are_bounded_by_bytes_as_well_as_by_count() {
-    let p = PlatformDouble::start().await;
-    let target = Target::start().await;
+/// A task of `cases` one-step cases whose results each hold a 30,000-byte response body.
+fn big_results_task(p: &PlatformDouble, target: &Target, cases: usize) -> (String, Value) {
     let base = target.url();
-    // Each case's result holds a 30,000-byte response body in its log.
-    let (task_id, task) = bundle_with(&p, 1, 10, 1, false, |_, k| {
+    bundle_with(p, 1, cases, 1, false, |_, k| {
         vec![step(&format!("s{k}"), &base, "GET", "/bytes/30000")]
-    });
-    // No timer flush during the run: only a full batch (by count or by bytes) or the end sends.
+    })
+}
+
+/// Starts an engine with `agent_extra` in `[Agent]`, runs `task` to its `complete` and returns
+/// its results, each checked to arrive exactly once.
+async fn run_to_complete(
+    p: &PlatformDouble,
+    agent_extra: &str,
+    (task_id, task): (String, Value),
+    expected: usize,
+) -> Vec<Value> {
     let engine = Engine::start(
         &p.url(),
         &p.engine_code(),
         &p.engine_secret(),
         1,
-        "result-batch-interval = 60\nmax-batch = 100\nmax-batch-kb = 70\n",
+        agent_extra,
     );
     p.add_task(task);
     p.push_start();
@@ -431,7 +435,20 @@ async fn uploads_are_bounded_by_bytes_as_well_as_by_count() {
         engine.output()
     );
     let results = p.results(&task_id);
-    assert_exactly_once(&results, 10);
+    assert_exactly_once(&results, expected);
+    results
+}
+
+/// A batch is full at `max-batch` results or at `max-batch-kb` of their JSON: big results go
+/// while the run goes on, in modest request bodies (platform-protocol §7.6), not all at its end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_bounded_by_bytes_as_well_as_by_count() {
+    let p = PlatformDouble::start().await;
+    let target = Target::start().await;
+    // No timer flush during the run: only a full batch (by count or by bytes) or the end sends.
+    let task = big_results_task(&p, &target, 10);
+    let config = "result-batch-interval = 60\nmax-batch = 100\nmax-batch-kb = 70\n";
+    run_to_complete(&p, config, task, 10).await;
     let uploads: Vec<_> = p
         .uploads()
         .into_iter()
@@ -456,34 +473,16 @@ async fn uploads_are_bounded_by_bytes_as_well_as_by_count() {
 async fn a_slow_platform_slows_the_run_instead_of_filling_memory() {
     let p = PlatformDouble::start().await;
     let target = Target::start().await;
-    let base = target.url();
     // 150 results of about 31 KB: 4.6 MB. About 33 fit in 1 MB of the outbox, and 64 more
     // finished cases wait in the channel between the runner and the outbox.
-    let (task_id, task) = bundle_with(&p, 1, 150, 1, false, |_, k| {
-        vec![step(&format!("s{k}"), &base, "GET", "/bytes/30000")]
-    });
+    let task = big_results_task(&p, &target, 150);
     let failing = Duration::from_secs(3);
     let resume_epoch_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| (d + failing).as_millis() as i64)
         .unwrap_or_default();
     p.fail_uploads_until(Instant::now() + failing);
-    let engine = Engine::start(
-        &p.url(),
-        &p.engine_code(),
-        &p.engine_secret(),
-        1,
-        "max-pending-mb = 1\n",
-    );
-    p.add_task(task);
-    p.push_start();
-    assert!(
-        p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await,
-        "no complete: {}",
-        engine.output()
-    );
-    let results = p.results(&task_id);
-    assert_exactly_once(&results, 150);
+    let results = run_to_complete(&p, "max-pending-mb = 1\n", task, 150).await;
     assert!(
         p.uploads().iter().any(|u| u.http_status == 500),
         "the fault was never hit"

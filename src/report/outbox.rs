@@ -201,9 +201,8 @@ impl Outbox {
         let total_kb: usize = items.iter().map(|i| i.2).sum();
         // Usually the whole group fits at once; otherwise each result waits for its share, in
         // order, while those before it are already queued (and can be sent and acknowledged).
-        if let Ok(p) = u32::try_from(total_kb).ok().map_or(Err(()), |n| {
-            self.space_kb.try_acquire_many(n).map_err(|_| ())
-        }) {
+        let whole = u32::try_from(total_kb).ok();
+        if let Some(p) = whole.and_then(|n| self.space_kb.try_acquire_many(n).ok()) {
             p.forget();
             self.enqueue(items);
             return;
