@@ -118,9 +118,14 @@ pub fn render_request(parts: RequestParts, scope: &Scope) -> Result<RenderedRequ
             body: Value::None,
         },
     };
-    run.refs.headers = parts.headers.clone().unwrap_or(Value::None);
-    run.refs.query = parts.query.clone().unwrap_or(Value::None);
-    run.refs.body = parts.body.clone().unwrap_or(Value::None);
+    let (has_headers, has_query, has_body) = (
+        parts.headers.is_some(),
+        parts.query.is_some(),
+        parts.body.is_some(),
+    );
+    run.refs.headers = parts.headers.unwrap_or(Value::None);
+    run.refs.query = parts.query.unwrap_or(Value::None);
+    run.refs.body = parts.body.unwrap_or(Value::None);
 
     let raw_path = run.refs.path.clone();
     run.refs.path = run.render_value(&raw_path)?;
@@ -130,12 +135,11 @@ pub fn render_request(parts: RequestParts, scope: &Scope) -> Result<RenderedRequ
     };
 
     // A needle is plain ASCII that `repr` never escapes, so it is in the lower-cased repr
-    // exactly when it is in one of the value's strings (any case).
-    let mentions =
-        |part: &Option<Value>, needle: &str| part.as_ref().is_some_and(|v| mentions(v, needle));
-    let headers_last =
-        mentions(&parts.headers, "#{_request_query") || mentions(&parts.headers, "#{_request_body");
-    let query_after_body = mentions(&parts.query, "#{_request_body");
+    // exactly when it is in one of the value's strings (any case). Headers and query are
+    // still as written here (an absent part is `None`, which mentions nothing).
+    let headers_last = mentions(&run.refs.headers, "#{_request_query")
+        || mentions(&run.refs.headers, "#{_request_body");
+    let query_after_body = mentions(&run.refs.query, "#{_request_body");
     let order = match (headers_last, query_after_body) {
         (true, true) => [Section::Body, Section::Query, Section::Headers],
         (true, false) => [Section::Query, Section::Body, Section::Headers],
@@ -144,9 +148,9 @@ pub fn render_request(parts: RequestParts, scope: &Scope) -> Result<RenderedRequ
     };
     for section in order {
         let present = match section {
-            Section::Headers => parts.headers.is_some(),
-            Section::Query => parts.query.is_some(),
-            Section::Body => parts.body.is_some(),
+            Section::Headers => has_headers,
+            Section::Query => has_query,
+            Section::Body => has_body,
         };
         if !present {
             continue;
@@ -159,11 +163,11 @@ pub fn render_request(parts: RequestParts, scope: &Scope) -> Result<RenderedRequ
         }
     }
 
-    let present = |p: &Option<Value>, v: Value| p.as_ref().map(|_| v);
+    let present = |p: bool, v: Value| p.then_some(v);
     Ok(RenderedRequest {
-        headers: present(&parts.headers, run.refs.headers),
-        query: present(&parts.query, run.refs.query),
-        body: present(&parts.body, run.refs.body),
+        headers: present(has_headers, run.refs.headers),
+        query: present(has_query, run.refs.query),
+        body: present(has_body, run.refs.body),
         url: run.refs.url,
         path: run.refs.path,
         others,

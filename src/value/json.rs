@@ -159,8 +159,29 @@ fn write_json(v: &Value, out: &mut String, style: Style) -> Result<(), ValueErro
 /// Python's `encode_basestring(_ascii)`: with `ascii`, everything outside `' '..='~'`
 /// is `\uXXXX` (lower-case hex, surrogate pairs), including DEL.
 fn write_json_str(s: &str, out: &mut String, ascii: bool) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
+    let bytes = s.as_bytes();
+    // Runs of characters written as they are go out in one piece; `start..i` always lies on
+    // character boundaries (the loop stops only at ASCII bytes and, with `ascii`, at the
+    // first byte of a character, which it then passes whole).
+    let (mut start, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        let as_is = match b {
+            b'"' | b'\\' => false,
+            0x20..0x7f => true,
+            0x7f.. => !ascii,
+            _ => false,
+        };
+        if as_is {
+            i += 1;
+            continue;
+        }
+        out.push_str(s.get(start..i).unwrap_or_default());
+        let c = s
+            .get(i..)
+            .and_then(|r| r.chars().next())
+            .unwrap_or('\u{fffd}');
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -170,7 +191,6 @@ fn write_json_str(s: &str, out: &mut String, ascii: bool) {
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c if !ascii || (' '..='~').contains(&c) => out.push(c),
             c => {
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
@@ -178,7 +198,10 @@ fn write_json_str(s: &str, out: &mut String, ascii: bool) {
                 }
             }
         }
+        i += c.len_utf8().max(1);
+        start = i;
     }
+    out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
 }
 
@@ -526,6 +549,28 @@ impl<'de> serde::de::Visitor<'de> for ValueVisitor {
 
 #[cfg(test)]
 mod tests {
+    /// `json.dumps` of one string, with and without `ensure_ascii` (Python 3's output).
+    #[test]
+    fn strings_are_escaped_like_python() {
+        let text = "a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{7f}\u{e9}\u{1f600} ~";
+        let dumped = |ascii| {
+            let mut out = String::new();
+            super::write_json_str(text, &mut out, ascii);
+            out
+        };
+        assert_eq!(
+            dumped(true),
+            r#""a\"b\\c\n\r\t\b\f\u0001\u007f\u00e9\ud83d\ude00 ~""#
+        );
+        assert_eq!(
+            dumped(false),
+            "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\u{7f}\u{e9}\u{1f600} ~\""
+        );
+        let mut plain = String::new();
+        super::write_json_str("", &mut plain, true);
+        assert_eq!(plain, "\"\"");
+    }
+
     /// Moved with the regex-extraction text writer (formerly `extract/pyjson.rs`).
     #[test]
     fn lenient_dumps_like_python() {

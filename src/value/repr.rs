@@ -231,17 +231,15 @@ pub fn write_str_dict_repr<'a>(
 
 /// [`str_repr`] appended to `out` (the logs write every key and string of a body this way).
 fn write_str_repr(s: &str, out: &mut String) {
-    // One pass finds the quotes and whether anything needs escaping.
-    let (mut single, mut double, mut plain) = (false, false, true);
-    for b in s.bytes() {
-        match b {
-            b'\'' => single = true,
-            b'"' => double = true,
-            b'\\' => plain = false,
-            0x20..0x7f => {}
-            _ => plain = false,
-        }
+    // One pass finds the quotes and whether anything needs escaping; written without
+    // branches, so that the compiler does it 16 or 32 bytes at a time.
+    let (mut single, mut double, mut special) = (false, false, false);
+    for &b in s.as_bytes() {
+        single |= b == b'\'';
+        double |= b == b'"';
+        special |= b == b'\\' || !(0x20..0x7f).contains(&b);
     }
+    let plain = !special;
     let quote = if single && !double { '"' } else { '\'' };
     // Printable ASCII without a backslash or the quote is copied as it is, in one piece.
     if plain && !(single && double) {

@@ -258,7 +258,7 @@ impl CaseRun<'_> {
         if let Err(v) = self.entries(step, "pre", &mut c, None).await {
             return v;
         }
-        let (rendered, order) = match self.render_request(&c) {
+        let (rendered, order) = match self.render_request(&mut c) {
             Ok(r) => r,
             Err(e) => return Verdict::Error(e),
         };
@@ -338,20 +338,22 @@ impl CaseRun<'_> {
         self.rec.debug(&format!("[{name}]接口执行结束"));
         self.sleep_after(&c).await;
 
-        let refs = rendered.refs();
+        // The request's state, for lists with placeholders only (most have none): a copy of
+        // its headers, query and body.
+        let refs = (step.assertions.written().is_some() || step.relations.written().is_some())
+            .then(|| rendered.refs());
+        let refs = refs.as_ref();
         let checked = self
-            .render_checks(&step.assertions, Some(&refs))
+            .render_checks(&step.assertions, refs)
             .and_then(|list| check::assertions(&list, &resp));
-        let related = self
-            .render_checks(&step.relations, Some(&refs))
-            .and_then(|list| {
-                let view = RequestView {
-                    headers,
-                    query: rendered.query.as_ref().unwrap_or(&Value::None),
-                    body: &req_body_view,
-                };
-                check::relations(&list, &resp, &view, &mut self.ctx.vars)
-            });
+        let related = self.render_checks(&step.relations, refs).and_then(|list| {
+            let view = RequestView {
+                headers,
+                query: rendered.query.as_ref().unwrap_or(&Value::None),
+                body: &req_body_view,
+            };
+            check::relations(&list, &resp, &view, &mut self.ctx.vars)
+        });
         let (messages, failed) = match checked {
             Ok(x) => x,
             Err(e) => return Verdict::Error(e),
@@ -393,8 +395,13 @@ impl CaseRun<'_> {
     }
 
     /// Renders path, others, headers, query and body (§2.7); also returns the order in which
-    /// headers (`h`), query (`q`) and body (`b`) were rendered, for the request log.
-    fn render_request(&mut self, c: &Collected) -> Result<(RenderedRequest, [char; 3]), String> {
+    /// headers (`h`), query (`q`) and body (`b`) were rendered, for the request log. The
+    /// headers, query and body move out of `c`: past this point only their rendered state
+    /// is read (a post script's `collector.others` holds the rendered ones).
+    fn render_request(
+        &mut self,
+        c: &mut Collected,
+    ) -> Result<(RenderedRequest, [char; 3]), String> {
         let mut others: IndexMap<String, Value> = IndexMap::new();
         if let Some(p) = &c.proxy {
             others.insert("proxies".into(), Value::Str(p.clone()));
@@ -414,9 +421,9 @@ impl CaseRun<'_> {
             url: c.url.clone().map(Value::Str).unwrap_or(Value::None),
             path: Value::Str(c.path.clone()),
             others: (!others.is_empty()).then_some(Value::Dict(others)),
-            headers: c.headers.clone(),
-            query: c.query.clone(),
-            body: c.body.clone(),
+            headers: c.headers.take(),
+            query: c.query.take(),
+            body: c.body.take(),
             body_kind,
         };
         let order = render_order(&parts);
