@@ -854,4 +854,45 @@ mod tests {
         }
         assert!(normalize("$.a#1").is_err()); // IndexError in 0.82
     }
+
+    /// A chain of names and digits selects, looked up directly, exactly what its RFC 9535
+    /// query selects through `serde_json_path`.
+    #[test]
+    fn member_chains_select_what_their_query_selects() {
+        let doc: J = serde_json::from_str(
+            r#"{"a":{"b":[10,{"c":"x"},[1,2]],"07":"key","7":"seven"},"0":[["n"]],"s":"text",
+                "big":[1],"e":{},"l":[]}"#,
+        )
+        .unwrap();
+        let paths = [
+            "a;b;0", "a;b;1;c", "a;b;2;1", "a;b;3", "a;07", "a;7", "a;b;07", "0;0;0", "s;0",
+            "s;x", "a;missing;b", "big;9007199254740992", "big;18446744073709551616", "e;0",
+            "l;0", "a;b;00",
+        ];
+        for path in paths {
+            let plan = compile_segments(path.split(';'), false).unwrap();
+            assert!(
+                matches!(plan.steps.as_slice(), [Step::Members(_)]),
+                "{path} is a member chain"
+            );
+            let mut query = String::from("$");
+            for seg in path.split(';') {
+                assert!(rfc_selector(&classify(seg), &mut query, false));
+            }
+            let rfc = JsonPath::parse(&query).unwrap();
+            let cx = Ctx {
+                depth: 0,
+                hand_wild: false,
+            };
+            let direct: Vec<&J> = run(&plan, vec![Node::J(&doc)], cx)
+                .unwrap()
+                .into_iter()
+                .filter_map(|n| match n {
+                    Node::J(j) => Some(j),
+                    Node::Key(_) => None,
+                })
+                .collect();
+            assert_eq!(direct, rfc.query(&doc).all(), "{path} ({query})");
+        }
+    }
 }
