@@ -865,9 +865,22 @@ mod tests {
         )
         .unwrap();
         let paths = [
-            "a;b;0", "a;b;1;c", "a;b;2;1", "a;b;3", "a;07", "a;7", "a;b;07", "0;0;0", "s;0",
-            "s;x", "a;missing;b", "big;9007199254740992", "big;18446744073709551616", "e;0",
-            "l;0", "a;b;00",
+            "a;b;0",
+            "a;b;1;c",
+            "a;b;2;1",
+            "a;b;3",
+            "a;07",
+            "a;7",
+            "a;b;07",
+            "0;0;0",
+            "s;0",
+            "s;x",
+            "a;missing;b",
+            "big;9007199254740992",
+            "big;18446744073709551616",
+            "e;0",
+            "l;0",
+            "a;b;00",
         ];
         for path in paths {
             let plan = compile_segments(path.split(';'), false).unwrap();
