@@ -69,7 +69,7 @@ pub async fn prepare(
         };
         let retryable = match result {
             Ok(dl) => {
-                tracing::info!(bytes = dl.bytes, md5 = %dl.md5_hex, "bundle downloaded");
+                tracing::info!(bytes = dl.bytes, "bundle downloaded");
                 let (zp, tid, limits) = (zip_path.clone(), task_id.to_string(), settings.limits);
                 let verified = tokio::task::spawn_blocking(move || {
                     archive::Bundle::open_verified(&zp, &tid, limits)
@@ -83,6 +83,7 @@ pub async fn prepare(
                             "bundle verified: {}",
                             zip_path.display()
                         );
+                        log_md5(zip_path.clone());
                         return Some(Plan::from_bundle(
                             task,
                             Arc::new(bundle),
@@ -130,4 +131,32 @@ pub async fn prepare(
         &format!("任务数据下载失败: {last_error}"),
         settings.default_max_thread,
     ))
+}
+
+/// Logs the bundle's MD5, worked out on a blocking thread while the cases run: it is for the
+/// operator's eye only (the zip's own CRCs are what verification checks), and hashing it on the
+/// way in was a millisecond of every task's start.
+fn log_md5(zip_path: std::path::PathBuf) {
+    use md5::Digest;
+    use std::io::Read;
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || {
+        let _entered = span.enter();
+        let mut file = match std::fs::File::open(&zip_path) {
+            Ok(f) => f,
+            // A task of a few cases may be over, and its folder gone, already.
+            Err(e) => return tracing::debug!("bundle MD5 not worked out: {e}"),
+        };
+        let mut md5 = md5::Md5::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => md5.update(&buf[..n]),
+                Err(e) => return tracing::debug!("bundle MD5 not worked out: {e}"),
+            }
+        }
+        let hex: String = md5.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        tracing::info!(md5 = %hex, "bundle checksum: {}", zip_path.display());
+    });
 }

@@ -5,7 +5,6 @@ use super::wire::{Envelope, ReportView, SealedResult, TaskObject};
 use crate::config::{Config, Secret};
 use crate::ids::TaskId;
 use futures_util::StreamExt;
-use md5::Digest;
 use serde_json::json;
 use std::path::Path;
 use std::sync::Arc;
@@ -21,11 +20,11 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
     .remove(b'.')
     .remove(b'~');
 
-/// What a successful bundle download produced.
+/// What a successful bundle download produced. Its MD5 is worked out afterwards, off the
+/// task's path ([`crate::bundle`]): it is only logged.
 #[derive(Debug, Clone)]
 pub struct Download {
     pub bytes: u64,
-    pub md5_hex: String,
 }
 
 /// Why a download failed: either the platform (retry may help) or the file itself.
@@ -510,7 +509,7 @@ impl PlatformClient {
     }
 
     /// Downloads a bundle (relative `downloadUrl`) to `dest`, streaming, with the token, and tells
-    /// an envelope (an error) from a zip by content. The MD5 is computed on the way.
+    /// an envelope (an error) from a zip by content.
     pub async fn download_bundle(
         &self,
         url_path: &str,
@@ -559,7 +558,6 @@ impl PlatformClient {
                 tokio::fs::File::create(dest).await.map_err(disk)?,
             );
             let mut stream = resp.bytes_stream();
-            let mut md5 = md5::Md5::new();
             let mut total: u64 = 0;
             let mut head: Vec<u8> = Vec::new();
             while let Some(chunk) = stream.next().await {
@@ -571,22 +569,13 @@ impl PlatformClient {
                 if head.len() < 4096 {
                     head.extend_from_slice(&chunk[..chunk.len().min(4096 - head.len())]);
                 }
-                md5.update(&chunk);
                 file.write_all(&chunk).await.map_err(disk)?;
             }
             file.flush().await.map_err(disk)?;
             drop(file);
             self.touch();
             if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-                let md5_hex = md5
-                    .finalize()
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>();
-                return Ok(Download {
-                    bytes: total,
-                    md5_hex,
-                });
+                return Ok(Download { bytes: total });
             }
             // Not a zip: an envelope (token error, 1000 文件不存在) or garbage.
             let _ = tokio::fs::remove_file(dest).await;
