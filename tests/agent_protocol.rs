@@ -118,6 +118,18 @@ async fn normal_task_every_result_once_then_complete_and_cleanup() {
         !engine.data_dir().join(&task_id).exists(),
         "data/<taskId> left behind"
     );
+    // The bundle's MD5 is logged (worked out while the cases ran).
+    assert!(
+        engine.log_shows("bundle checksum").await,
+        "{}",
+        engine.logs()
+    );
+    let logs = engine.logs();
+    let md5 = logs
+        .split("md5=")
+        .nth(1)
+        .map(|rest| rest.chars().take_while(char::is_ascii_hexdigit).count());
+    assert_eq!(md5, Some(32), "{logs}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -139,21 +139,22 @@ pub async fn prepare(
 fn log_md5(zip_path: std::path::PathBuf) {
     use md5::Digest;
     use std::io::Read;
+    // Opened here, before the cases start: the open file stays readable when a short task is
+    // over, and its folder removed, before the hash is.
+    let mut file = match std::fs::File::open(&zip_path) {
+        Ok(f) => f,
+        Err(e) => return tracing::warn!("bundle MD5 not worked out: {e}"),
+    };
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
-        let mut file = match std::fs::File::open(&zip_path) {
-            Ok(f) => f,
-            // A task of a few cases may be over, and its folder gone, already.
-            Err(e) => return tracing::debug!("bundle MD5 not worked out: {e}"),
-        };
         let mut md5 = md5::Md5::new();
         let mut buf = vec![0u8; 256 * 1024];
         loop {
             match file.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => md5.update(&buf[..n]),
-                Err(e) => return tracing::debug!("bundle MD5 not worked out: {e}"),
+                Err(e) => return tracing::warn!("bundle MD5 not worked out: {e}"),
             }
         }
         let hex: String = md5.finalize().iter().map(|b| format!("{b:02x}")).collect();
