@@ -225,6 +225,12 @@ pub(crate) fn is_special_key(k: &str) -> bool {
     matches!(k, "*" | ".." | "!") || k.contains(';')
 }
 
+/// An all-digit segment as an RFC index: RFC indexes are limited to ±(2^53-1), and larger ones
+/// match nothing in 0.82 either.
+fn rfc_index(digits: &str) -> Option<u64> {
+    digits.parse::<u64>().ok().filter(|i| *i < (1u64 << 53))
+}
+
 /// The RFC bracketed selector for a crate-expressible segment.
 fn rfc_selector(seg: &Seg, out: &mut String, hand_wild: bool) -> bool {
     match seg {
@@ -238,10 +244,7 @@ fn rfc_selector(seg: &Seg, out: &mut String, hand_wild: bool) -> bool {
         Seg::Digits(d) => {
             out.push('[');
             rfc_quote(d, out);
-            // RFC indexes are limited to ±(2^53-1); larger ones match nothing in 0.82 either.
-            if let Ok(i) = d.parse::<u64>()
-                && i < (1u64 << 53)
-            {
+            if let Some(i) = rfc_index(d) {
                 out.push_str(&format!(",{i}"));
             }
             out.push(']');
@@ -276,10 +279,7 @@ fn member_of(seg: &Seg) -> Option<Member> {
         Seg::Name(k) => Some(Member::Name((*k).to_string())),
         Seg::Digits(d) => Some(Member::Digits(
             (*d).to_string(),
-            d.parse::<u64>()
-                .ok()
-                .filter(|i| *i < (1u64 << 53))
-                .and_then(|i| usize::try_from(i).ok()),
+            rfc_index(d).and_then(|i| usize::try_from(i).ok()),
         )),
         _ => None,
     }
@@ -293,15 +293,13 @@ fn flush(
     steps: &mut Vec<Step>,
 ) -> Result<(), ExtractError> {
     let run = members.replace(Vec::new());
-    if query.len() > 1
-        && let Some(run) = run
-    {
-        steps.push(Step::Members(run));
-    } else if query.len() > 1 {
-        let path = JsonPath::parse(query).map_err(|e| {
-            ExtractError::Python(format!("internal jsonpath translation error: {e}"))
-        })?;
-        steps.push(Step::Crate(path));
+    if query.len() > 1 {
+        steps.push(match run {
+            Some(run) => Step::Members(run),
+            None => Step::Crate(JsonPath::parse(query).map_err(|e| {
+                ExtractError::Python(format!("internal jsonpath translation error: {e}"))
+            })?),
+        });
     }
     query.truncate(1);
     Ok(())

@@ -198,7 +198,7 @@ fn write_json_str(s: &str, out: &mut String, ascii: bool) {
                 }
             }
         }
-        i += c.len_utf8().max(1);
+        i += c.len_utf8();
         start = i;
     }
     out.push_str(s.get(start..).unwrap_or_default());
