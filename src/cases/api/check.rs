@@ -71,12 +71,11 @@ pub struct Relation {
 
 /// An item of a step's `assertions` or `relations` list.
 pub trait CheckItem: Sized + Clone {
-    /// The item as a case file holds it, read without building a dict.
-    type Doc: serde::de::DeserializeOwned;
     /// The item an element of the (rendered) list stands for.
     fn of(item: &Value) -> Self;
-    /// The same item from its document ([`Self::of`] reads the element's fields into one).
-    fn from_doc(doc: Self::Doc) -> Self;
+    /// The same item from an object's fields as a case file holds them, in order (a repeated
+    /// key's last value wins, as in the dict [`Self::of`] reads).
+    fn from_fields(fields: Vec<(std::borrow::Cow<'_, str>, Value)>) -> Self;
 }
 
 /// A text field of an item: missing or `None` is empty, other values their `str()`.
@@ -88,81 +87,82 @@ fn text_of(v: Option<Value>) -> String {
     }
 }
 
-/// An assertion object of a case file (unknown keys are ignored, a repeated key is an error
-/// and sends the list down the general path).
-#[derive(serde::Deserialize)]
-pub struct AssertionDoc {
-    #[serde(default)]
-    from: Option<Value>,
-    #[serde(default)]
-    method: Option<Value>,
-    #[serde(default)]
-    expression: Option<Value>,
-    #[serde(default)]
-    assertion: Option<Value>,
-    #[serde(default)]
-    expect: Option<Value>,
-}
-
-/// A relation object of a case file.
-#[derive(serde::Deserialize)]
-pub struct RelationDoc {
-    #[serde(default)]
-    name: Option<Value>,
-    #[serde(default)]
-    from: Option<Value>,
-    #[serde(default)]
-    method: Option<Value>,
-    #[serde(default)]
-    expression: Option<Value>,
-}
-
-impl CheckItem for Assertion {
-    type Doc = AssertionDoc;
-
-    fn of(a: &Value) -> Assertion {
-        let get = |key: &str| field(a, key).cloned();
-        Assertion::from_doc(AssertionDoc {
-            from: get("from"),
-            method: get("method"),
-            expression: get("expression"),
-            assertion: get("assertion"),
-            expect: get("expect"),
-        })
-    }
-
-    fn from_doc(d: AssertionDoc) -> Assertion {
-        let comparator = text_of(d.assertion);
+impl Assertion {
+    fn from_parts(
+        from: Option<Value>,
+        method: Option<Value>,
+        expression: Option<Value>,
+        assertion: Option<Value>,
+        expect: Option<Value>,
+    ) -> Assertion {
+        let comparator = text_of(assertion);
         Assertion {
-            from: text_of(d.from),
-            method: text_of(d.method),
-            expression: text_of(d.expression),
+            from: text_of(from),
+            method: text_of(method),
+            expression: text_of(expression),
             resolved: assertion::Comparator::resolve(&comparator),
             comparator,
-            expected: d.expect.unwrap_or(Value::None),
+            expected: expect.unwrap_or(Value::None),
         }
     }
 }
 
-impl CheckItem for Relation {
-    type Doc = RelationDoc;
+impl CheckItem for Assertion {
+    fn of(a: &Value) -> Assertion {
+        let get = |key: &str| field(a, key).cloned();
+        Assertion::from_parts(
+            get("from"),
+            get("method"),
+            get("expression"),
+            get("assertion"),
+            get("expect"),
+        )
+    }
 
+    fn from_fields(fields: Vec<(std::borrow::Cow<'_, str>, Value)>) -> Assertion {
+        let (mut from, mut method, mut expression, mut comparator, mut expect) =
+            (None, None, None, None, None);
+        for (key, value) in fields {
+            match key.as_ref() {
+                "from" => from = Some(value),
+                "method" => method = Some(value),
+                "expression" => expression = Some(value),
+                "assertion" => comparator = Some(value),
+                "expect" => expect = Some(value),
+                _ => {}
+            }
+        }
+        Assertion::from_parts(from, method, expression, comparator, expect)
+    }
+}
+
+impl CheckItem for Relation {
     fn of(r: &Value) -> Relation {
-        let get = |key: &str| field(r, key).cloned();
-        Relation::from_doc(RelationDoc {
+        let get = |key: &str| text_of(field(r, key).cloned());
+        Relation {
             name: get("name"),
             from: get("from"),
             method: get("method"),
             expression: get("expression"),
-        })
+        }
     }
 
-    fn from_doc(d: RelationDoc) -> Relation {
+    fn from_fields(fields: Vec<(std::borrow::Cow<'_, str>, Value)>) -> Relation {
+        let (mut name, mut from, mut method, mut expression) = (None, None, None, None);
+        for (key, value) in fields {
+            match key.as_ref() {
+                "name" => name = Some(value),
+                "from" => from = Some(value),
+                "method" => method = Some(value),
+                "expression" => expression = Some(value),
+                _ => {}
+            }
+        }
         Relation {
-            name: text_of(d.name),
-            from: text_of(d.from),
-            method: text_of(d.method),
-            expression: text_of(d.expression),
+            name: text_of(name),
+            from: text_of(from),
+            method: text_of(method),
+            expression: text_of(expression),
         }
     }
 }
@@ -192,27 +192,6 @@ impl<T: CheckItem> Checks<T> {
         }
     }
 
-    /// From the list's JSON text in a case file. A text that holds `{{` (or a `\u` escape,
-    /// which might spell one) or does not fit the item documents is read as values, like
-    /// [`Self::new`]; `None` when it is not a list at all. `empty`: what an empty list means.
-    pub fn from_json_text(text: &str, empty: impl FnOnce() -> Value) -> Option<Checks<T>> {
-        if !text.contains("{{")
-            && !text.contains("\\u")
-            && let Ok(docs) = serde_json::from_str::<Vec<T::Doc>>(text)
-        {
-            if docs.is_empty() {
-                return Some(Checks::new(empty()));
-            }
-            return Some(Checks::Read(docs.into_iter().map(T::from_doc).collect()));
-        }
-        let list = serde_json::from_str::<Vec<Value>>(text).ok()?;
-        Some(Checks::new(if list.is_empty() {
-            empty()
-        } else {
-            Value::List(list)
-        }))
-    }
-
     /// The list as written, when it must be rendered.
     pub fn written(&self) -> Option<&Value> {
         match self {
@@ -227,6 +206,198 @@ impl<T: CheckItem> Checks<T> {
             Checks::Read(items) => Some(items),
             Checks::Templated(_) => None,
         }
+    }
+}
+
+/// A step's `assertions` or `relations` as a case file holds them, read in one pass: each
+/// object's fields are read once, straight into items, unless some key or value holds a
+/// placeholder (then the list is kept as written, to be rendered at every execution).
+pub enum ListDoc<T> {
+    /// A list without placeholders, read into its items (possibly none).
+    Items(Vec<T>),
+    /// A list with a placeholder somewhere, as written.
+    Written(Value),
+    /// Not a list (the lenient tree reading of the case decides what it means).
+    NotAList,
+}
+
+impl<T: CheckItem> ListDoc<T> {
+    /// The checks, with `empty()` standing for an empty list; `None` when it is not a list.
+    pub fn into_checks(self, empty: impl FnOnce() -> Value) -> Option<Checks<T>> {
+        match self {
+            ListDoc::Items(items) if items.is_empty() => Some(Checks::new(empty())),
+            ListDoc::Items(items) => Some(Checks::Read(items)),
+            ListDoc::Written(list) => Some(Checks::new(list)),
+            ListDoc::NotAList => None,
+        }
+    }
+}
+
+/// One element of a list: an object's fields in order, or any other value.
+enum Element<'de> {
+    Fields(Vec<(std::borrow::Cow<'de, str>, Value)>),
+    Other(Value),
+}
+
+impl Element<'_> {
+    fn holds_placeholder(&self) -> bool {
+        match self {
+            Element::Fields(fields) => fields
+                .iter()
+                .any(|(k, v)| k.contains("{{") || crate::template::needs_render(v)),
+            Element::Other(v) => crate::template::needs_render(v),
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Element::Fields(fields) => Value::Dict(
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v))
+                    .collect(),
+            ),
+            Element::Other(v) => v,
+        }
+    }
+}
+
+/// A key, borrowed from the file's text when it has no escape.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(s)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Element<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ElementVisitor;
+        impl<'de> serde::de::Visitor<'de> for ElementVisitor {
+            type Value = Element<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list element")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Element<'de>, A::Error> {
+                let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(5).min(64));
+                while let Some(Key(key)) = map.next_key()? {
+                    fields.push((key, map.next_value::<Value>()?));
+                }
+                Ok(Element::Fields(fields))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<Element<'de>, A::Error> {
+                serde::Deserialize::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(Element::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Element<'de>, E> {
+                Ok(Element::Other(Value::None))
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Element<'de>, E> {
+                Ok(Element::Other(Value::Bool(b)))
+            }
+            fn visit_i64<E>(self, i: i64) -> Result<Element<'de>, E> {
+                Ok(Element::Other(Value::Int(i)))
+            }
+            fn visit_u64<E>(self, u: u64) -> Result<Element<'de>, E> {
+                Ok(Element::Other(
+                    i64::try_from(u).map_or(Value::Float(u as f64), Value::Int),
+                ))
+            }
+            fn visit_f64<E>(self, f: f64) -> Result<Element<'de>, E> {
+                Ok(Element::Other(Value::Float(f)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Element<'de>, E> {
+                Ok(Element::Other(Value::Str(s.to_owned())))
+            }
+        }
+        d.deserialize_any(ElementVisitor)
+    }
+}
+
+impl<'de, T: CheckItem> serde::Deserialize<'de> for ListDoc<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ListVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: CheckItem> serde::de::Visitor<'de> for ListVisitor<T> {
+            type Value = ListDoc<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of checks")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ListDoc<T>, A::Error> {
+                let mut elements = Vec::with_capacity(seq.size_hint().unwrap_or(4).min(256));
+                while let Some(element) = seq.next_element::<Element<'de>>()? {
+                    elements.push(element);
+                }
+                if elements.iter().any(Element::holds_placeholder) {
+                    return Ok(ListDoc::Written(Value::List(
+                        elements.into_iter().map(Element::into_value).collect(),
+                    )));
+                }
+                Ok(ListDoc::Items(
+                    elements
+                        .into_iter()
+                        .map(|e| match e {
+                            Element::Fields(fields) => T::from_fields(fields),
+                            Element::Other(v) => T::of(&v),
+                        })
+                        .collect(),
+                ))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListDoc<T>, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(ListDoc::NotAList)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<ListDoc<T>, E> {
+                Ok(ListDoc::NotAList)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<ListDoc<T>, E> {
+                Ok(ListDoc::NotAList)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<ListDoc<T>, E> {
+                Ok(ListDoc::NotAList)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<ListDoc<T>, E> {
+                Ok(ListDoc::NotAList)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<ListDoc<T>, E> {
+                Ok(ListDoc::NotAList)
+            }
+            fn visit_unit<E>(self) -> Result<ListDoc<T>, E> {
+                Ok(ListDoc::NotAList)
+            }
+        }
+        d.deserialize_any(ListVisitor(std::marker::PhantomData))
     }
 }
 
@@ -320,15 +491,27 @@ mod tests {
 
     #[test]
     fn a_list_without_placeholders_is_read_once_and_one_with_them_is_kept_to_render() {
-        let plain = Checks::<Assertion>::from_json_text(
+        fn read<T: CheckItem>(text: &str, empty: fn() -> Value) -> Option<Checks<T>> {
+            serde_json::from_str::<ListDoc<T>>(text)
+                .expect("JSON")
+                .into_checks(empty)
+        }
+        let plain = read::<Assertion>(
             r#"[{"from":"resCode","expect":"200"},{"from":"resBody","assertion":"equals"}]"#,
             || Value::None,
         );
         assert!(matches!(plain, Some(Checks::Read(ref items)) if items.len() == 2));
-        let templated = Checks::<Relation>::from_json_text(r#"[{"name":"{{n}}"}]"#, || Value::None);
+        let templated = read::<Relation>(r#"[{"name":"{{n}}"}]"#, || Value::None);
         assert!(matches!(templated, Some(Checks::Templated(_))));
-        let empty = Checks::<Assertion>::from_json_text("[]", default_assertions);
+        let escaped = read::<Relation>(r#"[{"name":"\u007b{n}}"}]"#, || Value::None);
+        assert!(matches!(escaped, Some(Checks::Templated(_))));
+        let in_key = read::<Relation>(r#"[{"{{k}}":"v"}]"#, || Value::None);
+        assert!(matches!(in_key, Some(Checks::Templated(_))));
+        let nested = read::<Assertion>(r#"[{"expect":{"a":["{{x}}"]}}]"#, || Value::None);
+        assert!(matches!(nested, Some(Checks::Templated(_))));
+        let empty = read::<Assertion>("[]", default_assertions);
         assert!(matches!(empty, Some(Checks::Read(ref items)) if items.len() == 1));
-        assert!(Checks::<Assertion>::from_json_text("{}", || Value::None).is_none());
+        assert!(read::<Assertion>(r#"{"a":[1]}"#, || Value::None).is_none());
+        assert!(read::<Assertion>(r#""x""#, || Value::None).is_none());
     }
 }

@@ -214,10 +214,10 @@ impl ApiCase {
 /// The case file's shape for reading it straight into the model: strict, so that anything
 /// the lenient tree reading would treat specially fails here and takes that path instead.
 mod doc {
+    use super::super::check::{Assertion, ListDoc, Relation};
     use super::{ApiCase, ApiStep, Checks, Json, Value, opt_string, params_of};
     use indexmap::IndexMap;
     use serde::{Deserialize, Deserializer};
-    use serde_json::value::RawValue;
 
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -264,11 +264,11 @@ mod doc {
         rest: Option<IndexMap<String, Json>>,
         #[serde(default)]
         body: Option<Json>,
-        /// Kept as text: most lists are read straight into their items (`Checks`).
+        /// Read straight into their items unless they hold a placeholder (`ListDoc`).
         #[serde(default)]
-        assertions: Option<Box<RawValue>>,
+        assertions: Option<ListDoc<Assertion>>,
         #[serde(default)]
-        relations: Option<Box<RawValue>>,
+        relations: Option<ListDoc<Relation>>,
         #[serde(default)]
         controller: Option<IndexMap<String, Json>>,
     }
@@ -298,15 +298,13 @@ mod doc {
     impl StepDoc {
         /// `None` when `assertions` or `relations` is not a list (the tree reading decides).
         fn into_step(self) -> Option<ApiStep> {
-            let assertions = match &self.assertions {
+            let assertions = match self.assertions {
                 None => Checks::new(super::super::check::default_assertions()),
-                Some(raw) => {
-                    Checks::from_json_text(raw.get(), super::super::check::default_assertions)?
-                }
+                Some(list) => list.into_checks(super::super::check::default_assertions)?,
             };
-            let relations = match &self.relations {
+            let relations = match self.relations {
                 None => Checks::new(Value::List(Vec::new())),
-                Some(raw) => Checks::from_json_text(raw.get(), || Value::List(Vec::new()))?,
+                Some(list) => list.into_checks(|| Value::List(Vec::new()))?,
             };
             Some(ApiStep {
                 api_id: opt_string(self.api_id),

@@ -58,7 +58,7 @@ impl CaseRun<'_> {
         for e in list {
             let name = e.get("name").and_then(Json::as_str).unwrap_or("");
             let value = e.get("value");
-            if name == format!("{key}Script") {
+            if name.strip_suffix("Script") == Some(key) {
                 let code = value.and_then(Json::as_str).unwrap_or("");
                 self.script(step, name, code, c, exchange).await?;
                 continue;
@@ -246,7 +246,8 @@ impl CaseRun<'_> {
             Ok(c) => c,
             Err(e) => return self.conclude(Verdict::Error(e), error_continue),
         };
-        self.rec.debug(&format!("[{name}]接口执行开始"));
+        self.rec
+            .debug_with(|out| bracketed(out, &name, "接口执行开始"));
         for n in &collected.notes {
             self.rec.debug(n);
         }
@@ -335,7 +336,8 @@ impl CaseRun<'_> {
         self.rec
             .set_during(u64::try_from(resp.elapsed.as_millis()).unwrap_or(u64::MAX));
         self.rec.debug_with(|out| response_log(out, &resp));
-        self.rec.debug(&format!("[{name}]接口执行结束"));
+        self.rec
+            .debug_with(|out| bracketed(out, &name, "接口执行结束"));
         self.sleep_after(&c).await;
 
         // The request's state, for lists with placeholders only (most have none): a copy of
@@ -382,7 +384,10 @@ impl CaseRun<'_> {
             self.rec.error(&format!("[{name}]接口断言失败: {list}"));
             Verdict::Fail(list)
         } else {
-            self.rec.debug(&format!("[{name}]接口断言成功: {list}"));
+            self.rec.debug_with(|out| {
+                bracketed(out, &name, "接口断言成功: ");
+                out.push_str(&list);
+            });
             Verdict::Pass
         }
     }
@@ -590,4 +595,13 @@ fn response_log(out: &mut String, r: &CapturedResponse) {
         r.write_body_py_str(out);
     }
     out.push_str("</b>");
+}
+
+/// `[name]text`, the Python engine's step log lines, written in place (a `format!` per
+/// line was a visible share of a step).
+fn bracketed(out: &mut String, name: &str, text: &str) {
+    out.push('[');
+    out.push_str(name);
+    out.push(']');
+    out.push_str(text);
 }

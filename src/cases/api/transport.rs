@@ -115,12 +115,9 @@ async fn exchange_direct(
     let target = http::Uri::try_from(if target.is_empty() { "/" } else { target })
         .map_err(|e| bad_url(&e))?;
     if !headers.contains_key(http::header::HOST) {
-        let host = url.host_str().unwrap_or_default();
-        let value = match url.port() {
-            Some(port) => http::HeaderValue::try_from(format!("{host}:{port}")),
-            None => http::HeaderValue::try_from(host),
-        }
-        .map_err(|e| bad_url(&e))?;
+        // The URL's own text, `host[:port]` (what `format!` of the two gave, without it).
+        let authority = &url[url::Position::BeforeHost..url::Position::AfterPort];
+        let value = http::HeaderValue::try_from(authority).map_err(|e| bad_url(&e))?;
         headers.insert(http::header::HOST, value);
     }
     let bytes = match body {
