@@ -337,7 +337,7 @@ impl CaseRun<'_> {
             .set_during(u64::try_from(resp.elapsed.as_millis()).unwrap_or(u64::MAX));
         self.rec.debug_with(|out| response_log(out, &resp));
         self.rec
-            .debug_with(|out| bracketed(out, &name, "接口执行结束"));
+            .debug_with(|out| bracketed(out, name, "接口执行结束"));
         self.sleep_after(&c).await;
 
         // The request's state, for lists with placeholders only (most have none): a copy of
@@ -385,7 +385,7 @@ impl CaseRun<'_> {
             Verdict::Fail(list)
         } else {
             self.rec.debug_with(|out| {
-                bracketed(out, &name, "接口断言成功: ");
+                bracketed(out, name, "接口断言成功: ");
                 out.push_str(&list);
             });
             Verdict::Pass
