@@ -497,7 +497,9 @@ impl<'de> serde::Deserialize<'de> for Value {
     }
 }
 
-struct ValueVisitor;
+/// The one place that says which `Value` each JSON token becomes (also used by readers that
+/// treat objects their own way).
+pub(crate) struct ValueVisitor;
 
 impl<'de> serde::de::Visitor<'de> for ValueVisitor {
     type Value = Value;

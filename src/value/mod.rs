@@ -15,6 +15,7 @@ use std::cmp::Ordering;
 
 use indexmap::IndexMap;
 
+pub(crate) use json::ValueVisitor;
 pub use json::parse_json;
 pub use literal::parse_py_literal;
 pub use repr::{

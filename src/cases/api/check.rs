@@ -3,7 +3,7 @@
 use super::request::CapturedResponse;
 use crate::assertion::{self, Outcome};
 use crate::extract;
-use crate::value::Value;
+use crate::value::{Value, ValueVisitor};
 use indexmap::IndexMap;
 
 fn field<'a>(item: &'a Value, key: &str) -> Option<&'a Value> {
@@ -212,23 +212,22 @@ impl<T: CheckItem> Checks<T> {
 /// A step's `assertions` or `relations` as a case file holds them, read in one pass: each
 /// object's fields are read once, straight into items, unless some key or value holds a
 /// placeholder (then the list is kept as written, to be rendered at every execution).
+///
+/// Anything but a list fails to read, which sends the case file to the lenient tree reading.
 pub enum ListDoc<T> {
     /// A list without placeholders, read into its items (possibly none).
     Items(Vec<T>),
     /// A list with a placeholder somewhere, as written.
     Written(Value),
-    /// Not a list (the lenient tree reading of the case decides what it means).
-    NotAList,
 }
 
 impl<T: CheckItem> ListDoc<T> {
-    /// The checks, with `empty()` standing for an empty list; `None` when it is not a list.
-    pub fn into_checks(self, empty: impl FnOnce() -> Value) -> Option<Checks<T>> {
+    /// The checks, with `empty()` standing for an empty list.
+    pub fn into_checks(self, empty: impl FnOnce() -> Value) -> Checks<T> {
         match self {
-            ListDoc::Items(items) if items.is_empty() => Some(Checks::new(empty())),
-            ListDoc::Items(items) => Some(Checks::Read(items)),
-            ListDoc::Written(list) => Some(Checks::new(list)),
-            ListDoc::NotAList => None,
+            ListDoc::Items(items) if items.is_empty() => Checks::new(empty()),
+            ListDoc::Items(items) => Checks::Read(items),
+            ListDoc::Written(list) => Checks::new(list),
         }
     }
 }
@@ -305,32 +304,30 @@ impl<'de> serde::Deserialize<'de> for Element<'de> {
                 }
                 Ok(Element::Fields(fields))
             }
+            // Anything but an object is the `Value` it reads as.
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
                 seq: A,
             ) -> Result<Element<'de>, A::Error> {
-                serde::Deserialize::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
-                    .map(Element::Other)
+                ValueVisitor.visit_seq(seq).map(Element::Other)
             }
-            fn visit_unit<E>(self) -> Result<Element<'de>, E> {
-                Ok(Element::Other(Value::None))
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Element<'de>, E> {
+                ValueVisitor.visit_unit().map(Element::Other)
             }
-            fn visit_bool<E>(self, b: bool) -> Result<Element<'de>, E> {
-                Ok(Element::Other(Value::Bool(b)))
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Element<'de>, E> {
+                ValueVisitor.visit_bool(b).map(Element::Other)
             }
-            fn visit_i64<E>(self, i: i64) -> Result<Element<'de>, E> {
-                Ok(Element::Other(Value::Int(i)))
+            fn visit_i64<E: serde::de::Error>(self, i: i64) -> Result<Element<'de>, E> {
+                ValueVisitor.visit_i64(i).map(Element::Other)
             }
-            fn visit_u64<E>(self, u: u64) -> Result<Element<'de>, E> {
-                Ok(Element::Other(
-                    i64::try_from(u).map_or(Value::Float(u as f64), Value::Int),
-                ))
+            fn visit_u64<E: serde::de::Error>(self, u: u64) -> Result<Element<'de>, E> {
+                ValueVisitor.visit_u64(u).map(Element::Other)
             }
-            fn visit_f64<E>(self, f: f64) -> Result<Element<'de>, E> {
-                Ok(Element::Other(Value::Float(f)))
+            fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Element<'de>, E> {
+                ValueVisitor.visit_f64(f).map(Element::Other)
             }
-            fn visit_str<E>(self, s: &str) -> Result<Element<'de>, E> {
-                Ok(Element::Other(Value::Str(s.to_owned())))
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Element<'de>, E> {
+                ValueVisitor.visit_str(s).map(Element::Other)
             }
         }
         d.deserialize_any(ElementVisitor)
@@ -368,36 +365,8 @@ impl<'de, T: CheckItem> serde::Deserialize<'de> for ListDoc<T> {
                         .collect(),
                 ))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListDoc<T>, A::Error> {
-                while map
-                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                    .is_some()
-                {}
-                Ok(ListDoc::NotAList)
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<ListDoc<T>, E> {
-                Ok(ListDoc::NotAList)
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<ListDoc<T>, E> {
-                Ok(ListDoc::NotAList)
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<ListDoc<T>, E> {
-                Ok(ListDoc::NotAList)
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<ListDoc<T>, E> {
-                Ok(ListDoc::NotAList)
-            }
-            fn visit_str<E>(self, _: &str) -> Result<ListDoc<T>, E> {
-                Ok(ListDoc::NotAList)
-            }
-            fn visit_unit<E>(self) -> Result<ListDoc<T>, E> {
-                Ok(ListDoc::NotAList)
-            }
         }
-        d.deserialize_any(ListVisitor(std::marker::PhantomData))
+        d.deserialize_seq(ListVisitor(std::marker::PhantomData))
     }
 }
 
@@ -493,8 +462,8 @@ mod tests {
     fn a_list_without_placeholders_is_read_once_and_one_with_them_is_kept_to_render() {
         fn read<T: CheckItem>(text: &str, empty: fn() -> Value) -> Option<Checks<T>> {
             serde_json::from_str::<ListDoc<T>>(text)
-                .expect("JSON")
-                .into_checks(empty)
+                .ok()
+                .map(|list| list.into_checks(empty))
         }
         let plain = read::<Assertion>(
             r#"[{"from":"resCode","expect":"200"},{"from":"resBody","assertion":"equals"}]"#,
