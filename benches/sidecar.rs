@@ -3,18 +3,18 @@
 //! calls back into a built-in, and a worker start. Reports median and p99 of many runs.
 //! `cargo bench --bench sidecar` (needs `python3`).
 
-use indexmap::IndexMap;
 use liuma_engine::config::SidecarConfig;
 use liuma_engine::functions::Library;
 use liuma_engine::sidecar::function::{self, CustomFunction};
 use liuma_engine::sidecar::script::ScriptRequest;
 use liuma_engine::sidecar::{Ending, Reply, SidecarSlot};
+use liuma_engine::value::Dict;
 use liuma_engine::value::Value;
 use serde_json::Value as Json;
 use std::time::{Duration, Instant};
 
-fn context() -> IndexMap<String, Value> {
-    let mut m = IndexMap::new();
+fn context() -> Dict {
+    let mut m = Dict::default();
     for i in 0..20 {
         m.insert(format!("v{i}"), Value::Str(format!("value-{i}")));
     }
@@ -40,7 +40,7 @@ fn no_callbacks(_: &Json) -> Json {
 fn main() {
     let settings = SidecarConfig::default();
     let ctx = context();
-    let params = IndexMap::new();
+    let params = Dict::default();
     let n: usize = std::env::args()
         .skip_while(|a| a != "--n")
         .nth(1)
@@ -81,7 +81,7 @@ fn main() {
     summary("script md5 sign + sys_put + print", run(&typical));
 
     let library = Library::new(None, std::env::temp_dir());
-    let mut table = IndexMap::new();
+    let mut table = indexmap::IndexMap::new();
     table.insert(
         "sign".to_string(),
         CustomFunction {

@@ -4,7 +4,8 @@
 //! JSON tree. `cargo bench --bench step`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use indexmap::IndexMap;
+use liuma_engine::value::Dict;
+
 use liuma_engine::cases::api::check;
 use liuma_engine::cases::api::request::CapturedResponse;
 use liuma_engine::cases::api::scope::CaseFunctions;
@@ -13,8 +14,8 @@ use liuma_engine::template::{self, BodyKind, RequestParts, Scope};
 use liuma_engine::value::Value;
 use std::hint::black_box;
 
-fn vars() -> IndexMap<String, Value> {
-    let mut m = IndexMap::new();
+fn vars() -> Dict {
+    let mut m = Dict::default();
     for i in 0..20 {
         m.insert(format!("v{i}"), Value::Str(format!("value-{i}")));
     }
@@ -24,7 +25,7 @@ fn vars() -> IndexMap<String, Value> {
 
 /// A JSON text of about `size` bytes with one placeholder every ~50 bytes.
 fn input(size: usize) -> Value {
-    let mut m = IndexMap::new();
+    let mut m = Dict::default();
     let mut i = 0;
     let mut total = 0;
     while total < size {
@@ -44,7 +45,7 @@ fn response_5k() -> CapturedResponse {
     let bytes = serde_json::to_vec(&doc).expect("json");
     CapturedResponse::json(
         200,
-        IndexMap::from([("Content-Type".to_string(), "application/json".to_string())]),
+        indexmap::IndexMap::from([("Content-Type".to_string(), "application/json".to_string())]),
         bytes,
         doc,
         String::new(),
@@ -55,7 +56,7 @@ fn bench(c: &mut Criterion) {
     let library = Library::new(None, std::env::temp_dir());
     let functions = CaseFunctions::new(&library, None);
     let context = vars();
-    let params = IndexMap::new();
+    let params = Dict::default();
     let scope = Scope {
         context: &context,
         params: &params,
@@ -72,18 +73,18 @@ fn bench(c: &mut Criterion) {
     }
     g.finish();
 
-    let headers = Value::Dict(IndexMap::from([
+    let headers = Value::Dict(Dict::from_iter([
         (
             "Authorization".to_string(),
             Value::Str("Bearer {{v1}}".into()),
         ),
         ("X-Trace".to_string(), Value::Str("{{v2}}-{{n}}".into())),
     ]));
-    let query = Value::Dict(IndexMap::from([
+    let query = Value::Dict(Dict::from_iter([
         ("page".to_string(), Value::Str("{{n}}".into())),
         ("q".to_string(), Value::Str("{{v3}}".into())),
     ]));
-    let mut body = IndexMap::new();
+    let mut body = Dict::default();
     for i in 0..16 {
         body.insert(format!("f{i}"), Value::Str(format!("{{{{v{i}}}}}")));
     }
@@ -114,9 +115,9 @@ fn bench(c: &mut Criterion) {
     }
     c.bench_function("part/relations", |b| {
         b.iter(|| {
-            let mut out = IndexMap::new();
+            let mut out = Dict::default();
             let view = check::RequestView {
-                headers: &IndexMap::new(),
+                headers: &indexmap::IndexMap::new(),
                 query: &Value::None,
                 body: &Value::None,
             };
@@ -138,9 +139,9 @@ fn bench(c: &mut Criterion) {
             let rendered = template::render_request(parts, &scope).expect("renders");
             let (msgs, failed) = check::assertions(&assertion_items, &resp).expect("checks");
             assert!(!failed, "{msgs:?}");
-            let mut out = IndexMap::new();
+            let mut out = Dict::default();
             let view = check::RequestView {
-                headers: &IndexMap::new(),
+                headers: &indexmap::IndexMap::new(),
                 query: &Value::None,
                 body: &Value::None,
             };

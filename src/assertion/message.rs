@@ -1,7 +1,7 @@
 //! Failure message assembly (api-cases §4.5): Chinese prefix + assertpy 1.1 text with the
 //! engine's bracket replacements applied verbatim (they leave oddities like `(l>.`).
 
-use indexmap::IndexMap;
+use crate::value::Dict;
 
 use crate::value::{Value, str_repr};
 
@@ -64,7 +64,7 @@ pub(crate) fn fmt_items(items: &[Value]) -> String {
 
 /// assertpy `_dict_err` text for two unequal dicts: only differing entries, keys sorted,
 /// equal entries collapsed to `..`.
-pub(crate) fn dict_err(val: &IndexMap<String, Value>, other: &IndexMap<String, Value>) -> String {
+pub(crate) fn dict_err(val: &Dict, other: &Dict) -> String {
     format!(
         "Expected <{}> to be equal to <{}>, but was not.",
         dict_repr(val, other),
@@ -72,7 +72,7 @@ pub(crate) fn dict_err(val: &IndexMap<String, Value>, other: &IndexMap<String, V
     )
 }
 
-fn dict_repr(d: &IndexMap<String, Value>, other: &IndexMap<String, Value>) -> String {
+fn dict_repr(d: &Dict, other: &Dict) -> String {
     let mut keys: Vec<&String> = d.keys().collect();
     keys.sort();
     let mut out = String::new();
@@ -110,10 +110,10 @@ mod tests {
     use super::*;
     use crate::value::parse_json;
 
-    fn dict(t: &str) -> IndexMap<String, Value> {
+    fn dict(t: &str) -> Dict {
         match parse_json(t) {
             Ok(Value::Dict(d)) => d,
-            _ => IndexMap::new(),
+            _ => Dict::default(),
         }
     }
 

@@ -2,8 +2,7 @@
 //! browser slot of WEB cases.
 //! One per collection per task, kept across the re-run pass (api-cases §0, A45).
 
-use crate::value::Value;
-use indexmap::IndexMap;
+use crate::value::Dict;
 
 /// Cookie persistence of a collection (api-cases §6.2).
 #[derive(Debug, Default, Clone)]
@@ -14,7 +13,7 @@ pub struct HttpSession {
 #[derive(Debug, Default)]
 pub struct CollectionContext {
     /// Relation results, SQL results, loop indexes, `sys_put` values.
-    pub vars: IndexMap<String, Value>,
+    pub vars: Dict,
     pub session: HttpSession,
     /// Console capture (api-cases §8.3): template messages and script output, flushed into the
     /// next transaction's log.

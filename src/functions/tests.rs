@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::value::Dict;
 use chrono::{Duration, Local, NaiveDate, NaiveDateTime};
-use indexmap::IndexMap;
 
 use super::*;
 
@@ -310,7 +310,7 @@ fn lenof_indexof_keyof() {
     assert_eq!(ok("indexof", vec![st("abc"), Value::Int(-1)]), st("c"));
     assert!(call("indexof", vec![l3.clone()]).is_err());
     assert!(call("indexof", vec![l3, Value::Int(i64::MIN)]).is_err());
-    let mut m = IndexMap::new();
+    let mut m = Dict::default();
     m.insert("a".to_string(), Value::Int(1));
     m.insert("b".to_string(), Value::Int(2));
     let d = Value::Dict(m);
@@ -319,7 +319,7 @@ fn lenof_indexof_keyof() {
         call("keyof", vec![d.clone(), st("z")]),
         Err("KeyError: 'z'".into())
     );
-    let mut inner = IndexMap::new();
+    let mut inner = Dict::default();
     inner.insert("b".to_string(), Value::Int(1));
     assert_eq!(
         ok("keyof", vec![st(r#"{"a": {"b": 1}}"#), st("a")]),
@@ -412,7 +412,7 @@ fn quirk_a48_bool_pieces() {
 
 #[test]
 fn dumps_are_ascii_json() {
-    let mut m = IndexMap::new();
+    let mut m = Dict::default();
     m.insert("a".to_string(), Value::Int(1));
     m.insert("b".to_string(), list(&[Value::Int(1), Value::Float(2.0)]));
     m.insert("c".to_string(), st("中\"x"));
@@ -606,7 +606,7 @@ fn no_panics_on_any_input() {
     let files = FakeFiles::new(&[("u", "f.txt", b"data")]);
     let dir = temp_dir("fuzz");
     let l = Library::new(Some(files), dir.clone());
-    let mut m = IndexMap::new();
+    let mut m = Dict::default();
     m.insert("k".to_string(), Value::Int(1));
     let samples = [
         st(""),

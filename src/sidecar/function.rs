@@ -2,6 +2,7 @@
 //! worker's `self.<builtin>(…)` callbacks.
 
 use super::wire;
+use crate::value::Dict;
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::{Value as Json, json};
@@ -19,8 +20,8 @@ pub fn request(
     name: &str,
     args: &[Value],
     functions: &IndexMap<String, CustomFunction>,
-    context: &IndexMap<String, Value>,
-    params: &IndexMap<String, Value>,
+    context: &Dict,
+    params: &Dict,
 ) -> Json {
     let table: serde_json::Map<String, Json> = functions
         .iter()

@@ -128,8 +128,8 @@ pub struct Reply {
     /// What user code printed (console capture, api-cases §8.3).
     pub console: String,
     /// The collection context and case params as user code left them (`None`: unchanged).
-    pub context: Option<indexmap::IndexMap<String, crate::value::Value>>,
-    pub params: Option<indexmap::IndexMap<String, crate::value::Value>>,
+    pub context: Option<crate::value::Dict>,
+    pub params: Option<crate::value::Dict>,
     /// `sys_return`'s value (custom functions, WEB custom operations).
     pub value: Option<crate::value::Value>,
 }

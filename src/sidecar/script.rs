@@ -1,8 +1,7 @@
 //! API pre/post scripts (api-cases §6.7): the request the worker runs them from.
 
 use super::wire;
-use crate::value::Value;
-use indexmap::IndexMap;
+use crate::value::Dict;
 use serde_json::{Value as Json, json};
 
 /// What a script sees besides the context and params.
@@ -19,11 +18,7 @@ pub struct ScriptRequest<'a> {
 
 impl ScriptRequest<'_> {
     /// The request line for the worker.
-    pub fn to_json(
-        &self,
-        context: &IndexMap<String, Value>,
-        params: &IndexMap<String, Value>,
-    ) -> Json {
+    pub fn to_json(&self, context: &Dict, params: &Dict) -> Json {
         json!({
             "op": "script",
             "label": format!("<{}>", self.label),

@@ -13,7 +13,7 @@ use super::wire;
 use crate::cases::web::error::WebError;
 use crate::cases::web::locator::Locator;
 use crate::cases::web::session::{ELEMENT_KEY, Session};
-use crate::value::Value;
+use crate::value::Dict;
 use indexmap::IndexMap;
 use serde_json::{Value as Json, json};
 
@@ -22,10 +22,10 @@ use serde_json::{Value as Json, json};
 pub fn request(
     code: &str,
     elements: &IndexMap<String, Locator>,
-    data: &IndexMap<String, Value>,
+    data: &Dict,
     wants_return: bool,
-    context: &IndexMap<String, Value>,
-    params: &IndexMap<String, Value>,
+    context: &Dict,
+    params: &Dict,
 ) -> Json {
     let element: serde_json::Map<String, Json> = elements
         .iter()

@@ -4,10 +4,10 @@
 //! key looks like a tag). The worker (`worker.py`) uses the same rules, so a value put into the
 //! context by a script keeps its Python type when the engine reads it back.
 
+use crate::value::Dict;
 use crate::value::Value;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 
 const TAGS: [&str; 5] = ["$b", "$t", "$f", "$i", "$d"];
@@ -44,7 +44,7 @@ pub fn encode(v: &Value) -> Json {
 }
 
 /// A map of values (context, params) as the worker reads it.
-pub fn encode_map(map: &IndexMap<String, Value>) -> Json {
+pub fn encode_map(map: &Dict) -> Json {
     Json::Object(map.iter().map(|(k, v)| (k.clone(), encode(v))).collect())
 }
 
@@ -98,7 +98,7 @@ pub fn decode(v: &Json) -> Value {
 }
 
 /// A map the worker wrote back (context, params); `None` when it is not an object.
-pub fn decode_map(v: &Json) -> Option<IndexMap<String, Value>> {
+pub fn decode_map(v: &Json) -> Option<Dict> {
     match decode(v) {
         Value::Dict(d) => Some(d),
         _ => None,
@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn every_value_kind_round_trips() {
-        let mut d = IndexMap::new();
+        let mut d = Dict::default();
         d.insert("$b".to_string(), Value::Int(1));
         let v = Value::List(vec![
             Value::None,

@@ -185,7 +185,7 @@ pub fn assign(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use indexmap::IndexMap;
+    use crate::value::Dict;
 
     fn entry(json: &str) -> Result<SqlEntry, SqlError> {
         let v = crate::value::parse_json(json).unwrap_or(Value::None);
@@ -238,8 +238,8 @@ mod tests {
         ));
     }
 
-    fn run_assign(names: &str, rows: Vec<Vec<Value>>) -> (IndexMap<String, Value>, Option<String>) {
-        let mut vars = IndexMap::new();
+    fn run_assign(names: &str, rows: Vec<Vec<Value>>) -> (Dict, Option<String>) {
+        let mut vars = Dict::default();
         let r = assign(names, transpose(rows), |k, v| {
             vars.insert(k, v);
         });

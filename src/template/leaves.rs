@@ -260,8 +260,8 @@ fn normalise_path(path: &str) -> Vec<PathSeg> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Dict;
     use crate::value::parse_json;
-    use indexmap::IndexMap;
 
     fn names(paths: &[Vec<Seg>]) -> Vec<String> {
         paths
@@ -328,7 +328,7 @@ mod tests {
 
     #[test]
     fn quirk_a10_many_whole_section_references_stay_fast() {
-        let leaves: IndexMap<String, Value> = (0..1000)
+        let leaves: Dict = (0..1000)
             .map(|i| (format!("k{i}"), Value::Str("#{_request_body}".into())))
             .collect();
         let order = render_order(&Value::Dict(leaves), Section::Body);

@@ -54,7 +54,7 @@ mod scan;
 #[cfg(test)]
 mod tests;
 
-use indexmap::IndexMap;
+use crate::value::Dict;
 
 use crate::value::{Value, ValueError};
 
@@ -92,9 +92,9 @@ pub enum ParamType {
 pub struct Scope<'a> {
     /// Collection variables (relations, SQL results, loop indexes, `sys_put`);
     /// they win over `params`.
-    pub context: &'a IndexMap<String, Value>,
+    pub context: &'a Dict,
     /// Case common parameters.
-    pub params: &'a IndexMap<String, Value>,
+    pub params: &'a Dict,
     pub functions: &'a dyn FunctionCaller,
     /// State for `#{_request_*}` references (§2.6). `None` behaves like a
     /// template whose request state was never set: every reference is `None`

@@ -1,7 +1,7 @@
 //! JSON text in and out with the semantics of Python's `json` module (not strict RFC 8259):
 //! `NaN`/`Infinity` accepted and produced, `", "`/`": "` separators, float text = `repr`.
 
-use indexmap::IndexMap;
+use crate::value::Dict;
 
 use super::repr::float_repr;
 use super::{Value, ValueError};
@@ -424,11 +424,11 @@ impl JsonParser<'_> {
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Dict(IndexMap::new()));
+            return Ok(Value::Dict(Dict::default()));
         }
         // Room for a small object's keys from the start: growing from empty rehashed a
         // request body's keys twice, a third of its parse.
-        let mut map = IndexMap::with_capacity(4);
+        let mut map = Dict::with_capacity_and_hasher(4, Default::default());
         loop {
             if self.peek() != Some(b'"') {
                 return Err(self.err(
@@ -543,7 +543,10 @@ impl<'de> serde::de::Visitor<'de> for ValueVisitor {
         Ok(Value::List(items))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut dict = IndexMap::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+        let mut dict = Dict::with_capacity_and_hasher(
+            map.size_hint().unwrap_or(0).min(4096),
+            Default::default(),
+        );
         while let Some((key, value)) = map.next_entry::<String, Value>()? {
             dict.insert(key, value);
         }
@@ -596,7 +599,7 @@ mod tests {
         for (f, want) in cases {
             assert_eq!(float_repr(f), want, "{f}");
         }
-        let mut m = IndexMap::new();
+        let mut m = Dict::default();
         m.insert("id".to_string(), Value::Int(7));
         m.insert("name".to_string(), Value::Str("张三 \"q\"\n\u{1}".into()));
         m.insert(
@@ -638,7 +641,7 @@ mod tests {
             v.to_json_text().unwrap(),
             r#"[NaN, Infinity, -Infinity, [1], "\b\f\n\r\t"]"#
         );
-        assert_eq!(Value::Dict(IndexMap::new()).to_json_text().unwrap(), "{}");
+        assert_eq!(Value::Dict(Dict::default()).to_json_text().unwrap(), "{}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! concatenation), `True`/`False`/`None`, lists, tuples and string-keyed dicts.
 //! It never evaluates code: names, calls, operators and sets are errors.
 
-use indexmap::IndexMap;
+use crate::value::Dict;
 
 use super::{Value, ValueError};
 
@@ -173,7 +173,7 @@ impl LitParser {
     }
 
     fn dict(&mut self) -> Result<Value, ValueError> {
-        let mut map = IndexMap::new();
+        let mut map = Dict::default();
         loop {
             self.skip_ws();
             if self.peek() == Some('}') {

@@ -467,7 +467,7 @@ mod tests {
 
     #[test]
     fn appendix_a_containers() {
-        let mut d = IndexMap::new();
+        let mut d = super::super::Dict::default();
         d.insert("a".to_string(), Value::Int(1));
         d.insert(
             "b".to_string(),

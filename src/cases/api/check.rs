@@ -3,6 +3,7 @@
 use super::request::CapturedResponse;
 use crate::assertion::{self, Outcome};
 use crate::extract;
+use crate::value::Dict;
 use crate::value::{Value, ValueVisitor};
 use indexmap::IndexMap;
 
@@ -25,7 +26,7 @@ pub fn header_dict(headers: &IndexMap<String, String>) -> Value {
 
 /// The assertion list used when a step has none: status code equals 200.
 pub fn default_assertions() -> Value {
-    let mut item = IndexMap::new();
+    let mut item = Dict::default();
     item.insert("from".to_string(), Value::Str("resCode".into()));
     item.insert("method".to_string(), Value::Str(String::new()));
     item.insert("expression".to_string(), Value::Str(String::new()));
@@ -421,7 +422,7 @@ pub fn relations(
     items: &[Relation],
     resp: &CapturedResponse,
     req: &RequestView,
-    vars: &mut IndexMap<String, Value>,
+    vars: &mut Dict,
 ) -> Result<(), String> {
     for r in items {
         let expression = r.expression.trim();

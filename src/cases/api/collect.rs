@@ -2,6 +2,7 @@
 //! parts. Works on copies, so loops re-render from the pristine case every time (A3 Fix).
 
 use super::model::{ApiStep, convert_param};
+use crate::value::Dict;
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
@@ -177,7 +178,7 @@ pub fn collect(step: &ApiStep, proxies: &Json) -> Result<Collected, String> {
     let headers = if step.headers.is_empty() {
         None
     } else {
-        let mut map: IndexMap<String, Value> = IndexMap::new();
+        let mut map: Dict = Dict::default();
         let mut cookie: Option<Value> = None;
         for (k, v) in &step.headers {
             let lower = k.trim().to_ascii_lowercase();
@@ -227,7 +228,7 @@ pub fn collect(step: &ApiStep, proxies: &Json) -> Result<Collected, String> {
                     Some(other) => (BodyType::Json, Some(Value::from_json(other))),
                 },
                 "form-urlencoded" | "form-data" => {
-                    let mut fields: IndexMap<String, Value> = IndexMap::new();
+                    let mut fields: Dict = Dict::default();
                     for item in b.get("form").and_then(Json::as_array).into_iter().flatten() {
                         let name = item.get("name").map(json_text).unwrap_or_default();
                         let value = item.get("value").cloned().unwrap_or(Json::Null);

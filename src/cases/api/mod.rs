@@ -19,8 +19,8 @@ use super::context::CollectionContext;
 use super::result::now_ms;
 use super::{CaseEnv, CaseMeta, CaseResult, Status, Transaction};
 use crate::assertion::{self, Outcome};
+use crate::value::Dict;
 use crate::value::Value;
-use indexmap::IndexMap;
 use model::{ApiCase, ApiStep};
 use recorder::Recorder;
 use scope::CaseFunctions;
@@ -43,7 +43,7 @@ pub enum Flow {
 pub struct CaseRun<'a> {
     pub ctx: &'a mut CollectionContext,
     pub env: &'a CaseEnv,
-    pub params: IndexMap<String, Value>,
+    pub params: Dict,
     pub functions: CaseFunctions<'a>,
     pub rec: Recorder,
 }

@@ -2,6 +2,7 @@
 //! may omit or send as null is optional; errors name the field.
 
 use super::check::{Assertion, Checks, Relation};
+use crate::value::Dict;
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
@@ -22,7 +23,7 @@ pub enum ModelError {
 pub struct ApiCase {
     pub name: String,
     pub comment: Option<String>,
-    pub params: IndexMap<String, Value>,
+    pub params: Dict,
     pub steps: Vec<ApiStep>,
 }
 
@@ -120,8 +121,8 @@ pub fn convert_param(kind: &str, text: &str) -> Value {
 }
 
 /// The case's common parameters, converted by their declared types.
-fn params_of(params: Option<&Json>) -> IndexMap<String, Value> {
-    let mut out = IndexMap::new();
+fn params_of(params: Option<&Json>) -> Dict {
+    let mut out = Dict::default();
     if let Some(Json::Object(p)) = params {
         for (k, v) in p {
             let kind = v.get("type").and_then(Json::as_str).unwrap_or("String");

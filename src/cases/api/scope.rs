@@ -7,6 +7,7 @@ use crate::functions::Library;
 use crate::sidecar::function::{self as sidecar_fn, CustomFunction};
 use crate::sidecar::{Ending, Reply, SidecarSlot};
 use crate::template::{FunctionCaller, ParamType};
+use crate::value::Dict;
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
@@ -30,8 +31,8 @@ pub struct CaseFunctions<'a> {
 /// What custom functions changed during one render.
 #[derive(Default)]
 pub struct RenderState {
-    pub context: IndexMap<String, Value>,
-    pub params: IndexMap<String, Value>,
+    pub context: Dict,
+    pub params: Dict,
     /// Whether a call wrote `context` / `params` back (they replace the case's then).
     pub changed: bool,
     /// What the calls printed.
@@ -131,7 +132,7 @@ impl<'a> CaseFunctions<'a> {
     }
 
     /// Before a render: the context and params custom functions start from.
-    pub fn begin(&self, context: &IndexMap<String, Value>, params: &IndexMap<String, Value>) {
+    pub fn begin(&self, context: &Dict, params: &Dict) {
         if !self.has_custom() {
             return;
         }

@@ -9,6 +9,7 @@ use super::step::Verdict;
 use crate::cases::api::body::WireBody;
 use crate::sidecar::script::ScriptRequest;
 use crate::sidecar::{Ending, Reply, wire};
+use crate::value::Dict;
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
@@ -195,12 +196,7 @@ impl CaseRun<'_> {
     }
 
     /// Takes back what user code changed and printed.
-    fn apply(
-        &mut self,
-        context: Option<IndexMap<String, Value>>,
-        params: Option<IndexMap<String, Value>>,
-        console: &str,
-    ) {
+    fn apply(&mut self, context: Option<Dict>, params: Option<Dict>, console: &str) {
         if let Some(c) = context {
             self.ctx.vars = c;
         }

@@ -15,6 +15,7 @@ use crate::cases::context::HttpSession;
 use crate::template::{
     self, BodyKind, RenderedRequest, RequestParts, RequestRefs, Scope, mentions,
 };
+use crate::value::Dict;
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
@@ -407,7 +408,7 @@ impl CaseRun<'_> {
         &mut self,
         c: &mut Collected,
     ) -> Result<(RenderedRequest, [char; 3]), String> {
-        let mut others: IndexMap<String, Value> = IndexMap::new();
+        let mut others: Dict = Dict::default();
         if let Some(p) = &c.proxy {
             others.insert("proxies".into(), Value::Str(p.clone()));
         }
@@ -513,7 +514,7 @@ fn request_log(
     // Writing into a String cannot fail.
     let _ = write!(out, "【请求信息】:<br>{} {}", c.method, url);
     if let Some(p) = proxy {
-        let mut d = IndexMap::new();
+        let mut d = Dict::default();
         d.insert("http".to_string(), Value::Str(p.to_string()));
         d.insert("https".to_string(), Value::Str(p.to_string()));
         out.push_str("<br>代理: ");

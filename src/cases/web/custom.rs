@@ -9,6 +9,7 @@ use super::locator::Locator;
 use super::model::WebStep;
 use super::ops::Produced;
 use crate::sidecar::{self, Ending, Reply};
+use crate::value::Dict;
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
@@ -19,7 +20,7 @@ impl WebRun<'_> {
         &mut self,
         step: &WebStep,
         elements: &IndexMap<String, Locator>,
-        data: &IndexMap<String, Value>,
+        data: &Dict,
     ) -> Result<Produced, WebError> {
         let group = step.op_type.as_str();
         let wants_return = matches!(group, "assertion" | "condition" | "relation");

@@ -7,8 +7,8 @@ use super::error::WebError;
 use super::model::WebStep;
 use super::step::Flow;
 use crate::assertion::{self, Outcome};
+use crate::value::Dict;
 use crate::value::Value;
-use indexmap::IndexMap;
 use std::time::Instant;
 
 /// The body length from the raw `steps` data (used to skip a skipped loop's body).
@@ -22,8 +22,8 @@ pub fn body_len(step: &WebStep) -> usize {
 
 impl WebRun<'_> {
     /// The loop data rendered as a whole, then each entry coerced by its type.
-    fn loop_data(&mut self, step: &WebStep) -> Result<IndexMap<String, Value>, WebError> {
-        let mut raw = IndexMap::new();
+    fn loop_data(&mut self, step: &WebStep) -> Result<Dict, WebError> {
+        let mut raw = Dict::default();
         for (k, d) in &step.data {
             raw.insert(k.clone(), d.value.clone());
         }
@@ -31,7 +31,7 @@ impl WebRun<'_> {
         let Value::Dict(values) = rendered else {
             return Err(WebError::Step("循环数据渲染后不是对象".into()));
         };
-        let mut out = IndexMap::new();
+        let mut out = Dict::default();
         for (k, v) in values {
             let kind = step
                 .data
@@ -51,8 +51,7 @@ impl WebRun<'_> {
             Ok(d) => d,
             Err(e) => return (self.fail_with_error(&e), fallback),
         };
-        let get =
-            |d: &IndexMap<String, Value>, key: &str| d.get(key).cloned().unwrap_or(Value::None);
+        let get = |d: &Dict, key: &str| d.get(key).cloned().unwrap_or(Value::None);
         let n = match get(&data, "steps") {
             Value::Int(n) if n > 0 => usize::try_from(n).unwrap_or(0),
             _ => 0,

@@ -34,10 +34,10 @@ use super::api::scope::CaseFunctions;
 use super::context::CollectionContext;
 use super::result::now_ms;
 use super::{CaseEnv, CaseMeta, CaseResult, Status};
+use crate::value::Dict;
 use crate::value::Value;
 use driver::Browser;
 use error::WebError;
-use indexmap::IndexMap;
 use model::{WebCase, WebStep};
 use serde_json::Value as Json;
 use session::Session;
@@ -52,7 +52,7 @@ use tokio_util::sync::CancellationToken;
 pub struct WebRun<'a> {
     pub(crate) ctx: &'a mut CollectionContext,
     pub(crate) env: &'a CaseEnv,
-    pub(crate) params: IndexMap<String, Value>,
+    pub(crate) params: Dict,
     pub(crate) functions: CaseFunctions<'a>,
     pub(crate) rec: Recorder,
     pub(crate) session: Session,

@@ -2,6 +2,7 @@
 //! elements and data is kept (it shows in logs).
 
 use super::locator;
+use crate::value::Dict;
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
@@ -37,7 +38,7 @@ pub struct WebStep {
 pub struct WebCase {
     pub name: String,
     pub comment: Option<String>,
-    pub params: IndexMap<String, Value>,
+    pub params: Dict,
     /// `null` (older cases) reads as false (Q11 Compat); `None` when absent or null.
     pub start_driver: Option<bool>,
     pub close_driver: Option<bool>,
@@ -128,7 +129,7 @@ impl WebCase {
         let obj = json
             .as_object()
             .ok_or_else(|| "用例数据不是JSON对象: the WEB case is not a JSON object".to_string())?;
-        let mut params = IndexMap::new();
+        let mut params = Dict::default();
         if let Some(Json::Object(p)) = obj.get("params") {
             for (k, v) in p {
                 let kind = v.get("type").and_then(Json::as_str).unwrap_or("String");

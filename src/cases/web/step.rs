@@ -10,6 +10,7 @@ use super::ops::{self, Op, Produced};
 use crate::assertion::Outcome;
 use crate::cases::Status;
 use crate::template::{self, Scope};
+use crate::value::Dict;
 use crate::value::Value;
 use indexmap::IndexMap;
 use std::collections::HashSet;
@@ -85,8 +86,8 @@ impl WebRun<'_> {
     }
 
     /// Data values, rendered where they hold placeholders, then coerced (§1.6).
-    fn data(&mut self, step: &WebStep) -> Result<IndexMap<String, Value>, WebError> {
-        let mut out = IndexMap::new();
+    fn data(&mut self, step: &WebStep) -> Result<Dict, WebError> {
+        let mut out = Dict::default();
         for (k, d) in &step.data {
             let v = match &d.value {
                 Value::Str(s) if has_placeholder(s) => self.render(&d.value)?,
@@ -112,7 +113,7 @@ impl WebRun<'_> {
     pub(super) async fn failure_screenshot(&mut self, name: &str) {
         match self.session.screenshot_png().await {
             Ok(png) => {
-                let (no_elements, no_data) = (IndexMap::new(), IndexMap::new());
+                let (no_elements, no_data) = (IndexMap::new(), Dict::default());
                 let mut op = self.op_for(&no_elements, &no_data, name);
                 ops::browser::save_screenshot(&mut op, png, name).await;
             }
@@ -125,7 +126,7 @@ impl WebRun<'_> {
     fn op_for<'s>(
         &'s mut self,
         elements: &'s IndexMap<String, Locator>,
-        data: &'s IndexMap<String, Value>,
+        data: &'s Dict,
         trans: &'s str,
     ) -> Op<'s> {
         Op {
@@ -216,12 +217,7 @@ impl WebRun<'_> {
     }
 
     /// The "operation info" block (§2.0 item 3).
-    fn info_block(
-        &mut self,
-        elements: &IndexMap<String, Locator>,
-        data: &IndexMap<String, Value>,
-        step: &WebStep,
-    ) {
+    fn info_block(&mut self, elements: &IndexMap<String, Locator>, data: &Dict, step: &WebStep) {
         let mut msg = String::new();
         for (slot, l) in elements {
             msg.push_str(&format!("元素定位: {slot}: {}<br>", l.py_tuple()));
@@ -239,12 +235,7 @@ impl WebRun<'_> {
     }
 
     /// The assertion controller (§2.3).
-    async fn assertion(
-        &mut self,
-        step: &WebStep,
-        data: &IndexMap<String, Value>,
-        outcome: Outcome,
-    ) -> Flow {
+    async fn assertion(&mut self, step: &WebStep, data: &Dict, outcome: Outcome) -> Flow {
         match outcome {
             Outcome::Pass => {
                 self.rec
@@ -271,7 +262,7 @@ impl WebRun<'_> {
     fn condition(
         &mut self,
         step: &WebStep,
-        data: &IndexMap<String, Value>,
+        data: &Dict,
         outcome: Outcome,
         k: usize,
         skip: &mut HashSet<usize>,

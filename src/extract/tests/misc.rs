@@ -2,7 +2,7 @@
 //! value fidelity and robustness on odd input.
 
 use super::testutil::*;
-use indexmap::IndexMap;
+use crate::value::Dict;
 
 fn s(x: &str) -> Value {
     Value::Str(x.into())
@@ -144,7 +144,7 @@ fn regex_group_shapes_and_unwrap() {
 #[test]
 fn regex_on_dict_uses_python_json_text() {
     // Python: re.findall('"name": "(.*?)"', json.dumps({"id": 7, "name": "张三"}, ensure_ascii=False))
-    let mut m = IndexMap::new();
+    let mut m = Dict::default();
     m.insert("id".to_string(), Value::Int(7));
     m.insert("name".to_string(), s("张三"));
     let d = Value::Dict(m);
@@ -154,7 +154,7 @@ fn regex_on_dict_uses_python_json_text() {
         Ok(s(r#""id": 7, "name""#))
     );
     // a header map
-    let mut h = IndexMap::new();
+    let mut h = Dict::default();
     h.insert(
         "Content-Type".to_string(),
         s("application/json; charset=utf-8"),
@@ -321,7 +321,7 @@ fn extract_dispatch() {
 
 #[test]
 fn values_that_json_cannot_hold_come_back_unchanged() {
-    let mut m = IndexMap::new();
+    let mut m = Dict::default();
     m.insert("t".to_string(), Value::Tuple(vec![s("a"), Value::Int(1)]));
     m.insert("b".to_string(), Value::Bytes(vec![0, 159, 1]));
     m.insert("nan".to_string(), Value::Float(f64::INFINITY));

@@ -6,7 +6,7 @@
 //! unless empty (→ the default), and a text `num_rows` fails in `range()`; dicts and lists
 //! arriving through a typed path follow Faker's dict and list formats.
 
-use indexmap::IndexMap;
+use crate::value::Dict;
 
 use super::base::Rng;
 use super::parse::value_format_selection;
@@ -47,7 +47,7 @@ fn dict_structure(r: &mut Rng, data: &Value, depth: usize) -> Result<Value, Stri
     match data {
         Value::Str(_) => value_format_selection(r, data, None),
         Value::Dict(map) => {
-            let mut entry = IndexMap::new();
+            let mut entry = Dict::default();
             for (name, def) in map {
                 let v = match def {
                     Value::List(items) | Value::Tuple(items) => Value::List(
@@ -95,7 +95,7 @@ fn record(v: &Value) -> Result<Vec<Value>, String> {
 /// Faker's `process_list_structure`.
 fn list_structure(r: &mut Rng, data: &[Value], depth: usize) -> Result<Value, String> {
     deep(depth)?;
-    let mut entry = IndexMap::new();
+    let mut entry = Dict::default();
     for item in data {
         let parts = record(item)?;
         let (name, def, kwargs) = (&parts[0], &parts[1], parts.get(2));
@@ -172,7 +172,7 @@ fn dumps_indented(v: &Value, indent: &str, level: usize, out: &mut String) -> Re
 /// `json(data_columns=None, num_rows=10, indent=None)`.
 pub fn json(r: &mut Rng, args: Vec<Value>) -> Result<Value, String> {
     let a = Args::new("json", args, 3)?;
-    let default_columns = Value::Dict(IndexMap::from([
+    let default_columns = Value::Dict(Dict::from_iter([
         ("name".to_string(), Value::Str("{{name}}".into())),
         ("residency".to_string(), Value::Str("{{address}}".into())),
     ]));
@@ -258,13 +258,13 @@ mod tests {
     fn dict_and_list_formats() {
         let r = &mut rand::rng();
         let s = |t: &str| Value::Str(t.to_string());
-        let cols = Value::Dict(IndexMap::from([
+        let cols = Value::Dict(Dict::from_iter([
             ("Spec".to_string(), s("@1.0.1")),
             ("ID".to_string(), s("pyint")),
             ("Fixed".to_string(), Value::Int(7)),
             (
                 "Details".to_string(),
-                Value::Dict(IndexMap::from([("Name".to_string(), s("name"))])),
+                Value::Dict(Dict::from_iter([("Name".to_string(), s("name"))])),
             ),
             ("Many".to_string(), Value::List(vec![s("name"), s("name")])),
         ]));

@@ -6,7 +6,7 @@
 //! text, and Faker's `k in fields` is then a substring test (`profile(username)` keeps
 //! `username` and `name`); a list keeps the keys it contains.
 
-use indexmap::IndexMap;
+use crate::value::Dict;
 use rand::RngExt;
 
 use super::base::{Rng, pick, randint};
@@ -18,7 +18,7 @@ fn s(v: String) -> Value {
 }
 
 /// `simple_profile(sex=None)`: `sex` must be exactly `F` or `M`, else it is random.
-pub fn simple_profile(r: &mut Rng, sex: Option<&Value>) -> Result<IndexMap<String, Value>, String> {
+pub fn simple_profile(r: &mut Rng, sex: Option<&Value>) -> Result<Dict, String> {
     let sex = match sex {
         Some(Value::Str(x)) if x == "F" || x == "M" => x.clone(),
         _ => pick(r, &["F", "M"]).to_string(),
@@ -28,7 +28,7 @@ pub fn simple_profile(r: &mut Rng, sex: Option<&Value>) -> Result<IndexMap<Strin
     } else {
         person::name_male(r)
     };
-    Ok(IndexMap::from([
+    Ok(Dict::from_iter([
         ("username".to_string(), s(internet::user_name(r))),
         ("name".to_string(), s(name)),
         ("sex".to_string(), s(sex)),
@@ -70,7 +70,7 @@ pub fn profile(r: &mut Rng, fields: Option<&Value>, sex: Option<&Value>) -> Resu
     let website = (0..sites)
         .map(|_| internet::url(r).map(Value::Str))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut d = IndexMap::from([
+    let mut d = Dict::from_iter([
         ("job".to_string(), s(company::job(r))),
         ("company".to_string(), s(company::company(r))),
         ("ssn".to_string(), s(ssn::ssn(r, 18, 90, None)?)),

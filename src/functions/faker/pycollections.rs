@@ -11,8 +11,8 @@
 //! From a template every argument is text: Faker then fails on the count (`int * str`),
 //! so only argument-free calls succeed there, as in Python.
 
+use crate::value::Dict;
 use fake::locales::{Data, ZH_CN};
-use indexmap::IndexMap;
 use rand::RngExt;
 
 use super::base::{Rng, randomize_nb_elements};
@@ -221,19 +221,19 @@ pub fn pystruct(r: &mut Rng, args: &[Value]) -> Result<Value, String> {
     }
     let types = value_types(args.get(1), args.get(2..).unwrap_or_default(), &["struct"]);
     let mut list = Vec::new();
-    let mut d = IndexMap::new();
-    let mut nd = IndexMap::new();
+    let mut d = Dict::default();
+    let mut nd = Dict::default();
     let rt = |r: &mut Rng| random_type(r, &types);
     for i in 0..count.max(0) {
         d.insert(super::lorem::word(r), rt(r)?);
         list.push(rt(r)?);
         let k = |n: i64| (i + n).to_string();
-        let inner = IndexMap::from([
+        let inner = Dict::from_iter([
             (k(0), rt(r)?),
             (k(1), rt(r)?),
             (k(2), Value::List(vec![rt(r)?, rt(r)?])),
         ]);
-        let outer = IndexMap::from([
+        let outer = Dict::from_iter([
             (k(0), rt(r)?),
             (k(1), Value::List(vec![rt(r)?, rt(r)?, rt(r)?])),
             (k(2), Value::Dict(inner)),

@@ -1,6 +1,6 @@
 //! Randomized no-panic checks (deterministic xorshift; no extra dependencies).
 
-use indexmap::IndexMap;
+use crate::value::Dict;
 
 use super::support::{Double, context, params, refs};
 use crate::template::{BodyKind, RequestParts, Scope, render, render_request};
@@ -110,7 +110,7 @@ impl Rng {
             (0, d) if d < 3 => Value::Dict(
                 (0..self.below(4))
                     .map(|_| (self.text(), self.value(d + 1)))
-                    .collect::<IndexMap<_, _>>(),
+                    .collect::<Dict>(),
             ),
             (1, d) if d < 3 => Value::List((0..self.below(4)).map(|_| self.value(d + 1)).collect()),
             (2, _) => Value::Int(self.next() as i64 % 100),

@@ -1,7 +1,7 @@
 //! Behaviour pinned against the Python engine (reference runs of
 //! `core/template.py`), and the deliberate fixes, named after their quirks.
 
-use indexmap::IndexMap;
+use crate::value::Dict;
 
 use super::support::{UNKNOWN, context, j, params, r, refs, render_with, rs, s};
 use crate::template::RenderErrorKind;
@@ -238,7 +238,7 @@ fn request_references_without_request_state_are_none() {
 
 #[test]
 fn lookup_order_and_paths() {
-    let mut ctx = IndexMap::new();
+    let mut ctx = Dict::default();
     ctx.insert("p".to_owned(), s("C"));
     let out = render_with(&s("{{p}}/{{$p}}"), &ctx, &params(), None).unwrap();
     assert_eq!(out.value, s("C/P"));

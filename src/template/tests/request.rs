@@ -1,6 +1,6 @@
 //! `render_request` (§2.7) and quirks A3, A10, A11, A12.
 
-use indexmap::IndexMap;
+use crate::value::Dict;
 
 use super::support::{Double, UNKNOWN, context, j, params, s};
 use crate::template::{
@@ -25,7 +25,7 @@ fn parts(
     }
 }
 
-fn go_with(p: RequestParts, ctx: &IndexMap<String, Value>) -> Result<RenderedRequest, RenderError> {
+fn go_with(p: RequestParts, ctx: &Dict) -> Result<RenderedRequest, RenderError> {
     let params = params();
     let scope = Scope {
         context: ctx,

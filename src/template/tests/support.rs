@@ -1,6 +1,6 @@
 //! Test double for the functions library and the Appendix B variables.
 
-use indexmap::IndexMap;
+use crate::value::Dict;
 
 use crate::template::{
     FunctionCaller, ParamType, RenderError, Rendered, RequestRefs, Scope, render,
@@ -153,8 +153,8 @@ impl FunctionCaller for Double {
 }
 
 /// Appendix B context.
-pub fn context() -> IndexMap<String, Value> {
-    let mut c = IndexMap::new();
+pub fn context() -> Dict {
+    let mut c = Dict::default();
     c.insert("n".into(), Value::Int(5));
     c.insert("s".into(), s("abc"));
     c.insert("d".into(), j(r#"{"a": 1, "b": [1, 2]}"#));
@@ -197,8 +197,8 @@ pub fn refs() -> RequestRefs {
 }
 
 /// Appendix B params.
-pub fn params() -> IndexMap<String, Value> {
-    let mut p = IndexMap::new();
+pub fn params() -> Dict {
+    let mut p = Dict::default();
     p.insert("p".into(), s("P"));
     p.insert("pd".into(), j(r#"{"k": "v"}"#));
     p
@@ -207,8 +207,8 @@ pub fn params() -> IndexMap<String, Value> {
 /// Renders with the Appendix B context/params and optional request state.
 pub fn render_with(
     input: &Value,
-    context: &IndexMap<String, Value>,
-    params: &IndexMap<String, Value>,
+    context: &Dict,
+    params: &Dict,
     request: Option<&RequestRefs>,
 ) -> Result<Rendered, RenderError> {
     let scope = Scope {

@@ -11,6 +11,7 @@ use super::session::{ElementRef, Session};
 use super::settings::WebEnv;
 use crate::assertion::Outcome;
 use crate::cases::api::recorder::Recorder;
+use crate::value::Dict;
 use crate::value::Value;
 use indexmap::IndexMap;
 
@@ -31,7 +32,7 @@ pub struct Op<'a> {
     pub rec: &'a mut Recorder,
     pub env: &'a WebEnv,
     pub elements: &'a IndexMap<String, Locator>,
-    pub data: &'a IndexMap<String, Value>,
+    pub data: &'a Dict,
     pub task_id: Option<&'a str>,
     pub trans: &'a str,
 }

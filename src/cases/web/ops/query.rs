@@ -7,8 +7,8 @@ use crate::assertion;
 use crate::cases::web::atoms;
 use crate::cases::web::data::py_round;
 use crate::cases::web::error::WebError;
+use crate::value::Dict;
 use crate::value::Value;
-use indexmap::IndexMap;
 use serde_json::{Value as Json, json};
 
 /// What can be read: the name after the group prefix (`断言`/`判断`/`提取`).
@@ -44,7 +44,7 @@ const COMPARE_ONLY: &[&str] = &[
 const RELATION_ONLY: &[&str] = &["当前窗口句柄", "所有窗口句柄"];
 
 fn dict(pairs: &[(&str, Value)]) -> Value {
-    let mut m = IndexMap::new();
+    let mut m = Dict::default();
     for (k, v) in pairs {
         m.insert((*k).to_string(), v.clone());
     }
