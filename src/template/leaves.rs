@@ -9,6 +9,32 @@ use crate::value::Value;
 
 use super::refs::all_references;
 
+/// Whether the two ASCII bytes `a` `b` follow each other in `s` (`contains` without a
+/// substring searcher to set up, for a case's short strings).
+pub(crate) fn has_pair(s: &str, a: u8, b: u8) -> bool {
+    s.as_bytes().windows(2).any(|w| w[0] == a && w[1] == b)
+}
+
+/// Python's `re.search(r"\{\{.*?\}\}", s)`: a `{{` followed by `}}` on the same line.
+pub(crate) fn has_placeholder(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (mut i, mut open) = (0, false);
+    while let (Some(&x), Some(&y)) = (b.get(i), b.get(i + 1)) {
+        match (x, y) {
+            (b'\n', _) => open = false,
+            (b'{', b'{') if !open => {
+                open = true;
+                i += 2;
+                continue;
+            }
+            (b'}', b'}') if open => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
 /// One step of a tree position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Seg {
@@ -27,28 +53,59 @@ pub(crate) enum Section {
 /// Positions of the string leaves of `root`, in the Python engine's
 /// `json_to_path` order: at each container its scalar children in order, its
 /// container children afterwards, last-pushed first. A scalar root has none.
-fn string_leaves(root: &Value) -> Vec<Vec<Seg>> {
+fn string_leaves(root: &Value, keep: impl Fn(&str) -> bool) -> Vec<Vec<Seg>> {
     let mut out = Vec::new();
     let mut stack: Vec<(Vec<Seg>, &Value)> = vec![(Vec::new(), root)];
     while let Some((path, node)) = stack.pop() {
-        let children: Box<dyn Iterator<Item = (Seg, &Value)>> = match node {
-            Value::Dict(m) => Box::new(m.iter().map(|(k, v)| (Seg::Key(k.clone()), v))),
+        match node {
+            Value::Dict(m) => {
+                for (k, v) in m {
+                    visit(
+                        &path,
+                        || Seg::Key(k.clone()),
+                        v,
+                        &keep,
+                        &mut stack,
+                        &mut out,
+                    );
+                }
+            }
             Value::List(items) => {
-                Box::new(items.iter().enumerate().map(|(i, v)| (Seg::Index(i), v)))
+                for (i, v) in items.iter().enumerate() {
+                    visit(&path, || Seg::Index(i), v, &keep, &mut stack, &mut out);
+                }
             }
-            _ => continue,
-        };
-        for (seg, child) in children {
-            let mut child_path = path.clone();
-            child_path.push(seg);
-            match child {
-                Value::Dict(_) | Value::List(_) => stack.push((child_path, child)),
-                Value::Str(_) => out.push(child_path),
-                _ => {}
-            }
+            _ => {}
         }
     }
     out
+}
+
+/// One child of [`string_leaves`]: a container goes on the stack, a kept string to `out`; its
+/// position is made only then.
+fn visit<'v>(
+    path: &[Seg],
+    seg: impl FnOnce() -> Seg,
+    child: &'v Value,
+    keep: &impl Fn(&str) -> bool,
+    stack: &mut Vec<(Vec<Seg>, &'v Value)>,
+    out: &mut Vec<Vec<Seg>>,
+) {
+    let wanted = match child {
+        Value::Dict(_) | Value::List(_) => true,
+        Value::Str(s) => keep(s),
+        _ => false,
+    };
+    if !wanted {
+        return;
+    }
+    let mut child_path = Vec::with_capacity(path.len() + 1);
+    child_path.extend_from_slice(path);
+    child_path.push(seg());
+    match child {
+        Value::Str(_) => out.push(child_path),
+        _ => stack.push((child_path, child)),
+    }
 }
 
 pub(crate) fn get<'v>(root: &'v Value, path: &[Seg]) -> Option<&'v Value> {
@@ -85,12 +142,14 @@ pub(crate) fn set(root: &mut Value, path: &[Seg], value: Value) -> bool {
 pub(crate) fn render_order(root: &Value, section: Section) -> Vec<Vec<Seg>> {
     let mut plain = Vec::new();
     let mut related: Vec<(Vec<Seg>, Vec<Target>)> = Vec::new();
-    for path in string_leaves(root) {
+    // A leaf without a placeholder or a reference is never rendered: no position is made for it.
+    let wanted = |s: &str| has_pair(s, b'#', b'{') || has_placeholder(s);
+    for path in string_leaves(root, wanted) {
         let text = match get(root, &path) {
             Some(Value::Str(s)) => s.as_str(),
             _ => continue,
         };
-        if text.contains("#{") {
+        if has_pair(text, b'#', b'{') {
             let targets = all_references(text)
                 .into_iter()
                 .filter_map(|r| parse_reference(r, section))
@@ -279,9 +338,39 @@ mod tests {
     }
 
     #[test]
+    fn the_placeholder_test_is_the_line_wise_search_on_every_short_string() {
+        // The line-wise reading of `\{\{.*?\}\}`, written plainly.
+        let reference = |s: &str| {
+            s.split('\n').any(|line| {
+                line.find("{{")
+                    .and_then(|i| line.get(i + 2..))
+                    .is_some_and(|rest| rest.contains("}}"))
+            })
+        };
+        let alphabet = ['{', '}', '\n', 'a', '#', 'é'];
+        let mut checked = 0;
+        for len in 0..=7u32 {
+            for mut code in 0..alphabet.len().pow(len) {
+                let mut s = String::new();
+                for _ in 0..len {
+                    s.push(alphabet[code % alphabet.len()]);
+                    code /= alphabet.len();
+                }
+                assert_eq!(has_placeholder(&s), reference(&s), "{s:?}");
+                assert_eq!(has_pair(&s, b'#', b'{'), s.contains("#{"), "{s:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 300_000, "{checked}");
+    }
+
+    #[test]
     fn enumeration_order_is_pythons_stack_walk() {
         let v = parse_json(r#"{"a": {"x": "1"}, "b": {"y": "2", "z": ["3"]}, "c": "4"}"#).unwrap();
-        assert_eq!(names(&string_leaves(&v)), ["c", "b.y", "b.z.0", "a.x"]);
+        assert_eq!(
+            names(&string_leaves(&v, |_| true)),
+            ["c", "b.y", "b.z.0", "a.x"]
+        );
     }
 
     #[test]
@@ -308,16 +397,17 @@ mod tests {
         // Python's substring test saw `t` and `e` in `_request_query` and dropped
         // both leaves (accidental cycle); parsed, `t` depends on `e` only.
         let v = parse_json(
-            r##"{"t": "{{@extract(#{e})}}", "e": "{{@extract(#{_request_query.a})}}", "x": "1"}"##,
+            r##"{"t": "{{@extract(#{e})}}", "e": "{{@extract(#{_request_query.a})}}", "x": "{{p}}", "y": "1"}"##,
         )
         .unwrap();
+        // Leaves without references first; `y`, with nothing to render, has no position.
         assert_eq!(names(&render_order(&v, Section::Body)), ["x", "e", "t"]);
         // A real cycle: both kept, enumeration order.
         let v = parse_json(r##"{"a": "#{b}", "b": "#{a}"}"##).unwrap();
         assert_eq!(names(&render_order(&v, Section::Body)), ["a", "b"]);
         // A whole-section reference goes last; other sections do not count.
         let v = parse_json(
-            r##"{"w": "#{_request_body}", "h": "#{_request_header.w}", "k": "#{k2}", "k2": "v"}"##,
+            r##"{"w": "#{_request_body}", "h": "#{_request_header.w}", "k": "#{k2}", "k2": "{{v}}"}"##,
         )
         .unwrap();
         assert_eq!(

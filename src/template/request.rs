@@ -5,7 +5,7 @@
 
 use crate::value::Value;
 
-use super::leaves::{Section, Seg, get, render_order, set};
+use super::leaves::{Section, Seg, get, has_placeholder, render_order, set};
 use super::{RenderError, RequestRefs, Scope, render};
 
 /// How the body is rendered (the step's `body.type`).
@@ -259,13 +259,4 @@ pub fn mentions(v: &Value, needle: &str) -> bool {
             .any(|(k, v)| holds(k.as_bytes()) || mentions(v, needle)),
         Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => false,
     }
-}
-
-/// Python's `re.search(r"\{\{.*?\}\}", s)`: a `{{` followed by `}}` on the same line.
-fn has_placeholder(s: &str) -> bool {
-    s.split('\n').any(|line| {
-        line.find("{{")
-            .and_then(|i| line.get(i + 2..))
-            .is_some_and(|rest| rest.contains("}}"))
-    })
 }

@@ -37,15 +37,35 @@ impl<'s, 'a> Renderer<'s, 'a> {
     }
 
     pub(crate) fn render(mut self, input: &Value) -> Result<Rendered, RenderError> {
-        let text = match input.to_json_text_unicode() {
-            Ok(t) => t,
-            Err(e) => return Err(self.fail(RenderErrorKind::NotSerializable(e))),
+        // Most renders are of one string (a request leaf): its JSON text is the string in
+        // quotes when nothing in it needs escaping, and a result that is again such a string
+        // is its text between the quotes, with no general writer or parser on the way.
+        let text = match input {
+            Value::Str(s) if is_json_verbatim(s) => {
+                let mut t = String::with_capacity(s.len() + 2);
+                t.push('"');
+                t.push_str(s);
+                t.push('"');
+                t
+            }
+            _ => match input.to_json_text_unicode() {
+                Ok(t) => t,
+                Err(e) => return Err(self.fail(RenderErrorKind::NotSerializable(e))),
+            },
         };
         let out = match self.scan(&text) {
             Ok(o) => o,
             Err(kind) => return Err(self.fail(kind)),
         };
-        let value = match parse_json(&out) {
+        let verbatim = out
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .filter(|inner| is_json_verbatim(inner));
+        let parsed = match verbatim {
+            Some(inner) => Ok(Value::Str(inner.to_owned())),
+            None => parse_json(&out),
+        };
+        let value = match parsed {
             Ok(v) => v,
             Err(e) => return Err(self.fail(RenderErrorKind::InvalidJson(e))),
         };
@@ -177,6 +197,12 @@ impl<'s, 'a> Renderer<'s, 'a> {
             Ok(text)
         }
     }
+}
+
+/// Whether `s` is its own JSON string content: no quote, backslash or control character, so
+/// `"s"` is its JSON text and reads back as `s`.
+fn is_json_verbatim(s: &str) -> bool {
+    !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
 }
 
 /// The key of a placeholder text `tmp` (which ends with `}}`): Python's

@@ -108,7 +108,20 @@ pub fn write_float_repr(f: f64, out: &mut String) {
         out.push_str("0.0");
         return;
     }
-    let (digits, exp) = shortest_digits(f.abs());
+    // Ryu's own text is Python's wherever Ryu writes plain decimal notation, except for a
+    // decimal exponent of -5, which Ryu writes as `0.0000…` and Python as `…e-05`.
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(f.abs());
+    if !text.contains('e') && !text.starts_with("0.0000") {
+        out.push_str(text);
+        return;
+    }
+    write_assembled(f.abs(), out);
+}
+
+/// The digits of a positive finite float assembled as `repr` writes them.
+fn write_assembled(f: f64, out: &mut String) {
+    let (digits, exp) = shortest_digits(f);
     let zeros = |out: &mut String, n: usize| out.extend(std::iter::repeat_n('0', n));
     if (-4..16).contains(&exp) {
         if exp >= 0 {
@@ -379,8 +392,38 @@ mod tests {
                 "{f:e} ({:#x})",
                 f.to_bits()
             );
+            // Ryu's text, where it is taken as it is, is what the digits assemble to.
+            let (mut taken, mut assembled) = (String::new(), String::new());
+            write_float_repr(f, &mut taken);
+            write_assembled(f, &mut assembled);
+            assert_eq!(taken, assembled, "{f:e} ({:#x})", f.to_bits());
         }
         assert!(checked > 990_000, "{checked}");
+        // Around the edges of plain notation: the exponents -6..=-3 and 14..=17.
+        for f in [
+            1e-6,
+            1.5e-5,
+            1e-5,
+            9.99e-5,
+            1e-4,
+            1.25e-4,
+            1e-3,
+            1e14,
+            1.5e15,
+            1e16,
+            1.2e16,
+            1e17,
+            123456789012345.6,
+            0.1,
+            0.5,
+            12.5,
+            100.0,
+        ] {
+            let (mut taken, mut assembled) = (String::new(), String::new());
+            write_float_repr(f, &mut taken);
+            write_assembled(f, &mut assembled);
+            assert_eq!(taken, assembled, "{f:e}");
+        }
     }
 
     #[test]

@@ -195,3 +195,59 @@ fn render_fast_path_matches_the_full_render() {
     }
     assert!(plain > 1000, "too few inputs took the fast path: {plain}");
 }
+
+#[test]
+fn a_string_renders_alone_as_it_does_in_a_list() {
+    // A lone string takes a shorter way through `render` when nothing in it needs escaping (no
+    // JSON writer, and no parser for a result that is again such a string); inside a list it
+    // takes the general way. Both must give the same value and the same notes.
+    let (ctx, params, refs) = (context(), params(), refs());
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let (mut both_ok, mut checked) = (0, 0);
+    for i in 0..50_000 {
+        let scope = Scope {
+            context: &ctx,
+            params: &params,
+            functions: &Double,
+            request: if i % 2 == 0 { Some(&refs) } else { None },
+        };
+        let text = rng.text();
+        let alone = render(&Value::Str(text.clone()), &scope);
+        let listed = render(&Value::List(vec![Value::Str(text.clone())]), &scope);
+        checked += 1;
+        match (alone, listed) {
+            (Ok(a), Ok(l)) => {
+                both_ok += 1;
+                let a_value = masked(&format!("{:?}", Value::List(vec![a.value])));
+                assert_eq!(a_value, masked(&format!("{:?}", l.value)), "{text:?}");
+                let all = |w: &[String]| w.iter().map(|x| masked(x)).collect::<Vec<_>>();
+                assert_eq!(all(&a.console), all(&l.console), "{text:?}");
+                assert_eq!(all(&a.unresolved), all(&l.unresolved), "{text:?}");
+                assert_eq!(all(&a.warnings), all(&l.warnings), "{text:?}");
+            }
+            (Err(a), Err(l)) => {
+                let all = |w: &[String]| w.iter().map(|x| masked(x)).collect::<Vec<_>>();
+                assert_eq!(all(&a.console), all(&l.console), "{text:?}");
+            }
+            (a, l) => panic!("{text:?}: alone {a:?}, in a list {l:?}"),
+        }
+    }
+    assert!(both_ok > checked / 2, "{both_ok} of {checked}");
+}
+
+/// `text` with the unique part of each bytes reference (`bytes_<id>_<n>`) left out: every
+/// render makes new ones.
+fn masked(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("bytes_") {
+        out.push_str(&rest[..i + 6]);
+        rest = &rest[i + 6..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_hexdigit() || c == '_'))
+            .unwrap_or(rest.len());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
