@@ -210,9 +210,9 @@ pub fn collect(step: &ApiStep, proxies: &Json) -> Result<Collected, String> {
     let (body_type, body) = match &step.body {
         None => (BodyType::None, None),
         Some(b) => {
-            let kind = b.get("type").and_then(Json::as_str).unwrap_or("");
+            let kind = b.kind();
             match kind {
-                "json" => match b.get("json") {
+                "json" => match &b.json {
                     None | Some(Json::Null) => (BodyType::None, None),
                     Some(Json::String(text)) if text.trim().is_empty() => (BodyType::None, None),
                     Some(Json::String(text)) => {
@@ -229,7 +229,13 @@ pub fn collect(step: &ApiStep, proxies: &Json) -> Result<Collected, String> {
                 },
                 "form-urlencoded" | "form-data" => {
                     let mut fields: Dict = Dict::default();
-                    for item in b.get("form").and_then(Json::as_array).into_iter().flatten() {
+                    for item in b
+                        .form
+                        .as_ref()
+                        .and_then(Json::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
                         let name = item.get("name").map(json_text).unwrap_or_default();
                         let value = item.get("value").cloned().unwrap_or(Json::Null);
                         match item.get("type").and_then(Json::as_str) {
@@ -260,14 +266,20 @@ pub fn collect(step: &ApiStep, proxies: &Json) -> Result<Collected, String> {
                     };
                     (t, Some(Value::Dict(fields)))
                 }
-                "text" | "xml" | "html" => match b.get("raw") {
+                "text" | "xml" | "html" => match &b.raw {
                     Some(Json::String(s)) if !s.is_empty() => {
                         (BodyType::Raw, Some(Value::Str(s.clone())))
                     }
                     _ => (BodyType::None, None),
                 },
                 "file" => {
-                    for entry in b.get("file").and_then(Json::as_array).into_iter().flatten() {
+                    for entry in b
+                        .file
+                        .as_ref()
+                        .and_then(Json::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
                         match (entry.get("id").map(json_text), entry.get("name").map(json_text)) {
                             (Some(id), Some(name)) if !id.is_empty() => files.push(FilePart {
                                 field: "file".into(),

@@ -40,7 +40,7 @@ pub struct ApiStep {
     pub proxies: Option<Json>,
     pub query: IndexMap<String, Json>,
     pub rest: IndexMap<String, Json>,
-    pub body: Option<Json>,
+    pub body: Option<StepBody>,
     /// As written, or the default "status code equals 200" when there are none (api-cases §4.1).
     pub assertions: Checks<Assertion>,
     pub relations: Checks<Relation>,
@@ -48,6 +48,44 @@ pub struct ApiStep {
     /// Whether the `url` key exists at all (a missing key is an error, null is allowed).
     pub has_url_key: bool,
     pub has_path_key: bool,
+}
+
+/// A step's `body` object: the fields the engine reads, taken straight from the case file
+/// (a JSON object of its own cost five hashed keys and a map per step). Each is as written;
+/// `None` when missing. A `body` that is not an object has none of them.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+pub struct StepBody {
+    #[serde(default, rename = "type")]
+    pub kind: Option<Json>,
+    #[serde(default)]
+    pub json: Option<Json>,
+    #[serde(default)]
+    pub form: Option<Json>,
+    #[serde(default)]
+    pub raw: Option<Json>,
+    #[serde(default)]
+    pub file: Option<Json>,
+}
+
+impl StepBody {
+    /// The fields of a `body` read as a JSON tree (the lenient reading).
+    fn of(json: Json) -> StepBody {
+        let Json::Object(mut o) = json else {
+            return StepBody::default();
+        };
+        StepBody {
+            kind: o.remove("type"),
+            json: o.remove("json"),
+            form: o.remove("form"),
+            raw: o.remove("raw"),
+            file: o.remove("file"),
+        }
+    }
+
+    /// `body.type` when it is a string, else the empty string (no body).
+    pub fn kind(&self) -> &str {
+        self.kind.as_ref().and_then(Json::as_str).unwrap_or("")
+    }
 }
 
 // The case JSON is taken apart, not copied: its strings, objects and lists move into the
@@ -216,7 +254,7 @@ impl ApiCase {
 /// the lenient tree reading would treat specially fails here and takes that path instead.
 mod doc {
     use super::super::check::{Assertion, ListDoc, Relation};
-    use super::{ApiCase, ApiStep, Checks, Json, Value, opt_string, params_of};
+    use super::{ApiCase, ApiStep, Checks, Json, StepBody, Value, opt_string, params_of};
     use indexmap::IndexMap;
     use serde::{Deserialize, Deserializer};
 
@@ -264,7 +302,7 @@ mod doc {
         #[serde(default)]
         rest: Option<IndexMap<String, Json>>,
         #[serde(default)]
-        body: Option<Json>,
+        body: Option<StepBody>,
         /// Read straight into their items unless they hold a placeholder (`ListDoc`).
         #[serde(default)]
         assertions: Option<ListDoc<Assertion>>,
@@ -346,7 +384,7 @@ impl ApiStep {
             proxies: o.remove("proxies").filter(|p| !p.is_null()),
             query: object(o.remove("query")),
             rest: object(o.remove("rest")),
-            body: o.remove("body").filter(|b| !b.is_null()),
+            body: o.remove("body").filter(|b| !b.is_null()).map(StepBody::of),
             assertions: assertions_of(array(o.remove("assertions")).iter().map(Value::from_json)),
             relations: relations_of(array(o.remove("relations")).iter().map(Value::from_json)),
             controller: object(o.remove("controller")),
@@ -453,6 +491,11 @@ mod tests {
             r#"{"caseName":"c","apiList":[{"assertions":[3,"x",null,[]],"relations":[{"{{k}}":1}]}]}"#.to_string(),
             r#"{"caseName":"c","apiList":[{"assertions":[],"relations":[]},{"assertions":null,"relations":null}]}"#.to_string(),
             r#"{"caseName":"c","apiList":[{"assertions":"x","relations":{}}]}"#.to_string(),
+            // The body's fields: all of them, extra and repeated keys, nulls, other types, and
+            // a body that is not an object.
+            r#"{"caseName":"c","apiList":[{"body":{"type":"form-data","form":[{"name":"a","value":"1","type":"String"}],"json":"","raw":"r","file":[{"id":"1","name":"f"}],"x":{"y":1}}}]}"#.to_string(),
+            r#"{"caseName":"c","apiList":[{"body":{"type":"text","type":"json","json":{"a":[1]}}},{"body":{"type":null,"raw":3}}]}"#.to_string(),
+            r#"{"caseName":"c","apiList":[{"body":"x"},{"body":[1]},{"body":null},{"body":{}}]}"#.to_string(),
         ];
         for text in &cases {
             let (direct, tree) = read_both(text);

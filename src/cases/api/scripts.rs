@@ -96,8 +96,7 @@ fn collector(step: &ApiStep, c: &Collected, others: Json) -> Json {
     let body_type = step
         .body
         .as_ref()
-        .and_then(|b| b.get("type"))
-        .cloned()
+        .and_then(|b| b.kind.clone())
         .unwrap_or(Json::Null);
     json!({
         "apiId": step.api_id,
