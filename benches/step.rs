@@ -45,7 +45,10 @@ fn response_5k() -> CapturedResponse {
     let bytes = serde_json::to_vec(&doc).expect("json");
     CapturedResponse::json(
         200,
-        indexmap::IndexMap::from([("Content-Type".to_string(), "application/json".to_string())]),
+        liuma_engine::cases::api::request::Headers::from_iter([(
+            "Content-Type".to_string(),
+            "application/json".to_string(),
+        )]),
         bytes,
         doc,
         String::new(),
@@ -117,7 +120,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut out = Dict::default();
             let view = check::RequestView {
-                headers: &indexmap::IndexMap::new(),
+                headers: &liuma_engine::cases::api::request::Headers::default(),
                 query: &Value::None,
                 body: &Value::None,
             };
@@ -141,7 +144,7 @@ fn bench(c: &mut Criterion) {
             assert!(!failed, "{msgs:?}");
             let mut out = Dict::default();
             let view = check::RequestView {
-                headers: &indexmap::IndexMap::new(),
+                headers: &liuma_engine::cases::api::request::Headers::default(),
                 query: &Value::None,
                 body: &Value::None,
             };

@@ -360,7 +360,8 @@ fn compile_segments<'s>(
 const CACHE_CAP: usize = 512;
 
 /// Plans by expression, one map per value of `hand_wild` (looked up by `&str`, no key built).
-type Cache = [Mutex<HashMap<String, Arc<Result<Plan, ExtractError>>>>; 2];
+type Cache =
+    [Mutex<HashMap<String, Arc<Result<Plan, ExtractError>>, foldhash::fast::RandomState>>; 2];
 static EXPR_CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
 static DYN_CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
 

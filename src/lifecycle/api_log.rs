@@ -5,15 +5,15 @@
 
 use super::logging::API_TARGET;
 use crate::cases::api::body::WireBody;
+use crate::cases::api::request::Headers;
 use crate::cases::api::request::{CapturedResponse, OutgoingRequest, SendError};
-use indexmap::IndexMap;
 
 /// Longest body written to `api.log`, in bytes.
 pub const MAX_BODY: usize = 64 * 1024;
 
 const MASKED: [&str; 4] = ["authorization", "proxy-authorization", "cookie", "token"];
 
-fn headers(h: &IndexMap<String, String>) -> String {
+fn headers(h: &Headers) -> String {
     let shown: serde_json::Map<String, serde_json::Value> = h
         .iter()
         .map(|(k, v)| {

@@ -2,8 +2,8 @@
 //! (api-cases §7.4, §7.5).
 
 use super::collect::BodyType;
+use crate::cases::api::request::Headers;
 use crate::value::Value;
-use indexmap::IndexMap;
 
 /// The body as sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,7 +86,7 @@ pub fn append_query(url: &str, query: Option<&Value>) -> String {
     format!("{url}{sep}{}", encode_pairs(&pairs))
 }
 
-fn has_header(headers: &IndexMap<String, String>, name: &str) -> bool {
+fn has_header(headers: &Headers, name: &str) -> bool {
     headers.keys().any(|k| k.eq_ignore_ascii_case(name))
 }
 
@@ -96,7 +96,7 @@ pub fn encode(
     body_type: BodyType,
     body: Option<&Value>,
     files: &[(String, String, Value)],
-    headers: &mut IndexMap<String, String>,
+    headers: &mut Headers,
 ) -> Result<WireBody, String> {
     let form_content_type = "application/x-www-form-urlencoded";
     if !files.is_empty() {
@@ -188,7 +188,7 @@ mod tests {
             ("o", dict(vec![("k", Value::Int(1))])),
             ("l", Value::List(vec![Value::Int(1), Value::Int(2)])),
         ]);
-        let mut h = IndexMap::new();
+        let mut h = Headers::default();
         let wire = encode(BodyType::FormUrlencoded, Some(&body), &[], &mut h).expect("encodes");
         assert_eq!(
             wire,
@@ -207,7 +207,7 @@ mod tests {
             ("l", Value::List(vec![Value::Int(1), Value::Int(2)])),
             ("b", Value::Bool(false)),
         ]);
-        let mut h = IndexMap::new();
+        let mut h = Headers::default();
         let wire = encode(BodyType::FormData, Some(&body), &[], &mut h).expect("encodes");
         assert_eq!(wire, WireBody::Bytes(b"s=x+y&l=1&l=2&b=False".to_vec()));
     }
@@ -218,7 +218,7 @@ mod tests {
             ("k", Value::Str("中文".into())),
             ("f", Value::Float(1.0)),
         ]);
-        let mut h = IndexMap::new();
+        let mut h = Headers::default();
         let wire = encode(BodyType::Json, Some(&body), &[], &mut h).expect("encodes");
         assert_eq!(
             wire,
@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn multipart_drops_the_users_content_type() {
-        let mut h = IndexMap::new();
+        let mut h = Headers::default();
         h.insert("content-type".to_string(), "application/json".to_string());
         let files = vec![(
             "avatar".to_string(),

@@ -2,10 +2,10 @@
 
 use super::request::CapturedResponse;
 use crate::assertion::{self, Outcome};
+use crate::cases::api::request::Headers;
 use crate::extract;
 use crate::value::Dict;
 use crate::value::{Value, ValueVisitor};
-use indexmap::IndexMap;
 
 fn field<'a>(item: &'a Value, key: &str) -> Option<&'a Value> {
     match item {
@@ -15,7 +15,7 @@ fn field<'a>(item: &'a Value, key: &str) -> Option<&'a Value> {
 }
 
 /// The response header map as a dict of strings (server spelling).
-pub fn header_dict(headers: &IndexMap<String, String>) -> Value {
+pub fn header_dict(headers: &Headers) -> Value {
     Value::Dict(
         headers
             .iter()
@@ -411,7 +411,7 @@ pub fn assertions(
 
 /// What relations can read besides the response (api-cases §5).
 pub struct RequestView<'a> {
-    pub headers: &'a IndexMap<String, String>,
+    pub headers: &'a Headers,
     pub query: &'a Value,
     /// json body value, form object, the encoded string (form-urlencoded) or bytes (raw).
     pub body: &'a Value,

@@ -82,12 +82,16 @@ impl HttpClients {
     }
 }
 
+/// Request and response headers, in their order. Keys are hashed with foldhash: SipHash (the
+/// standard default) was a visible share of reading a response's few headers.
+pub type Headers = IndexMap<String, String, foldhash::fast::RandomState>;
+
 /// A request ready to send (after collection and rendering).
 #[derive(Debug, Clone)]
 pub struct OutgoingRequest {
     pub method: String,
     pub url: String,
-    pub headers: IndexMap<String, String>,
+    pub headers: Headers,
     pub body: WireBody,
     pub verify: bool,
     pub proxy: Option<String>,
@@ -98,7 +102,7 @@ pub struct OutgoingRequest {
 pub struct CapturedResponse {
     pub status: u16,
     /// Header names in the server's conventional spelling, repeated headers joined with ", ".
-    pub headers: IndexMap<String, String>,
+    pub headers: Headers,
     /// The raw body when it differs from the text in `body` (JSON, non-UTF-8, Latin-1); `None`
     /// when the body is UTF-8 text, so a large text body is held once, not twice.
     pub raw: Option<Vec<u8>>,
@@ -259,7 +263,7 @@ async fn send_inner(
             }
             continue;
         }
-        let mut headers: IndexMap<String, String> = IndexMap::new();
+        let mut headers: Headers = Headers::default();
         for (name, value) in &answer.headers {
             let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
             headers
@@ -358,7 +362,7 @@ impl CapturedResponse {
     /// A JSON response: `bytes` as received, `doc` parsed from them.
     pub fn json(
         status: u16,
-        headers: IndexMap<String, String>,
+        headers: Headers,
         bytes: Vec<u8>,
         doc: serde_json::Value,
         cookies: String,

@@ -7,11 +7,11 @@ use super::model::ApiStep;
 use super::request::{CapturedResponse, OutgoingRequest};
 use super::step::Verdict;
 use crate::cases::api::body::WireBody;
+use crate::cases::api::request::Headers;
 use crate::sidecar::script::ScriptRequest;
 use crate::sidecar::{Ending, Reply, wire};
 use crate::value::Dict;
 use crate::value::Value;
-use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
 
 /// What a post script sees of the exchange (`res_*`, `self.collector.others` rendered).
@@ -52,7 +52,7 @@ pub fn raw_others(c: &Collected) -> Json {
 /// The rendered options (a post script's `self.collector.others`).
 pub fn rendered_others(
     c: &Collected,
-    headers: &IndexMap<String, String>,
+    headers: &Headers,
     query: Option<&Value>,
     body: Option<&Value>,
 ) -> Json {

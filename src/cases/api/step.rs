@@ -6,7 +6,7 @@ use super::body::{self, WireBody};
 use super::check::{self, RequestView};
 use super::collect::{self, BodyType, Collected};
 use super::model::ApiStep;
-use super::request::{self, CapturedResponse, OutgoingRequest};
+use super::request::{self, CapturedResponse, Headers, OutgoingRequest};
 use super::scripts::{self, Exchange};
 use super::{CaseRun, Flow};
 use crate::assertion::{self, Outcome};
@@ -17,7 +17,6 @@ use crate::template::{
 };
 use crate::value::Dict;
 use crate::value::Value;
-use indexmap::IndexMap;
 use serde_json::Value as Json;
 use std::borrow::Cow;
 use std::time::Duration;
@@ -35,10 +34,10 @@ fn py_bool(b: bool) -> &'static str {
     if b { "True" } else { "False" }
 }
 
-fn as_dict_of_strings(v: &Value) -> IndexMap<String, String> {
+fn as_dict_of_strings(v: &Value) -> Headers {
     match v {
         Value::Dict(d) => d.iter().map(|(k, v)| (k.clone(), v.py_str())).collect(),
-        _ => IndexMap::new(),
+        _ => Headers::default(),
     }
 }
 
