@@ -175,9 +175,9 @@ fn unchanged(value: Value) -> Rendered {
     }
 }
 
-/// `s.contains("{{")` for the short strings of a case, without a substring searcher's set-up.
+/// `s.contains("{{")` for the short strings of a case.
 fn has_open_marker(s: &str) -> bool {
-    s.as_bytes().windows(2).any(|w| w == b"{{")
+    leaves::has_pair(s, b'{', b'{')
 }
 
 /// True when `v` holds only JSON's own types (finite floats) and no string, key or value,

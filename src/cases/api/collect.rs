@@ -2,8 +2,7 @@
 //! parts. Works on copies, so loops re-render from the pristine case every time (A3 Fix).
 
 use super::model::{ApiStep, convert_param};
-use crate::value::Dict;
-use crate::value::Value;
+use crate::value::{Dict, Value};
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
@@ -139,6 +138,15 @@ fn controller_bool(step: &ApiStep, key: &str) -> Option<bool> {
         .map(|v| v.eq_ignore_ascii_case("true"))
 }
 
+/// The elements of a body field that should be a list (none when it is missing or not one).
+fn items(field: &Option<Json>) -> impl Iterator<Item = &Json> {
+    field
+        .as_ref()
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+}
+
 /// Collects the request of `step`; the error text is the step error.
 pub fn collect(step: &ApiStep, proxies: &Json) -> Result<Collected, String> {
     let api_id = match step.api_id.as_deref() {
@@ -229,13 +237,7 @@ pub fn collect(step: &ApiStep, proxies: &Json) -> Result<Collected, String> {
                 },
                 "form-urlencoded" | "form-data" => {
                     let mut fields: Dict = Dict::default();
-                    for item in b
-                        .form
-                        .as_ref()
-                        .and_then(Json::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
+                    for item in items(&b.form) {
                         let name = item.get("name").map(json_text).unwrap_or_default();
                         let value = item.get("value").cloned().unwrap_or(Json::Null);
                         match item.get("type").and_then(Json::as_str) {
@@ -273,13 +275,7 @@ pub fn collect(step: &ApiStep, proxies: &Json) -> Result<Collected, String> {
                     _ => (BodyType::None, None),
                 },
                 "file" => {
-                    for entry in b
-                        .file
-                        .as_ref()
-                        .and_then(Json::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
+                    for entry in items(&b.file) {
                         match (entry.get("id").map(json_text), entry.get("name").map(json_text)) {
                             (Some(id), Some(name)) if !id.is_empty() => files.push(FilePart {
                                 field: "file".into(),
