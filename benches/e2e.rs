@@ -612,7 +612,12 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
     {
         let ms = |t: Instant| t.saturating_duration_since(fetched).as_secs_f64() * 1000.0;
         for u in p.uploads() {
-            eprintln!("  upload at {:7.1} ms: {} results", ms(u.at), u.results);
+            eprintln!(
+                "  upload at {:7.1} ms: {} results, {} bytes",
+                ms(u.at),
+                u.results,
+                u.bytes
+            );
         }
         eprintln!("  complete at {:7.1} ms", ms(completed));
     }

@@ -298,7 +298,7 @@ async fn a_full_data_file_system_is_a_clear_error_not_a_panic() {
         return;
     };
     let p = PlatformDouble::start().await;
-    // A bundle of 4+ MB (a case of 6 MB of base64 noise) cannot be downloaded into 3 MB.
+    // A bundle of 4+ MB (a case of 6 MB of base64 noise) cannot be written into 3 MB.
     let task_id = uid();
     let cid = uid();
     let case_id = uid();
@@ -339,16 +339,16 @@ async fn a_full_data_file_system_is_a_clear_error_not_a_panic() {
     let _ = child.wait();
     let output = std::fs::read_to_string(out.path().join("out.txt")).unwrap_or_default();
     assert!(done, "{output}");
+    // The bundle (under the in-memory cap) is verified and run from the download: the disk
+    // that cannot hold its file is a warning that names the file, and the case runs.
     let results = p.results(&task_id);
     assert_eq!(results.len(), 1);
-    assert_eq!(results[0]["status"], 2);
-    let text = results[0]["transactionList"][0]["log"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    assert_eq!(results[0]["status"], 0, "{:?}", results[0]);
     assert!(
-        text.contains("No space left") || text.contains("os error 28"),
-        "{text}"
+        output.contains("cannot write")
+            && output.contains("bundle.zip")
+            && (output.contains("No space left") || output.contains("os error 28")),
+        "{output}"
     );
     assert!(!output.contains("panicked"), "{output}");
 }

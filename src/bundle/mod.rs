@@ -71,10 +71,36 @@ pub async fn prepare(
             Ok(dl) => {
                 tracing::info!(bytes = dl.bytes, "bundle downloaded");
                 let (zp, tid, limits) = (zip_path.clone(), task_id.to_string(), settings.limits);
-                let verified = tokio::task::spawn_blocking(move || {
-                    archive::Bundle::open_verified(&zp, &tid, limits)
-                })
-                .await;
+                let data = dl.data.map(Arc::new);
+                let verifying = tokio::task::spawn_blocking({
+                    let data = data.clone();
+                    move || match data {
+                        Some(data) => archive::Bundle::verified_in_memory(&zp, data, &tid, limits),
+                        None => archive::Bundle::open_verified(&zp, &tid, limits),
+                    }
+                });
+                // A bundle kept in memory is written to its file while it is verified: the
+                // file is for the operator's eye, and the cases read from memory.
+                let (verified, written) = match data.clone() {
+                    Some(data) => {
+                        let path = zip_path.clone();
+                        let writing = tokio::task::spawn_blocking(move || {
+                            // A part written onto a full disk would only hold its space.
+                            std::fs::write(&path, &*data).inspect_err(|_| {
+                                let _ = std::fs::remove_file(&path);
+                            })
+                        });
+                        let (v, w) = tokio::join!(verifying, writing);
+                        (v, w.map_err(std::io::Error::other).and_then(|w| w))
+                    }
+                    None => (verifying.await, Ok(())),
+                };
+                if let Err(e) = written {
+                    tracing::warn!(
+                        "cannot write {}: {e}; the cases are read from the download in memory",
+                        zip_path.display()
+                    );
+                }
                 match verified {
                     Ok(Ok(bundle)) => {
                         tracing::info!(
@@ -83,7 +109,7 @@ pub async fn prepare(
                             "bundle verified: {}",
                             zip_path.display()
                         );
-                        log_md5(zip_path.clone());
+                        log_md5(zip_path.clone(), data);
                         return Some(Plan::from_bundle(
                             task,
                             Arc::new(bundle),
@@ -133,31 +159,56 @@ pub async fn prepare(
     ))
 }
 
-/// Logs the bundle's MD5, worked out on a blocking thread while the cases run: it is for the
-/// operator's eye only (the zip's own CRCs are what verification checks), and hashing it on the
-/// way in was a millisecond of every task's start.
-fn log_md5(zip_path: std::path::PathBuf) {
+/// Logs the bundle's MD5, for the operator's eye only (the zip's own CRCs are what verification
+/// checks). Worked out on a thread of its own in the scheduler's idle class while the cases
+/// run: hashing it on the way in, or on a thread of normal priority beside the first cases,
+/// was up to a millisecond of every task's start. `data` is the bundle when it was kept in
+/// memory; otherwise the file is read.
+fn log_md5(zip_path: std::path::PathBuf, data: Option<Arc<Vec<u8>>>) {
     use md5::Digest;
     use std::io::Read;
     // Opened here, before the cases start: the open file stays readable when a short task is
     // over, and its folder removed, before the hash is.
-    let mut file = match std::fs::File::open(&zip_path) {
-        Ok(f) => f,
-        Err(e) => return tracing::warn!("bundle MD5 not worked out: {e}"),
+    let source = match data {
+        Some(data) => Ok(data),
+        None => match std::fs::File::open(&zip_path) {
+            Ok(f) => Err(f),
+            Err(e) => return tracing::warn!("bundle MD5 not worked out: {e}"),
+        },
     };
     let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || {
-        let _entered = span.enter();
-        let mut md5 = md5::Md5::new();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            match file.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => md5.update(&buf[..n]),
-                Err(e) => return tracing::warn!("bundle MD5 not worked out: {e}"),
+    let spawned = std::thread::Builder::new()
+        .name("bundle-md5".into())
+        .spawn(move || {
+            let _entered = span.enter();
+            at_idle_priority();
+            let mut md5 = md5::Md5::new();
+            match source {
+                Ok(data) => md5.update(&*data),
+                Err(mut file) => {
+                    let mut buf = vec![0u8; 256 * 1024];
+                    loop {
+                        match file.read(&mut buf) {
+                            Ok(0) => break,
+                            Ok(n) => md5.update(&buf[..n]),
+                            Err(e) => return tracing::warn!("bundle MD5 not worked out: {e}"),
+                        }
+                    }
+                }
             }
-        }
-        let hex: String = md5.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        tracing::info!(md5 = %hex, "bundle checksum: {}", zip_path.display());
-    });
+            let hex: String = md5.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            tracing::info!(md5 = %hex, "bundle checksum: {}", zip_path.display());
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("bundle MD5 not worked out: {e}");
+    }
+}
+
+/// Puts the calling thread in the scheduler's idle class (`SCHED_IDLE`): it then runs only on
+/// a core nothing else wants. Best effort; a thread left at normal priority is only slower
+/// to give way.
+fn at_idle_priority() {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: a plain call on the calling thread (pid 0) with a valid parameter.
+    let _ = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
 }

@@ -25,7 +25,15 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
 #[derive(Debug, Clone)]
 pub struct Download {
     pub bytes: u64,
+    /// The bundle's bytes when it is at most [`BUNDLE_IN_MEMORY_BYTES`]: the file was not
+    /// written, and the caller verifies from memory while it writes the file.
+    pub data: Option<Vec<u8>>,
 }
+
+/// Largest bundle held in memory as downloaded (a task's bundle is typically a few hundred
+/// KB). A larger one is streamed to its file and verified from there, so that memory stays
+/// bounded whatever the platform sends.
+pub const BUNDLE_IN_MEMORY_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Why a download failed: either the platform (retry may help) or the file itself.
 #[derive(Debug, thiserror::Error)]
@@ -550,13 +558,16 @@ impl PlatformClient {
                 path: dest.display().to_string(),
                 reason: e.to_string(),
             };
-            // Each write of a `tokio::fs::File` is a hop to a blocking thread: chunks are
-            // gathered into 256 KB writes. No fsync: the file is read back at once by this
-            // process, and after a crash the task downloads its bundle again anyway.
-            let mut file = tokio::io::BufWriter::with_capacity(
-                256 * 1024,
-                tokio::fs::File::create(dest).await.map_err(disk)?,
-            );
+            // Kept in memory while it is small (the usual case): verification then reads it
+            // there, and writing the file is no longer on the way to the first case. Beyond
+            // the cap it spills to the file, whose each write is a hop to a blocking thread,
+            // so chunks are gathered into 256 KB writes. No fsync: the file is for the
+            // operator's eye, and after a crash the task downloads its bundle again anyway.
+            let expected = resp.content_length().unwrap_or(0);
+            let mut memory = Some(Vec::with_capacity(
+                usize::try_from(expected.min(BUNDLE_IN_MEMORY_BYTES)).unwrap_or(0),
+            ));
+            let mut file: Option<tokio::io::BufWriter<tokio::fs::File>> = None;
             let mut stream = resp.bytes_stream();
             let mut total: u64 = 0;
             let mut head: Vec<u8> = Vec::new();
@@ -569,13 +580,36 @@ impl PlatformClient {
                 if head.len() < 4096 {
                     head.extend_from_slice(&chunk[..chunk.len().min(4096 - head.len())]);
                 }
-                file.write_all(&chunk).await.map_err(disk)?;
+                match memory.as_mut() {
+                    Some(kept) if total <= BUNDLE_IN_MEMORY_BYTES => {
+                        kept.extend_from_slice(&chunk);
+                        continue;
+                    }
+                    _ => {}
+                }
+                let out = match file.as_mut() {
+                    Some(out) => out,
+                    None => {
+                        let created = tokio::fs::File::create(dest).await.map_err(disk)?;
+                        let out =
+                            file.insert(tokio::io::BufWriter::with_capacity(256 * 1024, created));
+                        if let Some(kept) = memory.take() {
+                            out.write_all(&kept).await.map_err(disk)?;
+                        }
+                        out
+                    }
+                };
+                out.write_all(&chunk).await.map_err(disk)?;
             }
-            file.flush().await.map_err(disk)?;
-            drop(file);
+            if let Some(mut out) = file.take() {
+                out.flush().await.map_err(disk)?;
+            }
             self.touch();
             if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-                return Ok(Download { bytes: total });
+                return Ok(Download {
+                    bytes: total,
+                    data: memory,
+                });
             }
             // Not a zip: an envelope (token error, 1000 文件不存在) or garbage.
             let _ = tokio::fs::remove_file(dest).await;
