@@ -75,6 +75,49 @@ async fn online_through_websocket_and_after_a_forced_reconnect() {
     );
 }
 
+/// A bundle larger than `[Agent] bundle-memory-kb` is kept in memory until the cap, then
+/// written to its file with what came before it, and verified from the file: every case runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bundle_over_the_memory_cap_goes_through_its_file() {
+    let p = PlatformDouble::start().await;
+    let target = Target::start().await;
+    let base = target.url();
+    // Cases of random text: the zip stays several times the 16 KiB cap, in several chunks.
+    let (task_id, task) = bundle_with(&p, 2, 10, 1, false, |c, k| {
+        let mut s = step(&format!("s{c}{k}"), &base, "GET", "/echo");
+        s["apiDesc"] = json!(
+            (0..400)
+                .map(|_| uuid::Uuid::new_v4().simple().to_string())
+                .collect::<String>()
+        );
+        vec![s]
+    });
+    let engine = Engine::start(
+        &p.url(),
+        &p.engine_code(),
+        &p.engine_secret(),
+        1,
+        "bundle-memory-kb = 16\n",
+    );
+    p.add_task(task);
+    p.push_start();
+    assert!(
+        p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await,
+        "no complete: {}",
+        engine.output()
+    );
+    let results = p.results(&task_id);
+    assert_exactly_once(&results, 20);
+    for r in &results {
+        assert_eq!(r["status"], 0, "{r:#}");
+    }
+    assert!(
+        engine.log_shows("in_memory=false").await,
+        "{}",
+        engine.logs()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn normal_task_every_result_once_then_complete_and_cleanup() {
     let p = PlatformDouble::start().await;
@@ -117,6 +160,11 @@ async fn normal_task_every_result_once_then_complete_and_cleanup() {
     assert!(
         !engine.data_dir().join(&task_id).exists(),
         "data/<taskId> left behind"
+    );
+    assert!(
+        engine.log_shows("in_memory=true").await,
+        "{}",
+        engine.logs()
     );
     // The bundle's MD5 is logged (worked out while the cases ran).
     assert!(

@@ -116,6 +116,7 @@ pub fn bundle_settings(cfg: &Config) -> BundleSettings {
             ..Limits::default()
         },
         default_max_thread: cfg.agent.default_max_thread,
+        memory_cap: cfg.agent.bundle_memory_kb.saturating_mul(1024),
     }
 }
 

@@ -21,6 +21,8 @@ pub struct BundleSettings {
     pub attempts: u32,
     pub limits: archive::Limits,
     pub default_max_thread: usize,
+    /// Largest download kept in memory and verified there (`[Agent] bundle-memory-kb`).
+    pub memory_cap: u64,
 }
 
 /// Builds the plan of `task`, downloading its bundle to `data_dir/<taskId>/bundle.zip` when it
@@ -65,11 +67,15 @@ pub async fn prepare(
         }
         let result = tokio::select! {
             _ = cancel.cancelled() => return None,
-            r = client.download_bundle(url, &zip_path, limit) => r,
+            r = client.download_bundle(url, &zip_path, limit, settings.memory_cap) => r,
         };
         let retryable = match result {
             Ok(dl) => {
-                tracing::info!(bytes = dl.bytes, "bundle downloaded");
+                tracing::info!(
+                    bytes = dl.bytes,
+                    in_memory = dl.data.is_some(),
+                    "bundle downloaded"
+                );
                 let (zp, tid, limits) = (zip_path.clone(), task_id.to_string(), settings.limits);
                 let data = dl.data.map(Arc::new);
                 let verifying = tokio::task::spawn_blocking({

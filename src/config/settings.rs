@@ -30,6 +30,9 @@ pub struct AgentSettings {
     pub max_bundle_mb: u64,
     /// Largest number of entries in a bundle.
     pub max_bundle_entries: usize,
+    /// Largest download, in KiB, kept in memory and verified there (the file is written
+    /// beside); a larger one is streamed to its file first and verified from it.
+    pub bundle_memory_kb: u64,
     /// Collection pool size when a task's `maxThread` is null.
     pub default_max_thread: usize,
     /// Upper bound of any single step in seconds, also when the case sets no `timeout`.
@@ -67,6 +70,7 @@ impl Default for AgentSettings {
             download_attempts: 5,
             max_bundle_mb: 1024,
             max_bundle_entries: 100_000,
+            bundle_memory_kb: 64 * 1024,
             default_max_thread: 5,
             step_timeout_cap: Duration::from_secs(600),
             max_loop_iterations: 100_000,
@@ -152,6 +156,12 @@ impl AgentSettings {
                 "max-bundle-mb",
                 d.max_bundle_mb,
                 "expected a number of MiB",
+            )?,
+            bundle_memory_kb: ini.parse_or(
+                SECTION,
+                "bundle-memory-kb",
+                d.bundle_memory_kb,
+                "expected a number of KiB",
             )?,
             max_bundle_entries: positive(
                 "max-bundle-entries",

@@ -121,6 +121,7 @@ pub fn diff(old: &Config, new: &Config) -> Changes {
         download_attempts => "download-attempts",
         max_bundle_mb => "max-bundle-mb",
         max_bundle_entries => "max-bundle-entries",
+        bundle_memory_kb => "bundle-memory-kb",
         default_max_thread => "default-max-thread",
         step_timeout_cap => "step-timeout-cap",
         max_loop_iterations => "max-loop-iterations",

@@ -25,15 +25,10 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
 #[derive(Debug, Clone)]
 pub struct Download {
     pub bytes: u64,
-    /// The bundle's bytes when it is at most [`BUNDLE_IN_MEMORY_BYTES`]: the file was not
-    /// written, and the caller verifies from memory while it writes the file.
+    /// The bundle's bytes when it is at most the memory cap: the file was not written, and
+    /// the caller verifies from memory while it writes the file.
     pub data: Option<Vec<u8>>,
 }
-
-/// Largest bundle held in memory as downloaded (a task's bundle is typically a few hundred
-/// KB). A larger one is streamed to its file and verified from there, so that memory stays
-/// bounded whatever the platform sends.
-pub const BUNDLE_IN_MEMORY_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Why a download failed: either the platform (retry may help) or the file itself.
 #[derive(Debug, thiserror::Error)]
@@ -523,6 +518,7 @@ impl PlatformClient {
         url_path: &str,
         dest: &Path,
         limit: u64,
+        memory_cap: u64,
     ) -> Result<Download, DownloadError> {
         const EP: &str = "task/file/download";
         let url = if url_path.starts_with("http://") || url_path.starts_with("https://") {
@@ -558,14 +554,15 @@ impl PlatformClient {
                 path: dest.display().to_string(),
                 reason: e.to_string(),
             };
-            // Kept in memory while it is small (the usual case): verification then reads it
+            // Kept in memory up to `memory_cap` (a task's bundle is typically a few hundred
+            // KB; the cap bounds memory whatever the platform sends): verification then reads it
             // there, and writing the file is no longer on the way to the first case. Beyond
             // the cap it spills to the file, whose each write is a hop to a blocking thread,
             // so chunks are gathered into 256 KB writes. No fsync: the file is for the
             // operator's eye, and after a crash the task downloads its bundle again anyway.
             let expected = resp.content_length().unwrap_or(0);
             let mut memory = Some(Vec::with_capacity(
-                usize::try_from(expected.min(BUNDLE_IN_MEMORY_BYTES)).unwrap_or(0),
+                usize::try_from(expected.min(memory_cap)).unwrap_or(0),
             ));
             let mut file: Option<tokio::io::BufWriter<tokio::fs::File>> = None;
             let mut stream = resp.bytes_stream();
@@ -581,7 +578,7 @@ impl PlatformClient {
                     head.extend_from_slice(&chunk[..chunk.len().min(4096 - head.len())]);
                 }
                 match memory.as_mut() {
-                    Some(kept) if total <= BUNDLE_IN_MEMORY_BYTES => {
+                    Some(kept) if total <= memory_cap => {
                         kept.extend_from_slice(&chunk);
                         continue;
                     }
