@@ -486,6 +486,11 @@ fn spawn_engine(p: &PlatformDouble, home: &std::path::Path, extra: &str) -> std:
     let config = home.join("config.ini");
     // E2E_ENGINE_LOG_LEVEL=debug: the engine's log level (info by default, as users run it).
     let level = std::env::var("E2E_ENGINE_LOG_LEVEL").unwrap_or_else(|_| "info".into());
+    // E2E_ENGINE_AGENT="key = value\n...": more `[Agent]` lines, for experiments with settings.
+    let extra = match std::env::var("E2E_ENGINE_AGENT") {
+        Ok(lines) => format!("{}\n{extra}", lines.replace("\\n", "\n")),
+        Err(_) => extra.to_string(),
+    };
     std::fs::write(
         &config,
         format!(

@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod assertion;
+pub mod background;
 pub mod backoff;
 pub mod bundle;
 pub mod cases;

@@ -7,7 +7,7 @@ use super::registry::TaskHandle;
 use crate::backoff::Backoff;
 use crate::bundle::{self, Plan};
 use crate::ids::is_safe_path_component;
-use crate::platform::wire::{TaskObject, WireCaseResult};
+use crate::platform::wire::{SealedResult, TaskObject, WireCaseResult};
 use crate::report::{Outbox, PlatformRecord, UploadEnd, UploadSettings, Uploader};
 use crate::runner::{self, RunEvent};
 use std::sync::Arc;
@@ -201,7 +201,7 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
             max_thread = plan.max_thread,
             "running"
         );
-        let (tx, mut rx) = runner::batch::channel::<RunEvent>(64);
+        let (tx, mut rx) = runner::batch::channel::<Option<SealedResult>>(64);
         let sink = outbox.clone();
         let consumer = tokio::spawn(async move {
             // Results are committed to the store in groups: those finishing within
@@ -212,16 +212,8 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
             const COMMIT_WINDOW: Duration = Duration::from_millis(50);
             const COMMIT_MAX: usize = 64;
             while let Some(events) = rx.recv_batch(COMMIT_WINDOW, COMMIT_MAX).await {
-                let mut batch = Vec::with_capacity(events.len());
-                for ev in events {
-                    if let RunEvent::CaseFinished(result) = ev {
-                        crate::ops::metrics::case_finished(&result);
-                        batch.push(WireCaseResult::from(result.as_ref()));
-                    }
-                }
-                if !batch.is_empty() {
-                    sink.push_many(batch).await;
-                }
+                sink.push_sealed(events.into_iter().flatten().collect())
+                    .await;
             }
         });
         let summary = runner::run_plan(
@@ -230,6 +222,7 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
             runner::Events {
                 tx,
                 case_starts: false,
+                make: sealed_result,
             },
             handle.exec.clone(),
         )
@@ -398,6 +391,18 @@ async fn finish_stopped(
         tracing::error!("cannot forget the stopped task in the engine store: {e}");
     }
     cleanup(shared, task, true).await;
+}
+
+/// A finished case's result as the platform takes it, sealed by the task that ran the case
+/// (see [`runner::Events::make`]); nothing for other events.
+fn sealed_result(event: RunEvent) -> Option<SealedResult> {
+    match event {
+        RunEvent::CaseFinished(result) => {
+            crate::ops::metrics::case_finished(&result);
+            crate::report::outbox::seal(&WireCaseResult::from(result.as_ref()))
+        }
+        RunEvent::CaseStarted { .. } => None,
+    }
 }
 
 /// `task/complete`, retried until it succeeds, unless the task is stopped meanwhile. When an

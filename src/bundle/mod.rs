@@ -187,7 +187,7 @@ fn log_md5(zip_path: std::path::PathBuf, data: Option<Arc<Vec<u8>>>) {
         .name("bundle-md5".into())
         .spawn(move || {
             let _entered = span.enter();
-            at_idle_priority();
+            crate::background::at_idle_priority();
             let mut md5 = md5::Md5::new();
             match source {
                 Ok(data) => md5.update(&*data),
@@ -208,13 +208,4 @@ fn log_md5(zip_path: std::path::PathBuf, data: Option<Arc<Vec<u8>>>) {
     if let Err(e) = spawned {
         tracing::warn!("bundle MD5 not worked out: {e}");
     }
-}
-
-/// Puts the calling thread in the scheduler's idle class (`SCHED_IDLE`): it then runs only on
-/// a core nothing else wants. Best effort; a thread left at normal priority is only slower
-/// to give way.
-fn at_idle_priority() {
-    let param = libc::sched_param { sched_priority: 0 };
-    // SAFETY: a plain call on the calling thread (pid 0) with a valid parameter.
-    let _ = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
 }

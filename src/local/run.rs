@@ -278,10 +278,7 @@ pub async fn execute(
         let handle = tokio::spawn(runner::run_plan(
             Arc::new(plan),
             env.clone(),
-            runner::Events {
-                tx,
-                case_starts: true,
-            },
+            runner::Events::plain(tx, true),
             cancel.clone(),
         ));
         let mut tick = tokio::time::interval(Duration::from_millis(250));

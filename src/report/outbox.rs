@@ -56,24 +56,21 @@ impl std::fmt::Debug for Outbox {
     }
 }
 
-/// Serialises results for the store and the platform. Plain strings and numbers always
+/// Serialises a result for the store and the platform. Plain strings and numbers always
 /// serialise; should one ever not, it is logged and left out rather than queued unsendable.
-fn seal_all(results: &[WireCaseResult]) -> Vec<SealedResult> {
-    results
-        .iter()
-        .filter_map(|r| match SealedResult::seal(r) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                tracing::error!(
-                    collection = %r.collection_id,
-                    case = %r.case_id,
-                    index = r.index,
-                    "cannot serialise a case result; it is not sent: {e}"
-                );
-                None
-            }
-        })
-        .collect()
+pub fn seal(r: &WireCaseResult) -> Option<SealedResult> {
+    match SealedResult::seal(r) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::error!(
+                collection = %r.collection_id,
+                case = %r.case_id,
+                index = r.index,
+                "cannot serialise a case result; it is not sent: {e}"
+            );
+            None
+        }
+    }
 }
 
 /// The memory budget of an outbox built without one: 64 MB of result JSON.
@@ -152,10 +149,17 @@ impl Outbox {
     /// (one transaction) before they are queued. Each is serialised once, here: the store keeps
     /// those bytes and uploads send them.
     pub async fn push_many(&self, results: Vec<WireCaseResult>) {
-        if results.is_empty() {
+        let sealed: Vec<SealedResult> = results.iter().filter_map(seal).collect();
+        drop(results);
+        self.push_sealed(sealed).await;
+    }
+
+    /// Adds results already sealed ([`seal`]), as [`Outbox::push_many`] does.
+    pub async fn push_sealed(&self, sealed: Vec<SealedResult>) {
+        if sealed.is_empty() {
             return;
         }
-        let count = results.len();
+        let count = sealed.len();
         match self
             .space
             .acquire_many(u32::try_from(count).unwrap_or(u32::MAX))
@@ -165,11 +169,7 @@ impl Outbox {
             // Discarded (the task was stopped): nothing is to be sent any more.
             Err(_) => return,
         }
-        let sealed: Vec<Arc<SealedResult>> = seal_all(&results).into_iter().map(Arc::new).collect();
-        drop(results);
-        if sealed.len() < count {
-            self.space.add_permits(count - sealed.len());
-        }
+        let sealed: Vec<Arc<SealedResult>> = sealed.into_iter().map(Arc::new).collect();
         let seqs: Option<Vec<u64>> = match &self.durable {
             None => None,
             Some((store, task)) => {

@@ -25,12 +25,39 @@ pub enum RunEvent {
     CaseFinished(Box<CaseResult>),
 }
 
-/// Where the runner's events go. Without `case_starts` no [`RunEvent::CaseStarted`] is sent:
-/// the agent has no use for them, and each one woke its consumer for nothing.
-#[derive(Debug, Clone)]
-pub struct Events {
-    pub tx: batch::Sender<RunEvent>,
+/// Where the runner's events go, as the observer's own type `E`. Without `case_starts` no
+/// [`RunEvent::CaseStarted`] is sent: the agent has no use for them, and each one woke its
+/// consumer for nothing.
+#[derive(Debug)]
+pub struct Events<E = RunEvent> {
+    pub tx: batch::Sender<E>,
     pub case_starts: bool,
+    /// Makes each event the observer's, on the task that ran the case, before it is sent. The
+    /// agent seals a finished case's result there (its JSON for the store and the platform):
+    /// done by its one consumer instead, the sealing of a whole group waited at the end of a
+    /// run, in series, between the last case and the last upload.
+    pub make: fn(RunEvent) -> E,
+}
+
+impl<E> Clone for Events<E> {
+    fn clone(&self) -> Self {
+        Events {
+            tx: self.tx.clone(),
+            case_starts: self.case_starts,
+            make: self.make,
+        }
+    }
+}
+
+impl Events<RunEvent> {
+    /// Events sent as the runner makes them.
+    pub fn plain(tx: batch::Sender<RunEvent>, case_starts: bool) -> Self {
+        Events {
+            tx,
+            case_starts,
+            make: std::convert::identity,
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -41,10 +68,10 @@ pub struct RunSummary {
 
 /// Runs `plan` to the end or until `cancel`. Events go to `events`; a full channel slows the
 /// run down instead of growing memory.
-pub async fn run_plan(
+pub async fn run_plan<E: Send + 'static>(
     plan: Arc<Plan>,
     env: Arc<CaseEnv>,
-    events: Events,
+    events: Events<E>,
     cancel: CancellationToken,
 ) -> RunSummary {
     // One set of SQL pools per task, shared by its collections, closed when the run ends.
@@ -151,13 +178,13 @@ pub async fn run_plan(
 }
 
 /// Runs the given case positions of one collection in order; returns each finished status.
-async fn run_collection(
+async fn run_collection<E: Send + 'static>(
     coll: &PlannedCollection,
     positions: &[usize],
     run_times: u32,
     ctx: &mut CollectionContext,
     env: &CaseEnv,
-    events: &Events,
+    events: &Events<E>,
     cancel: &CancellationToken,
 ) -> Vec<(usize, Status)> {
     let mut statuses = Vec::new();
@@ -196,13 +223,13 @@ async fn run_collection(
 
 /// The case loop of [`run_collection`]; `Err` when it was cut short by cancellation.
 #[allow(clippy::too_many_arguments)]
-async fn run_cases(
+async fn run_cases<E: Send + 'static>(
     coll: &PlannedCollection,
     positions: &[usize],
     run_times: u32,
     ctx: &mut CollectionContext,
     env: &CaseEnv,
-    events: &Events,
+    events: &Events<E>,
     cancel: &CancellationToken,
     statuses: &mut Vec<(usize, Status)>,
 ) -> Result<(), ()> {
@@ -226,12 +253,12 @@ async fn run_cases(
             if events.case_starts {
                 let _ = events
                     .tx
-                    .send(RunEvent::CaseStarted {
+                    .send((events.make)(RunEvent::CaseStarted {
                         collection_id: coll.id.clone(),
                         index: case.index,
                         case_id: case.case_id.clone(),
                         run_times,
-                    })
+                    }))
                     .await;
             }
             let loaded = case.source.read().await;
@@ -253,7 +280,7 @@ async fn run_cases(
         statuses.push((pos, result.status));
         if events
             .tx
-            .send(RunEvent::CaseFinished(Box::new(result)))
+            .send((events.make)(RunEvent::CaseFinished(Box::new(result))))
             .await
             .is_err()
         {

@@ -59,6 +59,10 @@ fn spawn(path: PathBuf, running: Arc<AtomicBool>) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("store-checkpoint".into())
         .spawn(move || {
+            // The copy (several MB at the end of a fast task) would otherwise take a core from
+            // the task's last uploads and its `complete`; a PASSIVE checkpoint blocks no writer,
+            // and a log that outgrows it is checkpointed inline (INLINE_CHECKPOINT_PAGES).
+            crate::background::at_idle_priority();
             let started = Instant::now();
             match checkpoint(&path) {
                 Ok((log, done)) => tracing::debug!(
