@@ -29,6 +29,23 @@ fn bundle_with(
 }
 
 /// Each (collectionId, index, runTimes) appears exactly once among the task's results.
+/// Offers `task`, announces it, waits for its one `complete` and returns its results.
+async fn run_to_completion(
+    p: &PlatformDouble,
+    engine: &Engine,
+    task: Value,
+    task_id: &str,
+) -> Vec<Value> {
+    p.add_task(task);
+    p.push_start();
+    assert!(
+        p.wait_until(|d| d.completes(task_id) == 1, WAIT).await,
+        "no complete: {}",
+        engine.output()
+    );
+    p.results(task_id)
+}
+
 fn assert_exactly_once(results: &[Value], expected: usize) {
     let mut keys = support::cases::result_keys(results);
     let before = keys.len();
@@ -99,14 +116,7 @@ async fn a_bundle_over_the_memory_cap_goes_through_its_file() {
         1,
         "bundle-memory-kb = 16\n",
     );
-    p.add_task(task);
-    p.push_start();
-    assert!(
-        p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await,
-        "no complete: {}",
-        engine.output()
-    );
-    let results = p.results(&task_id);
+    let results = run_to_completion(&p, &engine, task, &task_id).await;
     assert_exactly_once(&results, 20);
     for r in &results {
         assert_eq!(r["status"], 0, "{r:#}");
@@ -133,14 +143,7 @@ async fn normal_task_every_result_once_then_complete_and_cleanup() {
         vec![s]
     });
     let engine = start_engine(&p, 2);
-    p.add_task(task);
-    p.push_start();
-    assert!(
-        p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await,
-        "no complete: {}",
-        engine.output()
-    );
-    let results = p.results(&task_id);
+    let results = run_to_completion(&p, &engine, task, &task_id).await;
     assert_exactly_once(&results, 10);
     for r in &results {
         assert_eq!(r["status"], 0, "{r:#}");
@@ -487,14 +490,7 @@ async fn run_to_complete(
         1,
         agent_extra,
     );
-    p.add_task(task);
-    p.push_start();
-    assert!(
-        p.wait_until(|d| d.completes(&task_id) == 1, WAIT).await,
-        "no complete: {}",
-        engine.output()
-    );
-    let results = p.results(&task_id);
+    let results = run_to_completion(p, &engine, task, &task_id).await;
     assert_exactly_once(&results, expected);
     results
 }

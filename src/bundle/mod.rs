@@ -202,7 +202,7 @@ fn log_md5(zip_path: std::path::PathBuf, data: Option<Arc<Vec<u8>>>) {
                     }
                 }
             }
-            let hex: String = md5.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            let hex = crate::template::md5::hex(&md5.finalize());
             tracing::info!(md5 = %hex, "bundle checksum: {}", zip_path.display());
         });
     if let Err(e) = spawned {

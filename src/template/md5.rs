@@ -5,13 +5,17 @@ use md5::{Digest, Md5};
 
 /// Lower-case hex digest.
 pub(crate) fn md5_hex(data: &[u8]) -> String {
+    hex(&Md5::digest(data))
+}
+
+/// A digest in lower-case hex, as MD5 sums are shown (also the bundle's, in the log).
+pub(crate) fn hex(digest: &[u8]) -> String {
     use std::fmt::Write;
-    let digest = Md5::digest(data);
-    let mut hex = String::with_capacity(32);
-    for b in digest.iter() {
-        let _ = write!(hex, "{b:02x}");
+    let mut out = String::with_capacity(digest.len() * 2);
+    for b in digest {
+        let _ = write!(out, "{b:02x}");
     }
-    hex
+    out
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@ mod bytes;
 mod call;
 mod leaves;
 mod lookup;
-mod md5;
+pub(crate) mod md5;
 mod pynum;
 mod refs;
 mod request;
