@@ -523,6 +523,35 @@ async fn uploads_are_bounded_by_bytes_as_well_as_by_count() {
     }
 }
 
+/// The last batch of a run is its closing stretch: a result there is uploaded as soon as it is
+/// committed, not held for a full batch or the batch timer. In a task smaller than one batch,
+/// that is every result: here the first two cases' results reach the platform while the third
+/// case still waits 1.5 s for its answer, although the batch timer is a minute.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_of_the_closing_stretch_are_not_held_for_a_full_batch() {
+    let p = PlatformDouble::start().await;
+    let target = Target::start().await;
+    let base = target.url();
+    let task = bundle_with(&p, 1, 3, 1, false, |_, k| {
+        let path = if k == 2 { "/delay/1500" } else { "/json" };
+        vec![step(&format!("s{k}"), &base, "GET", path)]
+    });
+    let task_id = task.0.clone();
+    let config = "result-batch-interval = 60\nmax-batch = 100\n";
+    let results = run_to_complete(&p, config, task, 3).await;
+    let delays = p.result_delays_ms(&task_id);
+    let mut by_end: Vec<(i64, i64)> = results
+        .iter()
+        .zip(&delays)
+        .map(|(r, d)| (r["endTime"].as_i64().unwrap_or_default(), *d))
+        .collect();
+    by_end.sort_unstable();
+    assert!(
+        by_end[..2].iter().all(|(_, delay)| *delay < 1000),
+        "(endTime, ms until the platform had it): {by_end:?}"
+    );
+}
+
 /// While the platform refuses uploads, results wait in memory only up to `max-pending-mb`:
 /// then the run waits too, and goes on once uploads succeed again; nothing is lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -45,6 +45,10 @@ pub struct Outbox {
     /// See [`Outbox::wake_at`].
     wake_len: AtomicUsize,
     wake_bytes: AtomicUsize,
+    /// Results queued so far, and from how many on the run is in its closing stretch (see
+    /// [`Outbox::closing_from`]).
+    queued: AtomicUsize,
+    closing_from: AtomicUsize,
     durable: Option<(Arc<Store>, TaskId)>,
 }
 
@@ -87,6 +91,8 @@ impl Outbox {
             changed: Notify::new(),
             wake_len: AtomicUsize::new(1),
             wake_bytes: AtomicUsize::new(usize::MAX),
+            queued: AtomicUsize::new(0),
+            closing_from: AtomicUsize::new(usize::MAX),
             durable: None,
         }
     }
@@ -231,6 +237,7 @@ impl Outbox {
     fn enqueue(&self, items: Vec<(Option<u64>, Arc<SealedResult>, usize)>) {
         let wake = {
             let mut s = self.lock();
+            self.queued.fetch_add(items.len(), Ordering::Relaxed);
             for (seq, result, kb) in items {
                 let seq = seq.unwrap_or(s.next_seq);
                 s.next_seq = s.next_seq.max(seq + 1);
@@ -239,6 +246,7 @@ impl Outbox {
             }
             s.pending.len() >= self.wake_len.load(Ordering::Relaxed)
                 || s.pending_bytes >= self.wake_bytes.load(Ordering::Relaxed)
+                || self.closing()
         };
         if wake {
             self.changed.notify_waiters();
@@ -254,13 +262,28 @@ impl Outbox {
         self.wake_bytes.store(bytes.max(1), Ordering::Relaxed);
     }
 
+    /// The run's closing stretch begins once `queued` results have been queued (the run's
+    /// results less one batch): from then on every result is sent as soon as no upload is
+    /// under way, so that what is left to send after the last case is a few results, not a
+    /// whole batch that the platform then takes milliseconds to read.
+    pub fn closing_from(&self, queued: usize) {
+        self.closing_from.store(queued, Ordering::Relaxed);
+        if self.closing() {
+            self.changed.notify_waiters();
+        }
+    }
+
+    fn closing(&self) -> bool {
+        self.queued.load(Ordering::Relaxed) >= self.closing_from.load(Ordering::Relaxed)
+    }
+
     /// Whether a whole batch waits: `max` results, or `max_bytes` of their JSON, or as much as
-    /// the memory budget holds (a push is waiting for room).
+    /// the memory budget holds (a push is waiting for room); in the run's closing stretch, any.
     pub fn holds_batch(&self, max: usize, max_bytes: usize) -> bool {
         let s = self.lock();
         s.pending.len() >= max
             || s.pending_bytes >= max_bytes
-            || (self.starved.load(Ordering::Relaxed) && !s.pending.is_empty())
+            || ((self.starved.load(Ordering::Relaxed) || self.closing()) && !s.pending.is_empty())
     }
 
     /// The oldest results for one upload, without removing them: at most `max` of them and,
@@ -529,5 +552,41 @@ mod tests {
             futures_util::FutureExt::now_or_never(first.as_mut()).is_some(),
             "3,000 bytes: the uploader is woken"
         );
+    }
+
+    #[tokio::test]
+    async fn in_the_closing_stretch_any_result_is_a_batch_and_wakes_the_uploader() {
+        let outbox = Outbox::new(100);
+        outbox.wake_at(100, usize::MAX);
+        outbox.closing_from(3);
+        for i in 0..2 {
+            outbox.push(result(i, 100)).await;
+        }
+        assert!(
+            !outbox.holds_batch(100, usize::MAX),
+            "2 results queued of the 3 before the closing stretch"
+        );
+        let mut woken = Box::pin(outbox.changed());
+        woken.as_mut().enable();
+        outbox.push(result(2, 100)).await;
+        assert!(
+            futures_util::FutureExt::now_or_never(woken.as_mut()).is_some(),
+            "the third result starts the closing stretch: the uploader is woken"
+        );
+        assert!(outbox.holds_batch(100, usize::MAX));
+        outbox.ack(&[0, 1, 2]);
+        assert!(!outbox.holds_batch(100, usize::MAX), "nothing waits");
+        let mut woken = Box::pin(outbox.changed());
+        woken.as_mut().enable();
+        outbox.push(result(3, 100)).await;
+        assert!(futures_util::FutureExt::now_or_never(woken.as_mut()).is_some());
+        assert_eq!(indexes(&outbox.peek_batch(100, usize::MAX)), [3]);
+        // Set when the stretch has already begun (a task smaller than one batch), it wakes the
+        // uploader at once.
+        let small = Outbox::new(100);
+        small.push(result(0, 100)).await;
+        assert!(!small.holds_batch(100, usize::MAX));
+        small.closing_from(0);
+        assert!(small.holds_batch(100, usize::MAX));
     }
 }

@@ -1,5 +1,6 @@
 //! Uploads one task's results: timer-driven batches (not arrival-driven; a full batch goes at
-//! once), strictly sequential per task (the platform's unique index breaks on concurrent first
+//! once, and in the run's closing stretch whatever waits, see `Outbox::closing_from`), strictly
+//! sequential per task (the platform's unique index breaks on concurrent first
 //! uploads, §7.5), retried with back-off, HTTP 500 batches split to isolate a poison result,
 //! empty keep-alive uploads (§7.8).
 
