@@ -251,9 +251,11 @@ struct RawData {
 }
 
 /// What the verifying threads share: the bytes produced so far (the total cap holds across
-/// threads) and whether one of them has failed (the others stop).
+/// threads), the bytes kept (at most about [`KEPT_BYTES`]: two threads may each take the last
+/// room) and whether one of them has failed (the others stop).
 struct Progress {
     total: std::sync::atomic::AtomicU64,
+    kept: std::sync::atomic::AtomicU64,
     failed: std::sync::atomic::AtomicBool,
 }
 
@@ -370,43 +372,54 @@ fn read_raw(
     }
 }
 
-/// Verifies the entries `range` of `archive`; `Err` carries the index of the failing entry.
-fn verify_range(
+/// Entries a verifying thread claims at a time: small enough that the threads finish together
+/// (a second thread starts up to a millisecond late on a VM whose other core was asleep), large
+/// enough that claiming costs nothing.
+const CLAIM: usize = 16;
+
+/// Verifies entries of `archive`, claiming [`CLAIM`] at a time from `next` until all
+/// `entries` are taken or a thread has failed; `Err` carries the index of the failing entry.
+fn verify_claimed(
     mut archive: Archive,
-    range: std::ops::Range<usize>,
+    next: &std::sync::atomic::AtomicUsize,
+    entries: usize,
     task_id: &str,
     limits: &Limits,
-    kept_budget: u64,
     progress: &Progress,
 ) -> Result<Vec<Verified>, (usize, ExtractError)> {
     use std::sync::atomic::Ordering;
-    let mut out = Vec::with_capacity(range.len());
-    let mut kept_bytes: u64 = 0;
+    let mut out = Vec::new();
     let mut scratch = Scratch::new();
-    for i in range {
-        if progress.failed.load(Ordering::Relaxed) {
-            break;
+    loop {
+        let start = next.fetch_add(CLAIM, Ordering::Relaxed);
+        if start >= entries {
+            return Ok(out);
         }
-        let room = kept_budget.saturating_sub(kept_bytes);
-        let verified = verify_entry(
-            &mut archive,
-            i,
-            task_id,
-            limits,
-            &mut scratch,
-            progress,
-            room,
-        )
-        .map_err(|e| {
-            progress.failed.store(true, Ordering::Relaxed);
-            (i, e)
-        })?;
-        if let Some(v) = verified {
-            kept_bytes += v.kept.as_ref().map_or(0, |k| k.len() as u64);
-            out.push(v);
+        for i in start..(start + CLAIM).min(entries) {
+            if progress.failed.load(Ordering::Relaxed) {
+                return Ok(out);
+            }
+            let room = KEPT_BYTES.saturating_sub(progress.kept.load(Ordering::Relaxed));
+            let verified = verify_entry(
+                &mut archive,
+                i,
+                task_id,
+                limits,
+                &mut scratch,
+                progress,
+                room,
+            )
+            .map_err(|e| {
+                progress.failed.store(true, Ordering::Relaxed);
+                (i, e)
+            })?;
+            if let Some(v) = verified {
+                let kept = v.kept.as_ref().map_or(0, |k| k.len() as u64);
+                progress.kept.fetch_add(kept, Ordering::Relaxed);
+                out.push(v);
+            }
         }
     }
-    Ok(out)
 }
 
 /// Verifies entry `i`: `None` for a directory or the task's own folder.
@@ -557,40 +570,24 @@ impl Bundle {
             .max(1);
         let progress = Progress {
             total: std::sync::atomic::AtomicU64::new(0),
+            kept: std::sync::atomic::AtomicU64::new(0),
             failed: std::sync::atomic::AtomicBool::new(false),
         };
-        let per_thread = entries.div_ceil(threads);
-        let budget = KEPT_BYTES / threads as u64;
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let verify_some =
+            |part: Archive| verify_claimed(part, &next, entries, task_id, &limits, &progress);
         let results: Vec<Result<Vec<Verified>, (usize, ExtractError)>> = if threads == 1 {
-            vec![verify_range(
-                archive.clone(),
-                0..entries,
-                task_id,
-                &limits,
-                budget,
-                &progress,
-            )]
+            vec![verify_some(archive.clone())]
         } else {
-            // This thread takes the first range itself: one thread fewer to start and wake.
-            let range_of = |t: usize| (t * per_thread)..((t + 1) * per_thread).min(entries);
+            // This thread verifies too: one thread fewer to start and wake.
             std::thread::scope(|scope| {
                 let handles: Vec<_> = (1..threads)
-                    .map(|t| {
-                        let (part, range, progress, limits) =
-                            (archive.clone(), range_of(t), &progress, &limits);
-                        scope.spawn(move || {
-                            verify_range(part, range, task_id, limits, budget, progress)
-                        })
+                    .map(|_| {
+                        let part = archive.clone();
+                        scope.spawn(|| verify_some(part))
                     })
                     .collect();
-                let first = verify_range(
-                    archive.clone(),
-                    range_of(0),
-                    task_id,
-                    &limits,
-                    budget,
-                    &progress,
-                );
+                let first = verify_some(archive.clone());
                 std::iter::once(first)
                     .chain(handles.into_iter().map(|h| {
                         h.join().unwrap_or_else(|_| {
@@ -603,6 +600,14 @@ impl Bundle {
                     .collect()
             })
         };
+        tracing::debug!(
+            threads,
+            entries_per_thread = ?results
+                .iter()
+                .map(|r| r.as_ref().map_or(0, Vec::len))
+                .collect::<Vec<_>>(),
+            "bundle entries verified"
+        );
         // The first failing entry in the archive's order is the one reported.
         let mut first_error: Option<(usize, ExtractError)> = None;
         let mut verified = Vec::with_capacity(entries);
@@ -619,6 +624,9 @@ impl Bundle {
         if let Some((_, e)) = first_error {
             return Err(e);
         }
+        // The threads took their entries in turns: back to the archive's order, which decides
+        // which of two entries of one name is kept.
+        verified.sort_unstable_by_key(|v| v.at.index);
         let mut index = HashMap::with_capacity(verified.len());
         let mut kept = HashMap::new();
         let mut total = 0;
