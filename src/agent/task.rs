@@ -196,12 +196,12 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
     if let Some(mut plan) = plan {
         plan.done = done;
         // The run's last batch of results is its closing stretch (see `Outbox::closing_from`).
-        let first_pass = plan.case_count()
-            - plan
-                .done
+        let first_pass = plan.case_count().saturating_sub(
+            plan.done
                 .keys()
                 .filter(|(_, _, run_times)| *run_times == 1)
-                .count();
+                .count(),
+        );
         let closing_from = first_pass.saturating_sub(agent.max_batch);
         outbox.closing_from(closing_from);
         tracing::info!(

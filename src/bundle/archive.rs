@@ -372,9 +372,9 @@ fn read_raw(
     }
 }
 
-/// Entries a verifying thread claims at a time: small enough that the threads finish together
-/// (a second thread starts up to a millisecond late on a VM whose other core was asleep), large
-/// enough that claiming costs nothing.
+/// Entries a verifying thread claims at a time: few enough that the threads finish together
+/// whatever the entries' sizes (fixed halves left one thread with all of a bundle's large
+/// files), enough that claiming costs nothing.
 const CLAIM: usize = 16;
 
 /// Verifies entries of `archive`, claiming [`CLAIM`] at a time from `next` until all

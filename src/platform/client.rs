@@ -408,11 +408,14 @@ impl PlatformClient {
         if data.is_null() {
             return Ok(None);
         }
-        let task: TaskObject =
-            serde_json::from_value(data.clone()).map_err(|e| PlatformError::Protocol {
+        // Read from the tree in place: a clone of the tree (the task lists every case) would be
+        // dropped right after.
+        let task = <TaskObject as serde::Deserialize>::deserialize(&data).map_err(|e| {
+            PlatformError::Protocol {
                 endpoint: EP.into(),
                 reason: format!("the task object does not parse: {e}"),
-            })?;
+            }
+        })?;
         Ok(Some((task, data)))
     }
 
