@@ -202,8 +202,7 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
                 .filter(|(_, _, run_times)| *run_times == 1)
                 .count(),
         );
-        let closing_from = first_pass.saturating_sub(agent.max_batch);
-        outbox.closing_from(closing_from);
+        outbox.closing_from(first_pass.saturating_sub(agent.max_batch));
         tracing::info!(
             cases = plan.case_count(),
             skipped = plan.done.len(),
@@ -224,9 +223,10 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
             const COMMIT_WINDOW: Duration = Duration::from_millis(50);
             const CLOSING_COMMIT_WINDOW: Duration = Duration::from_millis(2);
             const COMMIT_MAX: usize = 64;
-            let mut received = 0usize;
             loop {
-                let window = if received >= closing_from {
+                // Each group is queued before the next is taken: the outbox's count is this
+                // consumer's.
+                let window = if sink.closing() {
                     CLOSING_COMMIT_WINDOW
                 } else {
                     COMMIT_WINDOW
@@ -234,7 +234,6 @@ async fn run_task(shared: &Arc<Shared>, task: &TaskObject, handle: &TaskHandle, 
                 let Some(events) = rx.recv_batch(window, COMMIT_MAX).await else {
                     break;
                 };
-                received += events.len();
                 sink.push_sealed(events.into_iter().flatten().collect())
                     .await;
             }

@@ -273,7 +273,8 @@ impl Outbox {
         }
     }
 
-    fn closing(&self) -> bool {
+    /// Whether the run is in its closing stretch (see [`Outbox::closing_from`]).
+    pub fn closing(&self) -> bool {
         self.queued.load(Ordering::Relaxed) >= self.closing_from.load(Ordering::Relaxed)
     }
 
