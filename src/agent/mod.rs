@@ -127,6 +127,8 @@ pub async fn run(cfg: Config, home: Home, shutdown: Shutdown) -> Result<(), Plat
         tracing::warn!("{notice}");
     }
     let cfg = Arc::new(cfg);
+    // While the agent connects, not in its first task's first case.
+    tokio::task::spawn_blocking(crate::extract::warm_up);
     let client = PlatformClient::new(&cfg)?;
     let file_dir = home.root.join("file");
     let files: Arc<dyn crate::functions::FileSource> =

@@ -84,6 +84,21 @@ static RE_SLICE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(-?[0-9]*):(-?[0-9]*):?(-?[0-9]*)\n?$").expect("static regex"));
 static RE_UNION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"'?,'?").expect("static regex"));
 
+/// Compiles the normalisation's patterns now (see [`super::warm_up`]).
+pub(super) fn warm_up() {
+    for re in [
+        &RE_PROTECT,
+        &RE_SEP,
+        &RE_DOUBLE,
+        &RE_TRAIL,
+        &RE_RESTORE,
+        &RE_SLICE,
+        &RE_UNION,
+    ] {
+        LazyLock::force(re);
+    }
+}
+
 fn regex_failure(e: fancy_regex::Error) -> ExtractError {
     ExtractError::Python(format!("re.error: {e}"))
 }

@@ -185,6 +185,13 @@ static RE_VAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?<!\\)(@\.[a-zA-Z@_.0-9]+)").expect("static regex"));
 static RE_AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?<!\\)@").expect("static regex"));
 
+/// Compiles the rewrite's patterns now (see [`super::warm_up`]).
+pub(super) fn warm_up() {
+    for re in [&RE_NOTVAR, &RE_VAR, &RE_AT] {
+        LazyLock::force(re);
+    }
+}
+
 fn is_py_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }

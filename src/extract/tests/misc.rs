@@ -501,3 +501,15 @@ fn chinese_keys_and_values() {
         Ok(Value::List(vec![s("编号"), s("编号")]))
     );
 }
+
+/// The agent compiles the fixed patterns when it starts (`warm_up`); every one of them must
+/// compile, including the filter rewrite's, which few paths reach.
+#[test]
+fn every_fixed_pattern_compiles_at_warm_up() {
+    crate::extract::warm_up();
+    // And the layer works as before once they are compiled.
+    assert_eq!(
+        jsonpath(&data(r#"{"a":[{"b":1},{"b":2}]}"#), "$.a[?(@.b > 1)].b"),
+        Ok(Value::Int(2))
+    );
+}
