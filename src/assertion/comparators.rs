@@ -139,6 +139,14 @@ const TABLE: &[(Comparator, &[&str])] = &[
 ];
 
 impl Comparator {
+    /// Whether the comparator checks a list's length (and nothing else of it).
+    pub fn is_list_len(self) -> bool {
+        matches!(
+            self,
+            Comparator::ListLenEqual | Comparator::ListLenGreaterThan | Comparator::ListLenLessThan
+        )
+    }
+
     /// Every comparator, in the Python engine's `elif` order.
     pub fn all() -> impl Iterator<Item = Comparator> {
         TABLE.iter().map(|(c, _)| *c)
@@ -393,20 +401,33 @@ fn check(cmp: Comparator, a: &Value, e: &Value) -> Check {
         C::IsLessThanOrEqualTo => ordering(&str2num(a)?, &str2num(e)?, Order::Le),
         C::IsBetween => is_between(&str2num(a)?, e),
         C::IsCloseTo => is_close_to(&str2num(a)?, e),
-        C::ListLenEqual => {
-            let n = len_value(list_len(a)?);
-            is_equal_to(&n, &str2num(e)?)
-        }
-        C::ListLenGreaterThan => {
-            let n = len_value(list_len(a)?);
-            ordering(&n, &str2num(e)?, Order::Gt)
-        }
-        // A21 Compat (= WEB Q24): "less than" really checks ≤.
-        C::ListLenLessThan => {
-            let n = len_value(list_len(a)?);
-            ordering(&n, &str2num(e)?, Order::Le)
+        C::ListLenEqual | C::ListLenGreaterThan | C::ListLenLessThan => {
+            let n = list_len(a)?;
+            len_check(cmp, n, e)
+                .unwrap_or_else(|| Err(AssertionError::UnknownComparator(format!("{cmp:?}"))))
         }
     }
+}
+
+/// A list-length comparator's verdict on a list of `n` items; `None` for other comparators.
+fn len_check(cmp: Comparator, n: usize, e: &Value) -> Option<Check> {
+    use Comparator as C;
+    let n = len_value(n);
+    Some(match cmp {
+        C::ListLenEqual => str2num(e).and_then(|e| is_equal_to(&n, &e)),
+        C::ListLenGreaterThan => str2num(e).and_then(|e| ordering(&n, &e, Order::Gt)),
+        // A21 Compat (= WEB Q24): "less than" really checks ≤.
+        C::ListLenLessThan => str2num(e).and_then(|e| ordering(&n, &e, Order::Le)),
+        _ => return None,
+    })
+}
+
+/// Whether `cmp` passes for an actual value that is a list of `len` items, decided from the
+/// length alone: a passing assertion prints nothing of the list, so a large list need not be
+/// built. `false` for any other comparator, a failure or an error: the caller then compares
+/// the value itself, which gives the failure's message or the error.
+pub fn list_len_passes(cmp: Comparator, len: usize, expected: &Value) -> bool {
+    matches!(len_check(cmp, len, expected), Some(Ok(None)))
 }
 
 fn len_value(n: usize) -> Value {

@@ -22,7 +22,7 @@ mod pyops;
 #[cfg(test)]
 mod tests;
 
-pub use comparators::{Comparator, compare, compare_with};
+pub use comparators::{Comparator, compare, compare_with, list_len_passes};
 
 /// Result of one comparison. `Fail` carries the exact message the Python engine produced
 /// (prefix + assertpy text after its bracket replacements).

@@ -796,6 +796,28 @@ impl<'a> JsonDoc<'a> {
 
     /// All matches (never empty on success).
     pub fn matches(&self, expr: &str) -> Result<Vec<Value>, ExtractError> {
+        Ok(self
+            .nodes(expr)?
+            .into_iter()
+            .map(|n| self.to_value(n))
+            .collect())
+    }
+
+    /// The length of [`Self::jsonpath`]'s value when that value is a list, without building
+    /// it: a list assertion on a large array then reads its length instead of converting every
+    /// item. `None` when only the value itself can tell (one match that is not an array, or a
+    /// document whose mirror is lossy); errors are [`Self::jsonpath`]'s.
+    pub fn list_len(&self, expr: &str) -> Result<Option<usize>, ExtractError> {
+        let nodes = self.nodes(expr)?;
+        Ok(match nodes.as_slice() {
+            [Node::J(J::Array(items))] if self.originals.is_none() => Some(items.len()),
+            [_] => None,
+            several => Some(several.len()),
+        })
+    }
+
+    /// The nodes `expr` selects (never none on success).
+    fn nodes(&self, expr: &str) -> Result<Vec<Node<'_>>, ExtractError> {
         let root = self.root().ok_or(ExtractError::NotJson)?;
         let no_match = || ExtractError::JsonPathNoMatch(expr.to_string());
         let empty = match root {
@@ -816,7 +838,7 @@ impl<'a> JsonDoc<'a> {
         if nodes.is_empty() {
             return Err(no_match());
         }
-        Ok(nodes.into_iter().map(|n| self.to_value(n)).collect())
+        Ok(nodes)
     }
 
     fn to_value(&self, n: Node<'_>) -> Value {

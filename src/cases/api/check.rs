@@ -379,34 +379,60 @@ pub fn assertions(
 ) -> Result<(Vec<String>, bool), String> {
     let mut messages = Vec::new();
     for a in items {
-        let actual = match a.from.as_str() {
-            "resCode" => Ok(Value::Int(i64::from(resp.status))),
-            "resHeader" => extract::extract(&a.method, &a.expression, &header_dict(&resp.headers))
-                .map_err(|e| e.to_string()),
-            "resBody" => extract_body(&a.method, &a.expression, resp).map_err(|e| e.to_string()),
-            other => Err(format!("无法在{other}位置进行断言")),
+        let failure = if passes_on_length(a, resp) {
+            None
+        } else {
+            evaluate(a, resp)?
         };
-        let actual = match actual {
-            Ok(v) => v,
-            Err(e) => {
-                messages.push(format!("接口响应失败或{e}"));
-                return Ok((messages, true));
-            }
-        };
-        let Some(cmp) = a.resolved else {
-            return Err(
-                assertion::AssertionError::UnknownComparator(a.comparator.clone()).to_string(),
-            );
-        };
-        match assertion::compare_with(cmp, &actual, &a.expected).map_err(|e| e.to_string())? {
-            Outcome::Pass => messages.push("success".into()),
-            Outcome::Fail(m) => {
+        match failure {
+            None => messages.push("success".into()),
+            Some(m) => {
                 messages.push(m);
                 return Ok((messages, true));
             }
         }
     }
     Ok((messages, false))
+}
+
+/// One assertion against the response: `Ok(None)` when it passes, `Ok(Some(message))` when it
+/// fails (an extraction failure included), `Err` for a step error.
+fn evaluate(a: &Assertion, resp: &CapturedResponse) -> Result<Option<String>, String> {
+    let actual = match a.from.as_str() {
+        "resCode" => Ok(Value::Int(i64::from(resp.status))),
+        "resHeader" => extract::extract(&a.method, &a.expression, &header_dict(&resp.headers))
+            .map_err(|e| e.to_string()),
+        "resBody" => extract_body(&a.method, &a.expression, resp).map_err(|e| e.to_string()),
+        other => Err(format!("无法在{other}位置进行断言")),
+    };
+    let actual = match actual {
+        Ok(v) => v,
+        Err(e) => return Ok(Some(format!("接口响应失败或{e}"))),
+    };
+    let Some(cmp) = a.resolved else {
+        return Err(assertion::AssertionError::UnknownComparator(a.comparator.clone()).to_string());
+    };
+    match assertion::compare_with(cmp, &actual, &a.expected).map_err(|e| e.to_string())? {
+        Outcome::Pass => Ok(None),
+        Outcome::Fail(m) => Ok(Some(m)),
+    }
+}
+
+/// A list-length assertion on a JSONPath match that passes on the match's length alone: the
+/// list is built only when the assertion fails (its message prints it) or the length cannot
+/// tell (see [`crate::extract::JsonDoc::list_len`]).
+fn passes_on_length(a: &Assertion, resp: &CapturedResponse) -> bool {
+    let (Some(cmp), "resBody", "jsonpath") = (a.resolved, a.from.as_str(), a.method.as_str())
+    else {
+        return false;
+    };
+    if !cmp.is_list_len() {
+        return false;
+    }
+    match resp.json_doc().map(|doc| doc.list_len(&a.expression)) {
+        Some(Ok(Some(len))) => assertion::list_len_passes(cmp, len, &a.expected),
+        _ => false,
+    }
 }
 
 /// What relations can read besides the response (api-cases §5).
@@ -483,5 +509,79 @@ mod tests {
         assert!(matches!(empty, Some(Checks::Read(ref items)) if items.len() == 1));
         assert!(read::<Assertion>(r#"{"a":[1]}"#, || Value::None).is_none());
         assert!(read::<Assertion>(r#""x""#, || Value::None).is_none());
+    }
+
+    #[test]
+    fn a_list_length_assertion_passes_on_the_length_only_where_the_value_passes_too() {
+        let text = r#"{"data": {"list": [1, 2, 3]}, "empty": [], "obj": {"a": 1}, "s": "[1, 2]",
+            "n": 5, "nested": [[1], [2, 3]], "none": null, "items": [{"id": 1}, {"id": 2}]}"#;
+        let j: serde_json::Value = serde_json::from_str(text).expect("json");
+        let resp = CapturedResponse::json(
+            200,
+            Headers::default(),
+            text.as_bytes().to_vec(),
+            j,
+            String::new(),
+        );
+        let exprs = [
+            "$.data.list",
+            "$.empty",
+            "$.obj",
+            "$.s",
+            "$.n",
+            "$.none",
+            "$.nested[*]",
+            "$..id",
+            "$.items[0]",
+            "$.missing",
+            "$[",
+        ];
+        let comparators = [
+            "listLenEqual",
+            "listLenGreaterThan",
+            "listLenLessThan",
+            "equals",
+        ];
+        let expects = [
+            serde_json::json!("3"),
+            serde_json::json!("2"),
+            serde_json::json!("0"),
+            serde_json::json!("10"),
+            serde_json::json!("3.0"),
+            serde_json::json!(3),
+            serde_json::json!("abc"),
+            serde_json::json!(""),
+            serde_json::json!(null),
+            serde_json::json!("[1]"),
+        ];
+        let mut decided = 0;
+        for expr in exprs {
+            for cmp in comparators {
+                for expect in &expects {
+                    let a = Assertion::of(&Value::from_json(&serde_json::json!({
+                        "from": "resBody", "method": "jsonpath", "expression": expr,
+                        "assertion": cmp, "expect": expect
+                    })));
+                    let general = evaluate(&a, &resp);
+                    if passes_on_length(&a, &resp) {
+                        decided += 1;
+                        assert_eq!(general, Ok(None), "{expr} {cmp} {expect}");
+                    }
+                    let expected = general.map(|failure| match failure {
+                        None => (vec!["success".to_string()], false),
+                        Some(m) => (vec![m], true),
+                    });
+                    assert_eq!(
+                        assertions(std::slice::from_ref(&a), &resp),
+                        expected,
+                        "{expr} {cmp} {expect}"
+                    );
+                }
+            }
+        }
+        assert!(
+            decided >= 20,
+            "the length alone decided {decided} assertions"
+        );
     }
 }

@@ -513,3 +513,55 @@ fn every_fixed_pattern_compiles_at_warm_up() {
         Ok(Value::Int(2))
     );
 }
+
+#[test]
+fn list_len_is_the_length_of_the_list_jsonpath_gives_without_building_it() {
+    let text = r#"{"data": {"list": [1, 2, 3]}, "empty": [], "obj": {"a": 1}, "s": "[1, 2]",
+        "n": 5, "nested": [[1], [2, 3]], "none": null, "items": [{"id": 1}, {"id": 2}]}"#;
+    let j: serde_json::Value = serde_json::from_str(text).expect("json");
+    let doc = JsonDoc::from_json(&j);
+    let exprs = [
+        "$.data.list",
+        "$.empty",
+        "$.obj",
+        "$.s",
+        "$.n",
+        "$.none",
+        "$.nested",
+        "$.nested[*]",
+        "$.nested[0]",
+        "$..id",
+        "$.items[*].id",
+        "$.items[0]",
+        "$.data.list[*]",
+        "$.missing",
+        "$[",
+        "",
+    ];
+    for expr in exprs {
+        match (doc.list_len(expr), doc.jsonpath(expr)) {
+            (Ok(Some(n)), Ok(Value::List(items))) => assert_eq!(n, items.len(), "{expr}"),
+            (Ok(Some(n)), other) => panic!("{expr}: length {n}, but jsonpath gives {other:?}"),
+            (Ok(None), Ok(v)) => assert!(!matches!(v, Value::List(_)), "{expr}: {v:?}"),
+            (Err(a), Err(b)) => assert_eq!(a, b, "{expr}"),
+            (a, b) => panic!("{expr}: list_len {a:?}, jsonpath {b:?}"),
+        }
+    }
+    assert_eq!(doc.list_len("$.data.list"), Ok(Some(3)));
+    assert_eq!(doc.list_len("$.empty"), Ok(Some(0)));
+    assert_eq!(doc.list_len("$.nested[*]"), Ok(Some(2)), "two matches");
+    assert_eq!(doc.list_len("$..id"), Ok(Some(2)), "two matches");
+    assert_eq!(doc.list_len("$.obj"), Ok(None));
+    assert_eq!(doc.list_len("$.s"), Ok(None), "a string may read as a list");
+    // A lossy mirror (a tuple, bytes): only the value itself tells.
+    let lossy = Value::Dict(Dict::from_iter([
+        (
+            "t".to_string(),
+            Value::Tuple(vec![Value::Int(1), Value::Int(2)]),
+        ),
+        ("l".to_string(), Value::List(vec![Value::Int(1)])),
+    ]));
+    let doc = JsonDoc::from_value(&lossy);
+    assert_eq!(doc.list_len("$.t"), Ok(None));
+    assert_eq!(doc.list_len("$.l"), Ok(None));
+}
