@@ -116,4 +116,4 @@ pub fn extract(method: &str, expression: &str, data: &Value) -> Result<Value, Ex
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

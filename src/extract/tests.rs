@@ -8,6 +8,32 @@ pub(crate) mod testutil {
     pub use crate::extract::{ExtractError, JsonDoc, extract, jsonpath, regex_findall};
     pub use crate::value::Value;
 
+    /// A document with lists, and things that are not lists, for the list-length tests.
+    pub const LIST_DOC: &str = r#"{"data": {"list": [1, 2, 3]}, "empty": [], "obj": {"a": 1},
+        "s": "[1, 2]", "n": 5, "nested": [[1], [2, 3]], "none": null,
+        "items": [{"id": 1}, {"id": 2}]}"#;
+
+    /// JSONPath expressions over [`LIST_DOC`]: one array, several matches, one match that is
+    /// not an array, no match, and invalid expressions.
+    pub const LIST_EXPRS: [&str; 16] = [
+        "$.data.list",
+        "$.empty",
+        "$.obj",
+        "$.s",
+        "$.n",
+        "$.none",
+        "$.nested",
+        "$.nested[*]",
+        "$.nested[0]",
+        "$..id",
+        "$.items[*].id",
+        "$.items[0]",
+        "$.data.list[*]",
+        "$.missing",
+        "$[",
+        "",
+    ];
+
     pub fn data(d: &str) -> Value {
         Value::from_json(&serde_json::from_str(d).expect("test data"))
     }

@@ -513,29 +513,15 @@ mod tests {
 
     #[test]
     fn a_list_length_assertion_passes_on_the_length_only_where_the_value_passes_too() {
-        let text = r#"{"data": {"list": [1, 2, 3]}, "empty": [], "obj": {"a": 1}, "s": "[1, 2]",
-            "n": 5, "nested": [[1], [2, 3]], "none": null, "items": [{"id": 1}, {"id": 2}]}"#;
-        let j: serde_json::Value = serde_json::from_str(text).expect("json");
+        use crate::extract::tests::testutil::{LIST_DOC, LIST_EXPRS};
+        let j: serde_json::Value = serde_json::from_str(LIST_DOC).expect("json");
         let resp = CapturedResponse::json(
             200,
             Headers::default(),
-            text.as_bytes().to_vec(),
+            LIST_DOC.as_bytes().to_vec(),
             j,
             String::new(),
         );
-        let exprs = [
-            "$.data.list",
-            "$.empty",
-            "$.obj",
-            "$.s",
-            "$.n",
-            "$.none",
-            "$.nested[*]",
-            "$..id",
-            "$.items[0]",
-            "$.missing",
-            "$[",
-        ];
         let comparators = [
             "listLenEqual",
             "listLenGreaterThan",
@@ -555,7 +541,7 @@ mod tests {
             serde_json::json!("[1]"),
         ];
         let mut decided = 0;
-        for expr in exprs {
+        for expr in LIST_EXPRS {
             for cmp in comparators {
                 for expect in &expects {
                     let a = Assertion::of(&Value::from_json(&serde_json::json!({

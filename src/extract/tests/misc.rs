@@ -516,29 +516,9 @@ fn every_fixed_pattern_compiles_at_warm_up() {
 
 #[test]
 fn list_len_is_the_length_of_the_list_jsonpath_gives_without_building_it() {
-    let text = r#"{"data": {"list": [1, 2, 3]}, "empty": [], "obj": {"a": 1}, "s": "[1, 2]",
-        "n": 5, "nested": [[1], [2, 3]], "none": null, "items": [{"id": 1}, {"id": 2}]}"#;
-    let j: serde_json::Value = serde_json::from_str(text).expect("json");
+    let j: serde_json::Value = serde_json::from_str(LIST_DOC).expect("json");
     let doc = JsonDoc::from_json(&j);
-    let exprs = [
-        "$.data.list",
-        "$.empty",
-        "$.obj",
-        "$.s",
-        "$.n",
-        "$.none",
-        "$.nested",
-        "$.nested[*]",
-        "$.nested[0]",
-        "$..id",
-        "$.items[*].id",
-        "$.items[0]",
-        "$.data.list[*]",
-        "$.missing",
-        "$[",
-        "",
-    ];
-    for expr in exprs {
+    for expr in LIST_EXPRS {
         match (doc.list_len(expr), doc.jsonpath(expr)) {
             (Ok(Some(n)), Ok(Value::List(items))) => assert_eq!(n, items.len(), "{expr}"),
             (Ok(Some(n)), other) => panic!("{expr}: length {n}, but jsonpath gives {other:?}"),
