@@ -700,7 +700,7 @@ async fn max_thread_one_runs_collections_one_after_another() {
         2,
         "collections interleaved with --max-thread 1: {order:?}"
     );
-    // With 3 threads the slow collection does not hold the others up: they interleave.
+    // With 3 threads the collections run side by side.
     let out = engine(
         dir.path(),
         &[
