@@ -19,6 +19,7 @@ pub mod cases;
 pub mod db;
 pub mod engine;
 mod envelope;
+mod json_node;
 mod jwt;
 mod listener;
 pub mod platform;

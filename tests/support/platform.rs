@@ -20,6 +20,7 @@ use super::listener::{ListenerControl, RebindingListener};
 use super::platform_http::dispatch;
 use super::platform_state::{Shared, State, TaskRec, TestFile, now_secs};
 use super::platform_ws::{close_all, close_every_job, ws_handler};
+use super::validate::StoredResult;
 
 pub use super::platform_state::{RequestRecord, UploadRecord};
 
@@ -388,7 +389,7 @@ impl PlatformDouble {
                 t.results
                     .iter()
                     .zip(&t.received_ms)
-                    .map(|(r, at)| at - r["endTime"].as_i64().unwrap_or(*at))
+                    .map(|(r, at)| at - r.end_time)
                     .collect()
             })
             .unwrap_or_default()
@@ -399,7 +400,7 @@ impl PlatformDouble {
         self.st()
             .tasks
             .get(task_id)
-            .map(|t| t.results.clone())
+            .map(|t| t.results.iter().map(StoredResult::value).collect())
             .unwrap_or_default()
     }
 

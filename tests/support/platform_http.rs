@@ -13,11 +13,12 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::envelope::{download, error_envelope, html_oops, ok_json, ok_text, spring_error};
 use super::platform_state::{ONLINE, RequestRecord, Shared, UploadRecord};
-use super::validate::validate_results;
+use super::validate::{StoredResult, result_list, validate_results};
 
 /// Larger bodies are refused like a servlet container would.
 const MAX_BODY: usize = 64 << 20;
@@ -219,7 +220,8 @@ fn report(sh: &Shared, task_id: &str) -> Response {
     };
     let mut order: Vec<String> = Vec::new();
     let mut rows: std::collections::HashMap<String, Vec<&Value>> = Default::default();
-    for r in &task.results {
+    let values: Vec<Value> = task.results.iter().map(StoredResult::value).collect();
+    for r in &values {
         let col = r.get("collectionId").map(value_text).unwrap_or_default();
         if !rows.contains_key(&col) {
             order.push(col.clone());
@@ -318,6 +320,15 @@ fn check_token(sh: &Shared, parts: &Parts) -> Result<(), Early> {
 
 /// `@RequestBody EngineRequest`: JSON content type and an object body.
 fn bind_body(parts: &Parts, body: &[u8]) -> Result<Map<String, Value>, Early> {
+    check_json_type(parts)?;
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(Early::Http(StatusCode::BAD_REQUEST)),
+    }
+}
+
+/// A JSON content type, or 415.
+fn check_json_type(parts: &Parts) -> Result<(), Early> {
     let ct = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -334,10 +345,7 @@ fn bind_body(parts: &Parts, body: &[u8]) -> Result<Map<String, Value>, Early> {
     {
         return Err(Early::Http(StatusCode::UNSUPPORTED_MEDIA_TYPE));
     }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err(Early::Http(StatusCode::BAD_REQUEST)),
-    }
+    Ok(())
 }
 
 /// A String member of `EngineRequest` (scalars coerced like Jackson).
@@ -551,11 +559,28 @@ async fn upload_inner(
     rec: &mut UploadRecord,
 ) -> Result<(), Early> {
     check_token(sh, parts)?;
-    let mut req = bind_body(parts, body)?;
-    let task_id = member(&req, "taskId")?;
+    check_json_type(parts)?;
+    // The body's members, each kept as its JSON text: the results are checked item by item
+    // and stored as sent (see `json_node`), not built into one tree.
+    let req = std::str::from_utf8(body)
+        .ok()
+        .and_then(|text| {
+            serde_json::from_str::<std::collections::HashMap<String, &RawValue>>(text).ok()
+        })
+        .ok_or(Early::Http(StatusCode::BAD_REQUEST))?;
+    let task_id = match req.get("taskId") {
+        None => None,
+        Some(raw) => {
+            let v: Value = serde_json::from_str(raw.get())
+                .map_err(|_| Early::Http(StatusCode::BAD_REQUEST))?;
+            let mut one = Map::new();
+            one.insert("taskId".into(), v);
+            member(&one, "taskId")?
+        }
+    };
     rec.task_id.clone_from(&task_id);
-    let list = req.get("caseResultList");
-    rec.results = list.and_then(Value::as_array).map_or(0, Vec::len);
+    let items = result_list(req.get("caseResultList").copied());
+    rec.results = items.as_ref().map_or(0, Vec::len);
     let fail = |rec: &mut UploadRecord, why: String| {
         rec.error = Some(why);
         NPE
@@ -567,15 +592,12 @@ async fn upload_inner(
     if sh.lock().take_upload_fault() {
         return Err(fail(rec, "injected failure".into()));
     }
-    if let Err(r) = validate_results(list) {
-        rec.error = Some(r.reason);
-        return Err(Early::Http(r.status));
-    }
-    // Taken out of the request, not copied: a benchmark's double shares the machine with the
-    // engine under test.
-    let results = match req.get_mut("caseResultList").map(Value::take) {
-        Some(Value::Array(a)) => a,
-        _ => Vec::new(),
+    let results = match items.and_then(|items| validate_results(&items)) {
+        Ok(results) => results,
+        Err(r) => {
+            rec.error = Some(r.reason);
+            return Err(Early::Http(r.status));
+        }
     };
     // Find or create the report collections; a concurrent creator of the
     // same collection makes the unique index reject this whole call (§7.5).
@@ -587,7 +609,7 @@ async fn upload_inner(
         };
         let mut cols: Vec<(String, String)> = Vec::new();
         for r in &results {
-            let col = r.get("collectionId").map(value_text).unwrap_or_default();
+            let col = r.collection_id.clone();
             let key = (task_id.clone(), col.clone());
             if !task.collections.contains(&col) && !cols.contains(&key) {
                 cols.push(key);

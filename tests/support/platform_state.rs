@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::jwt::{self, Claims, JwtError};
 use super::listener::ListenerControl;
+use super::validate::StoredResult;
 
 /// Everything the handlers and the test-side handle share.
 pub struct Shared {
@@ -59,7 +60,7 @@ pub struct TaskRec {
     pub report_status: &'static str,
     /// The report's `update_time`, refreshed by fetch and by every upload.
     pub update_time: Option<Instant>,
-    pub results: Vec<Value>,
+    pub results: Vec<StoredResult>,
     /// When each of `results` was stored (Unix ms), in the same order.
     pub received_ms: Vec<i64>,
     /// Report collections created so far (unique per report + collection).
@@ -353,30 +354,23 @@ impl State {
 
 /// The report status `complete` derives from the counts (§3.6, §7.3): per
 /// (collection, index) only the rows with the highest `runTimes` count.
-pub fn report_status(results: &[Value]) -> &'static str {
-    let key = |r: &Value| {
-        (
-            r.get("collectionId")
-                .map(Value::to_string)
-                .unwrap_or_default(),
-            r.get("index").map(Value::to_string).unwrap_or_default(),
-        )
-    };
-    let runs = |r: &Value| r.get("runTimes").and_then(Value::as_i64).unwrap_or(0);
-    let mut highest: HashMap<(String, String), i64> = HashMap::new();
+pub fn report_status(results: &[StoredResult]) -> &'static str {
+    let mut highest: HashMap<(&str, i64), i64> = HashMap::new();
     for r in results {
-        let e = highest.entry(key(r)).or_insert(i64::MIN);
-        *e = (*e).max(runs(r));
+        let e = highest
+            .entry((r.collection_id.as_str(), r.index))
+            .or_insert(i64::MIN);
+        *e = (*e).max(r.run_times);
     }
     let (mut pass, mut fail, mut error) = (0, 0, 0);
     for r in results
         .iter()
-        .filter(|r| highest.get(&key(r)) == Some(&runs(r)))
+        .filter(|r| highest.get(&(r.collection_id.as_str(), r.index)) == Some(&r.run_times))
     {
-        match r.get("status").and_then(Value::as_i64) {
-            Some(0) => pass += 1,
-            Some(1) => fail += 1,
-            Some(2) => error += 1,
+        match r.status {
+            0 => pass += 1,
+            1 => fail += 1,
+            2 => error += 1,
             _ => {}
         }
     }
@@ -398,11 +392,15 @@ mod tests {
 
     #[test]
     fn rerun_hides_first_pass() {
-        let rs = vec![
-            json!({"collectionId":"c","index":1,"runTimes":1,"status":1}),
-            json!({"collectionId":"c","index":1,"runTimes":2,"status":0}),
-            json!({"collectionId":"c","index":2,"runTimes":1,"status":3}),
-        ];
+        let row = |index, run_times, status| StoredResult {
+            raw: serde_json::value::RawValue::from_string("{}".into()).expect("JSON"),
+            collection_id: "c".into(),
+            index,
+            run_times,
+            status,
+            end_time: 0,
+        };
+        let rs = vec![row(1, 1, 1), row(1, 2, 0), row(2, 1, 3)];
         assert_eq!(report_status(&rs), "success");
         assert_eq!(report_status(&[]), "skip");
     }
