@@ -5,6 +5,7 @@ pub mod body;
 pub mod check;
 pub mod collect;
 mod direct;
+mod h1;
 pub mod model;
 pub mod recorder;
 pub mod request;

@@ -221,10 +221,9 @@ async fn send_inner(
                 headers.append(reqwest::header::COOKIE, value);
             }
         }
-        let direct = clients
-            .direct
-            .as_ref()
-            .filter(|_| transport::direct_allowed(&method, &url, &body, req.proxy.as_deref()));
+        let direct = clients.direct.as_ref().filter(|_| {
+            transport::direct_allowed(&method, &url, &headers, &body, req.proxy.as_deref())
+        });
         if direct.is_none() && client.is_none() {
             client = Some(clients.client(req.verify, req.proxy.as_deref())?);
         }

@@ -1,17 +1,17 @@
 //! How one request of a step reaches the wire and its answer comes back.
 //!
-//! Plain-HTTP requests without a proxy, multipart body or credentials in the URL (what test
-//! environments send most) go straight to a pooled hyper client. Everything else (TLS, proxies,
-//! multipart forms, `user:password@` URLs) goes through reqwest, which owns those features.
-//! Both are hyper underneath, on the same HTTP/1.1 connection settings; reqwest's own layers
-//! (its redirect policy parses every request's URL twice, and its response wrapper once more)
-//! were about a sixth of a step's CPU. Redirects, cookies, the deadline and decompression
-//! stay in the caller, once for both.
+//! Plain-HTTP requests without a proxy, multipart body, credentials in the URL or headers of
+//! their own about framing and the connection (what test environments send most) are written
+//! and read by the step itself on a pooled connection ([`super::h1`]). Everything else (TLS,
+//! proxies, multipart forms, `user:password@` URLs) goes through reqwest, which owns those
+//! features, on the same HTTP/1.1 wire. reqwest's own layers (its redirect policy parses every
+//! request's URL twice, and its response wrapper once more) were about a sixth of a step's
+//! CPU, and hyper's connection task another twelfth. Redirects, cookies, the deadline and
+//! decompression stay in the caller, once for both.
 
 use super::body::WireBody;
 use super::direct::{Checkout, DirectPool, Origin};
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use super::h1::{self, BodyError, Framing, H1Error};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
@@ -31,6 +31,7 @@ pub fn environment_proxy() -> Option<&'static str> {
 pub fn direct_allowed(
     method: &Method,
     url: &url::Url,
+    headers: &HeaderMap,
     body: &WireBody,
     proxy: Option<&str>,
 ) -> bool {
@@ -40,6 +41,7 @@ pub fn direct_allowed(
         && url.username().is_empty()
         && url.password().is_none()
         && !matches!(body, WireBody::Multipart(_))
+        && !h1::controls_framing(headers)
 }
 
 /// A response whose body has not been read yet.
@@ -50,8 +52,14 @@ pub struct Answer {
 }
 
 enum AnswerBody {
-    /// The body, and the connection to give back to the pool once it is read.
-    Direct(hyper::body::Incoming, DirectPool, Checkout),
+    /// The connection the body follows on, how it is framed, whether the connection can be
+    /// given back to the pool once the body is read.
+    Direct {
+        checkout: Checkout,
+        pool: DirectPool,
+        framing: Framing,
+        keep_alive: bool,
+    },
     Reqwest(reqwest::Response),
 }
 
@@ -100,8 +108,8 @@ pub async fn exchange(
 }
 
 /// Through a kept connection, as hyper-util's client would: the request target in origin
-/// form, a `Host` header unless the step set one, and a request that a reused connection
-/// closed before it was sent is sent again on another.
+/// form, a `Host` header unless the step set one, and a request that a kept connection ended
+/// without any answer to is sent again on another (the server closed it while it was idle).
 async fn exchange_direct(
     pool: &DirectPool,
     method: &Method,
@@ -112,50 +120,51 @@ async fn exchange_direct(
     let bad_url = |why: &dyn std::fmt::Display| TransportError::BadUrl(format!("{url} ({why})"));
     let origin = Origin::of(url).ok_or_else(|| bad_url(&"no host"))?;
     let target = &url[url::Position::BeforePath..url::Position::AfterQuery];
-    let target = http::Uri::try_from(if target.is_empty() { "/" } else { target })
-        .map_err(|e| bad_url(&e))?;
+    let target = if target.is_empty() { "/" } else { target };
+    // What hyper accepted as a request target (it parsed it into a `Uri`).
+    http::uri::PathAndQuery::try_from(target).map_err(|e| bad_url(&e))?;
     if !headers.contains_key(http::header::HOST) {
         // The URL's own text, `host[:port]` (what `format!` of the two gave, without it).
         let authority = &url[url::Position::BeforeHost..url::Position::AfterPort];
         let value = http::HeaderValue::try_from(authority).map_err(|e| bad_url(&e))?;
         headers.insert(http::header::HOST, value);
     }
-    let bytes = match body {
-        WireBody::Bytes(b) => Bytes::from(b.clone()),
-        WireBody::None | WireBody::Multipart(_) => Bytes::new(),
+    let bytes: &[u8] = match body {
+        WireBody::Bytes(b) => b,
+        WireBody::None | WireBody::Multipart(_) => &[],
     };
-    let mut request = http::Request::new(Full::new(bytes));
-    *request.method_mut() = method.clone();
-    *request.uri_mut() = target;
-    *request.headers_mut() = headers;
-    let failed = |why: String| {
+    let head = h1::encode_head(method, target, &headers, bytes.len());
+    let failed = |why: &H1Error| {
         TransportError::Failed(format!("error sending request for url ({url}): {why}"))
     };
     // Idle connections the server has closed meanwhile are skipped; the list is bounded.
     loop {
-        let mut conn = match pool.take_idle(&origin) {
+        let mut checkout = match pool.take_idle(&origin) {
             Some(c) => c,
-            None => pool.connect(&origin).await.map_err(failed)?,
+            None => pool.connect(&origin).await.map_err(|why| {
+                TransportError::Failed(format!("error sending request for url ({url}): {why}"))
+            })?,
         };
-        if let Err(e) = conn.sender.ready().await {
-            if conn.reused {
-                continue;
-            }
-            return Err(failed(error_chain(&e)));
-        }
-        match conn.sender.try_send_request(request).await {
-            Ok(resp) => {
-                let (parts, body) = resp.into_parts();
+        let answer = match checkout.conn.send(&head, bytes).await {
+            Ok(()) => checkout.conn.read_head(method).await,
+            Err(_) if checkout.reused => continue,
+            Err(e) => Err(e),
+        };
+        match answer {
+            Ok(head) => {
                 return Ok(Answer {
-                    status: parts.status,
-                    headers: parts.headers,
-                    body: AnswerBody::Direct(body, pool.clone(), conn),
+                    status: head.status,
+                    headers: head.headers,
+                    body: AnswerBody::Direct {
+                        checkout,
+                        pool: pool.clone(),
+                        framing: head.framing,
+                        keep_alive: head.keep_alive,
+                    },
                 });
             }
-            Err(mut e) => match e.take_message() {
-                Some(unsent) if conn.reused => request = unsent,
-                _ => return Err(failed(error_chain(e.error()))),
-            },
+            Err(H1Error::ClosedBeforeAnswer) if checkout.reused => continue,
+            Err(e) => return Err(failed(&e)),
         }
     }
 }
@@ -197,6 +206,31 @@ async fn exchange_reqwest(
 impl Answer {
     /// The whole body as received (not decoded), or `TooLarge` past `max_bytes`.
     pub async fn read_capped(self, max_bytes: usize) -> Result<Vec<u8>, TransportError> {
+        let mut resp = match self.body {
+            AnswerBody::Direct {
+                mut checkout,
+                pool,
+                framing,
+                keep_alive,
+            } => {
+                let body =
+                    checkout
+                        .conn
+                        .read_body(framing, max_bytes)
+                        .await
+                        .map_err(|e| match e {
+                            BodyError::TooLarge => TransportError::TooLarge { limit: max_bytes },
+                            BodyError::Failed(e) => TransportError::Failed(format!(
+                                "error reading the response body: {e}"
+                            )),
+                        })?;
+                if keep_alive {
+                    pool.put_back(checkout.conn, checkout.origin);
+                }
+                return Ok(body);
+            }
+            AnswerBody::Reqwest(resp) => resp,
+        };
         // Sized once from Content-Length (within the cap) instead of doubling past it.
         let expected = self
             .headers
@@ -205,37 +239,15 @@ impl Answer {
             .and_then(|v| v.trim().parse::<usize>().ok())
             .map_or(0, |n| n.min(max_bytes));
         let mut out = Vec::with_capacity(expected);
-        let mut push = |chunk: &[u8]| {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| TransportError::Failed(error_chain(&e)))?
+        {
             if out.len() + chunk.len() > max_bytes {
                 return Err(TransportError::TooLarge { limit: max_bytes });
             }
-            out.extend_from_slice(chunk);
-            Ok(())
-        };
-        match self.body {
-            AnswerBody::Direct(mut body, pool, conn) => {
-                while let Some(frame) = body.frame().await {
-                    let frame = frame.map_err(|e| {
-                        TransportError::Failed(format!(
-                            "error reading the response body: {}",
-                            error_chain(&e)
-                        ))
-                    })?;
-                    if let Ok(data) = frame.into_data() {
-                        push(&data)?;
-                    }
-                }
-                pool.put_back(conn.sender, conn.origin);
-            }
-            AnswerBody::Reqwest(mut resp) => {
-                while let Some(chunk) = resp
-                    .chunk()
-                    .await
-                    .map_err(|e| TransportError::Failed(error_chain(&e)))?
-                {
-                    push(&chunk)?;
-                }
-            }
+            out.extend_from_slice(&chunk);
         }
         Ok(out)
     }
@@ -307,33 +319,79 @@ mod tests {
             bytes: Vec::new(),
         }]);
         let post = Method::POST;
+        let plain = HeaderMap::new();
         assert!(direct_allowed(
             &post,
             &url("http://127.0.0.1:8/a"),
+            &plain,
             &bytes,
             None
         ));
+        for framing in [
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "expect",
+            "upgrade",
+        ] {
+            let mut own = HeaderMap::new();
+            own.insert(
+                http::HeaderName::from_static(framing),
+                http::HeaderValue::from_static("x"),
+            );
+            assert!(
+                !direct_allowed(&post, &url("http://h/a"), &own, &bytes, None),
+                "{framing}"
+            );
+        }
         assert!(!direct_allowed(
             &Method::CONNECT,
             &url("http://h:8/"),
+            &plain,
             &bytes,
             None
         ));
         assert!(direct_allowed(
             &post,
             &url("http://h/a"),
+            &plain,
             &WireBody::None,
             None
         ));
-        assert!(!direct_allowed(&post, &url("https://h/a"), &bytes, None));
+        assert!(!direct_allowed(
+            &post,
+            &url("https://h/a"),
+            &plain,
+            &bytes,
+            None
+        ));
         assert!(!direct_allowed(
             &post,
             &url("http://h/a"),
+            &plain,
             &bytes,
             Some("http://proxy:3128")
         ));
-        assert!(!direct_allowed(&post, &url("http://u:p@h/a"), &bytes, None));
-        assert!(!direct_allowed(&post, &url("http://u@h/a"), &bytes, None));
-        assert!(!direct_allowed(&post, &url("http://h/a"), &form, None));
+        assert!(!direct_allowed(
+            &post,
+            &url("http://u:p@h/a"),
+            &plain,
+            &bytes,
+            None
+        ));
+        assert!(!direct_allowed(
+            &post,
+            &url("http://u@h/a"),
+            &plain,
+            &bytes,
+            None
+        ));
+        assert!(!direct_allowed(
+            &post,
+            &url("http://h/a"),
+            &plain,
+            &form,
+            None
+        ));
     }
 }
