@@ -100,11 +100,12 @@ pub fn html_oops() -> Response {
     )
 }
 
-/// Raw bytes as the platform streams a download: no Content-Type, chunked.
-pub fn download(bytes: Vec<u8>, file_name: &str) -> Response {
-    let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = bytes
-        .chunks(8192)
-        .map(|c| Ok(axum::body::Bytes::copy_from_slice(c)))
+/// Raw bytes as the platform streams a download: no Content-Type, chunked (8 KB pieces, as
+/// Tomcat's output buffer sends them). The pieces share `bytes`: nothing is copied.
+pub fn download(bytes: axum::body::Bytes, file_name: &str) -> Response {
+    let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = (0..bytes.len())
+        .step_by(8192)
+        .map(|at| Ok(bytes.slice(at..(at + 8192).min(bytes.len()))))
         .collect();
     let mut resp = with_type(
         StatusCode::OK,

@@ -185,7 +185,9 @@ impl PlatformDouble {
 
     /// The zip served at `/openapi/task/file/download/{task_id}`.
     pub fn add_bundle(&self, task_id: &str, bytes: Vec<u8>) {
-        self.st().bundles.insert(task_id.to_string(), bytes);
+        self.st()
+            .bundles
+            .insert(task_id.to_string(), axum::body::Bytes::from(bytes));
     }
 
     /// Removes a bundle, as if the zip had vanished from disk (→ 1000 文件不存在).

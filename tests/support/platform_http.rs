@@ -468,7 +468,11 @@ fn bundle(sh: &Arc<Shared>, task_id: &str, path: &str) -> Response {
 }
 
 fn bytes_of(sh: &Shared, task_id: &str) -> Vec<u8> {
-    sh.lock().bundles.get(task_id).cloned().unwrap_or_default()
+    sh.lock()
+        .bundles
+        .get(task_id)
+        .map(|b| b.to_vec())
+        .unwrap_or_default()
 }
 
 /// A download whose bytes trickle over `over` (64 pieces); `downloads_in_flight` counts it until
@@ -517,7 +521,7 @@ fn test_file(sh: &Shared, file_id: &str, path: &str) -> Response {
     let st = sh.lock();
     match st.test_files.get(file_id) {
         Some(f) => match &f.bytes {
-            Some(bytes) => download(bytes.clone(), &f.name),
+            Some(bytes) => download(Bytes::copy_from_slice(bytes), &f.name),
             None => error_envelope(1000, "文件不存在"),
         },
         None => spring_error(StatusCode::INTERNAL_SERVER_ERROR, path),

@@ -154,7 +154,8 @@ pub struct State {
     pub tasks: HashMap<String, TaskRec>,
     /// (taskId, collectionId) pairs whose report collection is being created.
     pub creating: HashSet<(String, String)>,
-    pub bundles: HashMap<String, Vec<u8>>,
+    /// Shared with every download of it (a download is not a copy).
+    pub bundles: HashMap<String, axum::body::Bytes>,
     pub test_files: HashMap<String, TestFile>,
     pub screenshots: Vec<(String, Vec<u8>)>,
     pub uploads: Vec<UploadRecord>,
