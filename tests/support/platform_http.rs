@@ -350,7 +350,12 @@ fn check_json_type(parts: &Parts) -> Result<(), Early> {
 
 /// A String member of `EngineRequest` (scalars coerced like Jackson).
 fn member(req: &Map<String, Value>, key: &str) -> Result<Option<String>, Early> {
-    match req.get(key) {
+    string_member(req.get(key))
+}
+
+/// A String member's value, coerced as [`member`] does.
+fn string_member(value: Option<&Value>) -> Result<Option<String>, Early> {
+    match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(Some(v.to_string())),
@@ -574,13 +579,9 @@ async fn upload_inner(
         .ok_or(Early::Http(StatusCode::BAD_REQUEST))?;
     let task_id = match req.get("taskId") {
         None => None,
-        Some(raw) => {
-            let v: Value = serde_json::from_str(raw.get())
-                .map_err(|_| Early::Http(StatusCode::BAD_REQUEST))?;
-            let mut one = Map::new();
-            one.insert("taskId".into(), v);
-            member(&one, "taskId")?
-        }
+        Some(raw) => string_member(Some(
+            &serde_json::from_str(raw.get()).map_err(|_| Early::Http(StatusCode::BAD_REQUEST))?,
+        ))?,
     };
     rec.task_id.clone_from(&task_id);
     let items = result_list(req.get("caseResultList").copied());

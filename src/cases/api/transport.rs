@@ -134,16 +134,14 @@ async fn exchange_direct(
         WireBody::None | WireBody::Multipart(_) => &[],
     };
     let head = h1::encode_head(method, target, &headers, bytes.len());
-    let failed = |why: &H1Error| {
+    let failed = |why: &dyn std::fmt::Display| {
         TransportError::Failed(format!("error sending request for url ({url}): {why}"))
     };
     // Idle connections the server has closed meanwhile are skipped; the list is bounded.
     loop {
         let mut checkout = match pool.take_idle(&origin) {
             Some(c) => c,
-            None => pool.connect(&origin).await.map_err(|why| {
-                TransportError::Failed(format!("error sending request for url ({url}): {why}"))
-            })?,
+            None => pool.connect(&origin).await.map_err(|why| failed(&why))?,
         };
         let answer = match checkout.conn.send(&head, bytes).await {
             Ok(()) => checkout.conn.read_head(method).await,
@@ -358,40 +356,16 @@ mod tests {
             &WireBody::None,
             None
         ));
-        assert!(!direct_allowed(
-            &post,
-            &url("https://h/a"),
-            &plain,
-            &bytes,
-            None
-        ));
-        assert!(!direct_allowed(
-            &post,
-            &url("http://h/a"),
-            &plain,
-            &bytes,
-            Some("http://proxy:3128")
-        ));
-        assert!(!direct_allowed(
-            &post,
-            &url("http://u:p@h/a"),
-            &plain,
-            &bytes,
-            None
-        ));
-        assert!(!direct_allowed(
-            &post,
-            &url("http://u@h/a"),
-            &plain,
-            &bytes,
-            None
-        ));
-        assert!(!direct_allowed(
-            &post,
-            &url("http://h/a"),
-            &plain,
-            &form,
-            None
-        ));
+        // Each of these goes through reqwest: TLS, a proxy, credentials in the URL, a form.
+        let refused: [(&str, &WireBody, Option<&str>); 5] = [
+            ("https://h/a", &bytes, None),
+            ("http://h/a", &bytes, Some("http://proxy:3128")),
+            ("http://u:p@h/a", &bytes, None),
+            ("http://u@h/a", &bytes, None),
+            ("http://h/a", &form, None),
+        ];
+        for (u, body, proxy) in refused {
+            assert!(!direct_allowed(&post, &url(u), &plain, body, proxy), "{u}");
+        }
     }
 }

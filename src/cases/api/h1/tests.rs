@@ -50,11 +50,10 @@ async fn scripted(
     (addr, rx)
 }
 
-async fn exchange(
-    conn: &mut Conn,
-    method: Method,
-    body: &[u8],
-) -> Result<(Head, Result<Vec<u8>, BodyError>), H1Error> {
+/// An answer's head and its body (read with a 64-byte limit).
+type Answered = (Head, Result<Vec<u8>, BodyError>);
+
+async fn exchange(conn: &mut Conn, method: Method, body: &[u8]) -> Result<Answered, H1Error> {
     let mut headers = HeaderMap::new();
     headers.insert(http::header::HOST, HeaderValue::from_static("h"));
     conn.send(&encode_head(&method, "/p?q=1", &headers, body.len()), body)
@@ -66,6 +65,12 @@ async fn exchange(
 
 async fn connect(addr: std::net::SocketAddr) -> Conn {
     Conn::new(TcpStream::connect(addr).await.expect("connect"))
+}
+
+/// One GET on a fresh connection to a server that writes `answer` (and then closes, if asked).
+async fn answer_once(answer: &'static [u8], close: bool) -> Result<Answered, H1Error> {
+    let (addr, _requests) = scripted(vec![(answer, close)]).await;
+    exchange(&mut connect(addr).await, Method::GET, b"").await
 }
 
 #[test]
@@ -132,25 +137,20 @@ async fn every_framing_reads_its_body_and_says_whether_the_connection_goes_on() 
 
 #[tokio::test]
 async fn a_body_up_to_the_end_of_the_connection_and_http_1_0() {
-    let (addr, _r) = scripted(vec![(
-        b"HTTP/1.0 200 OK\r\nserver: old\r\n\r\nall of it",
-        true,
-    )])
-    .await;
-    let mut conn = connect(addr).await;
-    let (head, body) = exchange(&mut conn, Method::GET, b"").await.expect("answer");
+    let (head, body) = answer_once(b"HTTP/1.0 200 OK\r\nserver: old\r\n\r\nall of it", true)
+        .await
+        .expect("answer");
     assert_eq!(
         (head.framing, head.keep_alive),
         (Framing::UntilClose, false)
     );
     assert_eq!(body, Ok(b"all of it".to_vec()));
-    let (addr, _r) = scripted(vec![(
+    let (head, _) = answer_once(
         b"HTTP/1.0 200 OK\r\nconnection: keep-alive\r\ncontent-length: 1\r\n\r\nk",
         false,
-    )])
-    .await;
-    let mut conn = connect(addr).await;
-    let (head, _) = exchange(&mut conn, Method::GET, b"").await.expect("answer");
+    )
+    .await
+    .expect("answer");
     assert!(head.keep_alive);
 }
 
@@ -195,11 +195,7 @@ async fn broken_answers_are_errors_named_as_hyper_names_them() {
         ),
     ];
     for (answer, message) in cases {
-        let (addr, _r) = scripted(vec![(answer, true)]).await;
-        let mut conn = connect(addr).await;
-        let err = exchange(&mut conn, Method::GET, b"")
-            .await
-            .expect_err("an error");
+        let err = answer_once(answer, true).await.expect_err("an error");
         assert_eq!(
             err.to_string(),
             message,
@@ -207,24 +203,19 @@ async fn broken_answers_are_errors_named_as_hyper_names_them() {
             String::from_utf8_lossy(answer)
         );
     }
-    let (addr, _r) = scripted(vec![(
-        b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nshort",
-        true,
-    )])
-    .await;
-    let mut conn = connect(addr).await;
-    let (_, body) = exchange(&mut conn, Method::GET, b"").await.expect("head");
+    let (_, body) = answer_once(b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nshort", true)
+        .await
+        .expect("head");
     assert_eq!(
         body.map_err(|e| format!("{e:?}")),
         Err("Failed(Body(\"end of file before message length reached\"))".to_string())
     );
-    let (addr, _r) = scripted(vec![(
+    let (_, body) = answer_once(
         b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
         true,
-    )])
-    .await;
-    let mut conn = connect(addr).await;
-    let (_, body) = exchange(&mut conn, Method::GET, b"").await.expect("head");
+    )
+    .await
+    .expect("head");
     assert!(
         matches!(body, Err(BodyError::Failed(H1Error::Body(_)))),
         "{body:?}"
