@@ -183,6 +183,39 @@ async fn normal_task_every_result_once_then_complete_and_cleanup() {
     assert_eq!(md5, Some(32), "{logs}");
 }
 
+/// The benchmark's double checks uploads after the run: every result is still checked and
+/// stored once, with its arrival time, and each upload's record shows what it carried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_checked_after_the_run_are_stored_as_inline_checks_store_them() {
+    let p = PlatformDouble::start().await;
+    p.defer_result_checks();
+    let target = Target::start().await;
+    let base = target.url();
+    let (task_id, task) = bundle_with(&p, 2, 4, 2, false, |c, k| {
+        vec![step(&format!("s{c}{k}"), &base, "GET", "/echo")]
+    });
+    let engine = start_engine(&p, 2);
+    let results = run_to_completion(&p, &engine, task, &task_id).await;
+    assert_exactly_once(&results, 8);
+    assert!(results.iter().all(|r| r["status"] == 0), "{results:#?}");
+    let uploads: Vec<_> = p.uploads().into_iter().filter(|u| u.results > 0).collect();
+    assert!(!uploads.is_empty());
+    assert!(
+        uploads
+            .iter()
+            .all(|u| u.error.is_none() && u.http_status == 200)
+    );
+    assert!(
+        uploads
+            .iter()
+            .all(|u| u.task_id.as_deref() == Some(&task_id))
+    );
+    assert_eq!(uploads.iter().map(|u| u.results).sum::<usize>(), 8);
+    let delays = p.result_delays_ms(&task_id);
+    assert_eq!(delays.len(), 8);
+    assert!(delays.iter().all(|d| (0..30_000).contains(d)), "{delays:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn debug_task_runs_inline_data() {
     let p = PlatformDouble::start().await;

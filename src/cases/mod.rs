@@ -80,7 +80,9 @@ pub async fn execute(
         Err(reason) => return Some(CaseResult::error(meta, None, start, &reason)),
     };
     match meta.case_type.as_str() {
-        "WEB" => web::run_case(meta, &json, ctx, env, cancel).await,
+        // Boxed: a WEB case's future (4 KB) would otherwise size every API case's future,
+        // which is moved (copied) on each call; a WEB case's steps dwarf one allocation.
+        "WEB" => Box::pin(web::run_case(meta, &json, ctx, env, cancel)).await,
         "APP" => Some(web::app_unsupported(meta, &json, start)),
         other => {
             let name = json.get("caseName").and_then(|v| v.as_str());

@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::envelope::{download, error_envelope, html_oops, ok_json, ok_text, spring_error};
-use super::platform_state::{ONLINE, RequestRecord, Shared, UploadRecord};
+use super::platform_state::{DeferredUpload, ONLINE, RequestRecord, Shared, UploadRecord};
 use super::validate::{StoredResult, result_list, validate_results};
 
 /// Larger bodies are refused like a servlet container would.
@@ -151,7 +151,10 @@ async fn handle(sh: Arc<Shared>, parts: Parts, body: Bytes) -> Response {
         Route::Bundle => return bundle(&sh, &id, &path),
         Route::TestFile => return test_file(&sh, &id, &path),
         // No @RequestBody: the body is not bound.
-        Route::Report => return report(&sh, &id),
+        Route::Report => {
+            settle_deferred(&sh);
+            return report(&sh, &id);
+        }
         _ => {}
     }
     let req = match bind_body(&parts, &body) {
@@ -534,7 +537,32 @@ fn test_file(sh: &Shared, file_id: &str, path: &str) -> Response {
 }
 
 /// `result/upload`, recorded with its answer whatever happens.
-async fn upload(sh: &Shared, parts: &Parts, body: &[u8], path: &str) -> Response {
+async fn upload(sh: &Shared, parts: &Parts, body: &Bytes, path: &str) -> Response {
+    if sh.lock().deferred_uploads.is_some()
+        && check_token(sh, parts).is_ok()
+        && check_json_type(parts).is_ok()
+    {
+        let mut st = sh.lock();
+        let record = st.uploads.len();
+        st.uploads.push(UploadRecord {
+            task_id: None,
+            http_status: 200,
+            envelope_status: Some(0),
+            results: 0,
+            bytes: body.len(),
+            error: None,
+            at: Instant::now(),
+        });
+        let received_ms = unix_ms();
+        if let Some(waiting) = st.deferred_uploads.as_mut() {
+            waiting.push(DeferredUpload {
+                body: body.clone(),
+                received_ms,
+                record,
+            });
+        }
+        return ok_json(Value::Null);
+    }
     let mut rec = UploadRecord {
         task_id: None,
         http_status: 200,
@@ -638,15 +666,68 @@ async fn upload_inner(
         return Err(fail(rec, "unknown taskId".into()));
     };
     task.collections.extend(new_cols.into_iter().map(|k| k.1));
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default();
     task.received_ms
-        .extend(std::iter::repeat_n(now_ms, results.len()));
+        .extend(std::iter::repeat_n(unix_ms(), results.len()));
     task.results.extend(results);
     task.update_time = Some(Instant::now());
     Ok(())
+}
+
+fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// Checks and stores the uploads accepted unchecked (in arrival order, each with its arrival
+/// time), as `upload` would have; a refused one keeps its reason in its record and stores
+/// nothing. Report collections are created without the unique index's window.
+pub fn settle_deferred(sh: &Shared) {
+    let waiting = match sh.lock().deferred_uploads.as_mut() {
+        Some(w) => std::mem::take(w),
+        None => return,
+    };
+    for d in waiting {
+        let checked = check_deferred(&d.body);
+        let mut st = sh.lock();
+        let outcome = match checked {
+            Ok((task_id, results)) => match st.tasks.get_mut(&task_id) {
+                Some(task) => {
+                    let n = results.len();
+                    for r in &results {
+                        task.collections.insert(r.collection_id.clone());
+                    }
+                    task.received_ms
+                        .extend(std::iter::repeat_n(d.received_ms, n));
+                    task.results.extend(results);
+                    (Some(task_id), n, None)
+                }
+                None => (Some(task_id), 0, Some("unknown taskId".to_string())),
+            },
+            Err(why) => (None, 0, Some(why)),
+        };
+        if let Some(rec) = st.uploads.get_mut(d.record) {
+            (rec.task_id, rec.results, rec.error) = outcome;
+        }
+    }
+}
+
+/// An upload body's task and its results, checked as `upload_inner` checks them.
+fn check_deferred(body: &[u8]) -> Result<(String, Vec<StoredResult>), String> {
+    let req = std::str::from_utf8(body)
+        .ok()
+        .and_then(|text| {
+            serde_json::from_str::<std::collections::HashMap<String, &RawValue>>(text).ok()
+        })
+        .ok_or("the body is not a JSON object")?;
+    let task_id = req
+        .get("taskId")
+        .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
+        .ok_or("no taskId")?;
+    let items = result_list(req.get("caseResultList").copied()).map_err(|r| r.reason)?;
+    let results = validate_results(&items).map_err(|r| r.reason)?;
+    Ok((task_id, results))
 }
 
 fn value_text(v: &Value) -> String {

@@ -171,6 +171,18 @@ pub struct State {
     /// Bundle downloads whose streaming has begun and not ended.
     pub downloads_in_flight: usize,
     pub report_reads: usize,
+    /// `Some` when result uploads are accepted unchecked and checked later
+    /// (`PlatformDouble::defer_result_checks`): the uploads waiting for that.
+    pub deferred_uploads: Option<Vec<DeferredUpload>>,
+}
+
+/// A `result/upload` body accepted unchecked, with when it arrived and its record.
+pub struct DeferredUpload {
+    pub body: axum::body::Bytes,
+    /// Unix ms of its arrival: the results' storage time.
+    pub received_ms: i64,
+    /// Its index in `State::uploads`.
+    pub record: usize,
 }
 
 pub fn now_secs() -> i64 {
@@ -211,6 +223,7 @@ impl State {
             stalls: Vec::new(),
             downloads_in_flight: 0,
             report_reads: 0,
+            deferred_uploads: None,
             faults: Faults::default(),
         }
     }

@@ -60,7 +60,10 @@ impl CaseRun<'_> {
             let value = e.get("value");
             if name.strip_suffix("Script") == Some(key) {
                 let code = value.and_then(Json::as_str).unwrap_or("");
-                self.script(step, name, code, c, exchange).await?;
+                // Scripts and SQL entries are boxed: their futures (7 KB for SQL, whose
+                // clients hold large states) would otherwise be part of every step's future,
+                // which is moved (copied) at each call, though few steps have entries at all.
+                Box::pin(self.script(step, name, code, c, exchange)).await?;
                 continue;
             }
             if value
@@ -69,7 +72,9 @@ impl CaseRun<'_> {
             {
                 continue;
             }
-            self.sql_entry(name, value).await.map_err(Verdict::Error)?;
+            Box::pin(self.sql_entry(name, value))
+                .await
+                .map_err(Verdict::Error)?;
         }
         Ok(())
     }
