@@ -571,15 +571,18 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    for _ in 0..warm {
-        let (id, task) = support::cases::bundle_task_with(
+    let new_task = || {
+        support::cases::bundle_task_with(
             &p,
             s.collections,
             s.cases_per_collection,
             s.max_thread as i64,
             false,
             |_, _, case_id| case(target, case_id, s.steps),
-        );
+        )
+    };
+    for _ in 0..warm {
+        let (id, task) = new_task();
         p.add_task(task);
         p.push_start();
         assert!(
@@ -588,14 +591,7 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
             "a warm-up task did not complete"
         );
     }
-    let (task_id, task) = support::cases::bundle_task_with(
-        &p,
-        s.collections,
-        s.cases_per_collection,
-        s.max_thread as i64,
-        false,
-        |_, _, case_id| case(target, case_id, s.steps),
-    );
+    let (task_id, task) = new_task();
     p.add_task(task);
     let pid = child.id();
     let (cpu0, _) = proc_stat(pid).unwrap_or_default();

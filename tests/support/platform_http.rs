@@ -597,14 +597,7 @@ async fn upload_inner(
 ) -> Result<(), Early> {
     check_token(sh, parts)?;
     check_json_type(parts)?;
-    // The body's members, each kept as its JSON text: the results are checked item by item
-    // and stored as sent (see `json_node`), not built into one tree.
-    let req = std::str::from_utf8(body)
-        .ok()
-        .and_then(|text| {
-            serde_json::from_str::<std::collections::HashMap<String, &RawValue>>(text).ok()
-        })
-        .ok_or(Early::Http(StatusCode::BAD_REQUEST))?;
+    let req = upload_members(body).ok_or(Early::Http(StatusCode::BAD_REQUEST))?;
     let task_id = match req.get("taskId") {
         None => None,
         Some(raw) => string_member(Some(
@@ -713,14 +706,17 @@ pub fn settle_deferred(sh: &Shared) {
     }
 }
 
+/// An upload body's members, each kept as its JSON text: the results are checked item by item
+/// and stored as sent (see `json_node`), not built into one tree.
+fn upload_members(body: &[u8]) -> Option<std::collections::HashMap<String, &RawValue>> {
+    std::str::from_utf8(body)
+        .ok()
+        .and_then(|text| serde_json::from_str(text).ok())
+}
+
 /// An upload body's task and its results, checked as `upload_inner` checks them.
 fn check_deferred(body: &[u8]) -> Result<(String, Vec<StoredResult>), String> {
-    let req = std::str::from_utf8(body)
-        .ok()
-        .and_then(|text| {
-            serde_json::from_str::<std::collections::HashMap<String, &RawValue>>(text).ok()
-        })
-        .ok_or("the body is not a JSON object")?;
+    let req = upload_members(body).ok_or("the body is not a JSON object")?;
     let task_id = req
         .get("taskId")
         .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
