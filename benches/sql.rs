@@ -173,10 +173,7 @@ async fn engine_steps(db: &Value, target: &Target, with_sql: bool) -> Duration {
         let t = Instant::now();
         let r = cases::execute(
             &meta(),
-            Ok(liuma_engine::bundle::LoadedCase::file_of(
-                "case.json",
-                &case,
-            )),
+            Ok(liuma_engine::bundle::LoadedCase::file_of("case.json", &case).into()),
             &mut ctx,
             &env,
             &CancellationToken::new(),

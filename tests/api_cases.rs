@@ -53,7 +53,7 @@ async fn run_in(ctx: &mut CollectionContext, case: Value) -> CaseResult {
     let env = env();
     cases::execute(
         &meta(),
-        Ok(LoadedCase::file_of("case.json", &case)),
+        Ok(LoadedCase::file_of("case.json", &case).into()),
         ctx,
         &env,
         &CancellationToken::new(),

@@ -39,7 +39,7 @@ fn meta() -> CaseMeta {
 async fn run_env(ctx: &mut CollectionContext, env: &CaseEnv, case: Value) -> CaseResult {
     cases::execute(
         &meta(),
-        Ok(LoadedCase::file_of("case.json", &case)),
+        Ok(LoadedCase::file_of("case.json", &case).into()),
         ctx,
         env,
         &CancellationToken::new(),

@@ -60,7 +60,7 @@ async fn run_in(ctx: &mut CollectionContext, steps: Vec<Value>) -> CaseResult {
     let case = api_case("case-sql", "sql case", steps);
     cases::execute(
         &meta(),
-        Ok(LoadedCase::file_of("case.json", &case)),
+        Ok(LoadedCase::file_of("case.json", &case).into()),
         ctx,
         &env(),
         &CancellationToken::new(),

@@ -215,20 +215,8 @@ impl CaseSource {
             CaseSource::Inline(v) => Ok(LoadedCase::Json((**v).clone())),
             CaseSource::Unavailable(reason) => Err(reason.clone()),
             CaseSource::File(path) => {
-                let bytes = tokio::fs::read(path).await.map_err(|e| {
-                    if e.kind() == std::io::ErrorKind::NotFound {
-                        format!(
-                            "用例数据文件不存在: {} is not in the bundle",
-                            path.display()
-                        )
-                    } else {
-                        format!("用例数据文件读取失败: {}: {e}", path.display())
-                    }
-                })?;
-                Ok(LoadedCase::Bytes {
-                    bytes,
-                    label: path.display().to_string(),
-                })
+                let read = tokio::fs::read(path).await;
+                file_read(path, read)
             }
             CaseSource::Entry(bundle, rel) => {
                 // A typical case is a few KB: reading it in place costs less than a thread hop.
@@ -240,12 +228,53 @@ impl CaseSource {
                         .await
                         .map_err(|e| format!("用例数据文件读取失败: {rel}: {e}"))??
                 };
-                Ok(LoadedCase::Bytes {
-                    bytes,
-                    label: format!("{rel} in {}", bundle.path().display()),
-                })
+                Ok(entry_read(bundle, rel, bytes))
             }
         }
+    }
+
+    /// [`CaseSource::read`] on a plain thread, for a case of at most `max_bytes` (`None` for a
+    /// larger one, or one that is not there to read: its case reads it when it runs, so that
+    /// reading ahead holds little memory and changes no error). Blocking.
+    pub fn read_small(&self, max_bytes: u64) -> Option<Result<LoadedCase, String>> {
+        match self {
+            CaseSource::Inline(v) => Some(Ok(LoadedCase::Json((**v).clone()))),
+            CaseSource::Unavailable(_) => None,
+            CaseSource::File(path) => {
+                let size = std::fs::metadata(path).ok()?.len();
+                (size <= max_bytes).then(|| file_read(path, std::fs::read(path)))
+            }
+            CaseSource::Entry(bundle, rel) => {
+                let size = bundle.size_of(rel)?;
+                (size <= max_bytes).then(|| bundle.read(rel).map(|b| entry_read(bundle, rel, b)))
+            }
+        }
+    }
+}
+
+/// A case file's bytes as read from a folder, or the error that names the file.
+fn file_read(path: &std::path::Path, read: std::io::Result<Vec<u8>>) -> Result<LoadedCase, String> {
+    let bytes = read.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!(
+                "用例数据文件不存在: {} is not in the bundle",
+                path.display()
+            )
+        } else {
+            format!("用例数据文件读取失败: {}: {e}", path.display())
+        }
+    })?;
+    Ok(LoadedCase::Bytes {
+        bytes,
+        label: path.display().to_string(),
+    })
+}
+
+/// A case file's bytes as read from the bundle, labelled for errors.
+fn entry_read(bundle: &Bundle, rel: &str, bytes: Vec<u8>) -> LoadedCase {
+    LoadedCase::Bytes {
+        bytes,
+        label: format!("{rel} in {}", bundle.path().display()),
     }
 }
 

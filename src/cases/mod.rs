@@ -58,22 +58,61 @@ impl CaseEnv {
     }
 }
 
+/// A case made ready to run: an API case parsed into its model, any other case as read. The
+/// runner prepares a collection's next cases on a thread of their own ([`prepare`]) while the
+/// current one waits on the network.
+#[derive(Debug)]
+pub enum PreparedCase {
+    Read(crate::bundle::LoadedCase),
+    Api(Box<api::model::Parsed>),
+}
+
+impl From<crate::bundle::LoadedCase> for PreparedCase {
+    fn from(loaded: crate::bundle::LoadedCase) -> Self {
+        PreparedCase::Read(loaded)
+    }
+}
+
+impl From<serde_json::Value> for PreparedCase {
+    fn from(j: serde_json::Value) -> Self {
+        PreparedCase::Read(j.into())
+    }
+}
+
+/// Prepares a case of type `case_type` as [`execute`] would when it starts it: parses an API
+/// case (a case file's errors are kept for its result); leaves any other as read. Blocking.
+pub fn prepare(case_type: &str, loaded: crate::bundle::LoadedCase) -> PreparedCase {
+    if case_type == "API" {
+        PreparedCase::Api(Box::new(api::model::ApiCase::load(loaded)))
+    } else {
+        PreparedCase::Read(loaded)
+    }
+}
+
 /// Runs one case occurrence. `None` when cancelled before it finished: a cancelled case has no
 /// result (it is not an error of the case).
 pub async fn execute(
     meta: &CaseMeta,
-    case: Result<crate::bundle::LoadedCase, String>,
+    case: Result<PreparedCase, String>,
     ctx: &mut CollectionContext,
     env: &CaseEnv,
     cancel: &CancellationToken,
 ) -> Option<CaseResult> {
     let start = result::now_ms();
     let loaded = match case {
-        Ok(c) => c,
+        Ok(PreparedCase::Read(c)) => c,
+        Ok(PreparedCase::Api(parsed)) if meta.case_type == "API" => {
+            return api::run_case(meta, *parsed, ctx, env, cancel).await;
+        }
+        Ok(PreparedCase::Api(_)) => {
+            let reason = format!("内部错误: a {} case was prepared as API", meta.case_type);
+            return Some(CaseResult::error(meta, None, start, &reason));
+        }
         Err(reason) => return Some(CaseResult::error(meta, None, start, &reason)),
     };
     if meta.case_type == "API" {
-        return api::run_case(meta, loaded, ctx, env, cancel).await;
+        let parsed = api::model::ApiCase::load(loaded);
+        return api::run_case(meta, parsed, ctx, env, cancel).await;
     }
     let json = match loaded.into_json() {
         Ok(j) => j,

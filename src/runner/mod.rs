@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 pub mod batch;
+mod lookahead;
 
 /// What the runner tells its observer.
 #[derive(Debug, Clone)]
@@ -128,9 +129,8 @@ pub async fn run_plan<E: Send + 'static>(
                         return (ci, Vec::new());
                     };
                     let mut ctx = ctx.lock().await;
-                    let coll = &plan.collections[ci];
                     let statuses = run_collection(
-                        coll, &positions, run_times, &mut ctx, &env, &events, &cancel,
+                        &plan, ci, &positions, run_times, &mut ctx, &env, &events, &cancel,
                     )
                     .await;
                     (ci, statuses)
@@ -177,9 +177,11 @@ pub async fn run_plan<E: Send + 'static>(
     summary
 }
 
-/// Runs the given case positions of one collection in order; returns each finished status.
+/// Runs the given case positions of collection `ci` in order; returns each finished status.
+#[allow(clippy::too_many_arguments)]
 async fn run_collection<E: Send + 'static>(
-    coll: &PlannedCollection,
+    plan: &Arc<Plan>,
+    ci: usize,
     positions: &[usize],
     run_times: u32,
     ctx: &mut CollectionContext,
@@ -197,7 +199,8 @@ async fn run_collection<E: Send + 'static>(
         switch.trip();
     });
     let ended = run_cases(
-        coll,
+        &plan.collections[ci],
+        &lookahead::Lookahead::start(plan, ci, positions),
         positions,
         run_times,
         ctx,
@@ -225,6 +228,7 @@ async fn run_collection<E: Send + 'static>(
 #[allow(clippy::too_many_arguments)]
 async fn run_cases<E: Send + 'static>(
     coll: &PlannedCollection,
+    ahead: &lookahead::Lookahead,
     positions: &[usize],
     run_times: u32,
     ctx: &mut CollectionContext,
@@ -233,7 +237,7 @@ async fn run_cases<E: Send + 'static>(
     cancel: &CancellationToken,
     statuses: &mut Vec<(usize, Status)>,
 ) -> Result<(), ()> {
-    for &pos in positions {
+    for (k, &pos) in positions.iter().enumerate() {
         if cancel.is_cancelled() {
             return Err(());
         }
@@ -261,8 +265,11 @@ async fn run_cases<E: Send + 'static>(
                     }))
                     .await;
             }
-            let loaded = case.source.read().await;
-            cases::execute(&meta, loaded, ctx, env, cancel).await
+            let prepared = match ahead.take(k) {
+                Some(prepared) => prepared,
+                None => case.source.read().await.map(cases::PreparedCase::from),
+            };
+            cases::execute(&meta, prepared, ctx, env, cancel).await
         }
         .instrument(span)
         .await;

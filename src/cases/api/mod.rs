@@ -22,7 +22,7 @@ use super::{CaseEnv, CaseMeta, CaseResult, Status, Transaction};
 use crate::assertion::{self, Outcome};
 use crate::value::Dict;
 use crate::value::Value;
-use model::{ApiCase, ApiStep};
+use model::ApiStep;
 use recorder::Recorder;
 use scope::CaseFunctions;
 use serde_json::Value as Json;
@@ -252,13 +252,13 @@ fn step_proxies(step: &ApiStep) -> Json {
 /// Runs an API case; `None` when cancelled midway.
 pub async fn run_case(
     meta: &CaseMeta,
-    loaded: crate::bundle::LoadedCase,
+    parsed: model::Parsed,
     ctx: &mut CollectionContext,
     env: &CaseEnv,
     cancel: &CancellationToken,
 ) -> Option<CaseResult> {
     let start = now_ms();
-    let (mut case, functions) = match ApiCase::load(loaded) {
+    let (mut case, functions) = match parsed {
         Ok(c) => c,
         Err(e) => {
             return Some(CaseResult::error(

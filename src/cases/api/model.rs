@@ -211,12 +211,15 @@ pub struct LoadError {
     pub message: String,
 }
 
+/// A case file parsed: the case and its `functions` list, or what is wrong with the file.
+pub type Parsed = Result<(ApiCase, Option<Json>), LoadError>;
+
 impl ApiCase {
     /// Parses a case as read, with its `functions` list. A well-formed file (the platform's)
     /// is read straight into the model; anything unusual (a field of an unexpected type, a
     /// duplicate key, a missing `caseName` or `apiList`) is read again as a JSON tree by
     /// [`ApiCase::parse`], which is lenient where the Python engine was and names what is wrong.
-    pub fn load(loaded: crate::bundle::LoadedCase) -> Result<(ApiCase, Option<Json>), LoadError> {
+    pub fn load(loaded: crate::bundle::LoadedCase) -> Parsed {
         let json = match loaded {
             crate::bundle::LoadedCase::Bytes { bytes, label } => {
                 // The whole file is checked as UTF-8 once (fast), rather than string by string.

@@ -1,0 +1,340 @@
+//! Reading a collection's next cases ahead, on a thread of idle priority: a case file is read
+//! and parsed (an API case into its model) while the collection's current case waits on the
+//! network, on a core that would otherwise idle, instead of on the collection's own turn.
+//!
+//! The runner never waits for it: a case the thread has not finished when its turn comes is
+//! read by the runner as before (and whatever the thread then makes of it is dropped). So a
+//! machine with no idle core loses nothing but a thread's start, and every error is the one
+//! the case would have had when read in its turn.
+
+use crate::bundle::Plan;
+use crate::cases::PreparedCase;
+use std::sync::{Arc, Condvar, Mutex};
+
+/// How many cases the thread may hold ready ahead of the one that runs: enough to cover a
+/// burst of short cases, few enough that the memory they hold does not matter.
+const AHEAD: usize = 8;
+
+/// A thread that has read [`AHEAD`] cases sleeps until this many have been taken: one wake-up
+/// (a system call, and on a virtual machine an interrupt between cores) per few cases
+/// instead of one per case.
+const BATCH: usize = 4;
+
+/// The largest case file read ahead; a larger one is read in its turn, so that the cases held
+/// ahead stay small whatever the bundle holds.
+const MAX_BYTES: u64 = 128 * 1024;
+
+/// Where one case occurrence stands.
+enum Slot {
+    /// Not read ahead (yet, or at all: the runner reads it in its turn).
+    Waiting,
+    /// The thread is reading it.
+    Reading,
+    /// Read ahead, not yet taken.
+    Ready(Result<PreparedCase, String>),
+    /// The runner has taken it (read ahead or not): whatever the thread makes of it is dropped.
+    Taken,
+}
+
+struct State {
+    slots: Vec<Slot>,
+    /// The position the runner takes next; the thread stays within [`AHEAD`] of it.
+    next_taken: usize,
+    /// The runner has gone (end of the collection, cancellation): the thread stops.
+    closed: bool,
+    /// Cases the runner took read ahead (the debug log tells how well reading ahead keeps up).
+    hits: usize,
+    /// The thread sleeps until `next_taken` reaches this.
+    wake_at: Option<usize>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// Wakes the thread when the runner moves on or goes.
+    moved: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The cases of one collection's pass, read ahead in the order they run. Dropping it stops the
+/// thread (after the case it is reading, if any); nothing waits for it.
+pub struct Lookahead {
+    shared: Option<Arc<Shared>>,
+}
+
+impl Lookahead {
+    /// Starts reading ahead the cases at `positions` of collection `ci` of `plan`. With fewer
+    /// than two cases, or when no thread can be had, nothing is read ahead.
+    pub fn start(plan: &Arc<Plan>, ci: usize, positions: &[usize]) -> Lookahead {
+        if positions.len() < 2 {
+            return Lookahead { shared: None };
+        }
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                slots: positions.iter().map(|_| Slot::Waiting).collect(),
+                next_taken: 0,
+                closed: false,
+                hits: 0,
+                wake_at: None,
+            }),
+            moved: Condvar::new(),
+        });
+        let (worker, plan, positions) = (shared.clone(), plan.clone(), positions.to_vec());
+        let spawned = std::thread::Builder::new()
+            .name("case-reader".into())
+            .spawn(move || {
+                crate::background::at_idle_priority();
+                read_ahead(&worker, &plan, ci, &positions);
+            });
+        match spawned {
+            Ok(_) => Lookahead {
+                shared: Some(shared),
+            },
+            Err(e) => {
+                tracing::debug!("cases are read in their turn: no thread to read ahead ({e})");
+                Lookahead { shared: None }
+            }
+        }
+    }
+
+    /// The case at ordinal `k` of the positions (taken in order), when it was read ahead;
+    /// `None` when the runner is to read it itself. Never waits for the thread.
+    pub fn take(&self, k: usize) -> Option<Result<PreparedCase, String>> {
+        let shared = self.shared.as_ref()?;
+        let mut state = shared.lock();
+        state.next_taken = state.next_taken.max(k + 1);
+        let slot = state
+            .slots
+            .get_mut(k)
+            .map(|s| std::mem::replace(s, Slot::Taken));
+        if matches!(slot, Some(Slot::Ready(_))) {
+            state.hits += 1;
+        }
+        let wake = state.wake_at.is_some_and(|at| state.next_taken >= at);
+        if wake {
+            state.wake_at = None;
+        }
+        drop(state);
+        if wake {
+            shared.moved.notify_one();
+        }
+        match slot {
+            Some(Slot::Ready(prepared)) => Some(prepared),
+            _ => None,
+        }
+    }
+}
+
+impl Drop for Lookahead {
+    fn drop(&mut self) {
+        if let Some(shared) = &self.shared {
+            let mut state = shared.lock();
+            state.closed = true;
+            state.wake_at = None;
+            tracing::debug!(
+                read_ahead = state.hits,
+                cases = state.slots.len(),
+                "cases read ahead of their turn"
+            );
+            drop(state);
+            shared.moved.notify_one();
+        }
+    }
+}
+
+/// The thread's loop: each waiting case in turn, at most [`AHEAD`] beyond the runner. It
+/// starts at the second case: the runner takes the first at once.
+fn read_ahead(shared: &Shared, plan: &Plan, ci: usize, positions: &[usize]) {
+    let Some(coll) = plan.collections.get(ci) else {
+        return;
+    };
+    let mut k = 1;
+    loop {
+        let mut state = shared.lock();
+        if k >= state.slots.len() {
+            return;
+        }
+        if !state.closed && k >= state.next_taken + AHEAD {
+            // Woken when BATCH more have been taken (k < the number of cases, so the runner
+            // gets there unless it goes, which wakes the thread too).
+            state.wake_at = Some(k + BATCH - AHEAD);
+            while state.wake_at.is_some() {
+                state = shared.moved.wait(state).unwrap_or_else(|p| p.into_inner());
+            }
+        }
+        if state.closed {
+            return;
+        }
+        k = k.max(state.next_taken);
+        let Some(slot) = state.slots.get_mut(k) else {
+            return;
+        };
+        if !matches!(slot, Slot::Waiting) {
+            k += 1;
+            continue;
+        }
+        *slot = Slot::Reading;
+        drop(state);
+        let case = positions.get(k).and_then(|&pos| coll.cases.get(pos));
+        let prepared = case.and_then(|case| {
+            case.source
+                .read_small(MAX_BYTES)
+                .map(|read| read.map(|loaded| crate::cases::prepare(&case.case_type, loaded)))
+        });
+        let mut state = shared.lock();
+        if let Some(slot) = state.slots.get_mut(k)
+            && matches!(slot, Slot::Reading)
+        {
+            *slot = match prepared {
+                Some(p) => Slot::Ready(p),
+                // Too large to hold ahead: read in its turn.
+                None => Slot::Waiting,
+            };
+        }
+        k += 1;
+    }
+}
+
+#[cfg(test)]
+impl Lookahead {
+    /// Cases read ahead and not yet taken.
+    fn ready(&self) -> usize {
+        self.shared.as_ref().map_or(0, |s| {
+            s.lock()
+                .slots
+                .iter()
+                .filter(|s| matches!(s, Slot::Ready(_)))
+                .count()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::{CaseSource, PlannedCase, PlannedCollection};
+    use std::time::{Duration, Instant};
+
+    fn plan_of(sources: Vec<CaseSource>) -> Arc<Plan> {
+        Arc::new(Plan {
+            task_id: "t".into(),
+            collections: vec![PlannedCollection {
+                id: "c".into(),
+                cases: sources
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, source)| PlannedCase {
+                        index: i as i64 + 1,
+                        case_id: format!("case{i}").as_str().into(),
+                        case_type: "API".into(),
+                        source,
+                    })
+                    .collect(),
+            }],
+            max_thread: 1,
+            rerun: false,
+            done: Default::default(),
+        })
+    }
+
+    fn case_file(dir: &std::path::Path, i: usize, padding: usize) -> CaseSource {
+        let path = dir.join(format!("case{i}.json"));
+        let case = serde_json::json!({
+            "caseName": format!("case {i}"), "comment": "x".repeat(padding), "apiList": []
+        });
+        std::fs::write(&path, serde_json::to_vec(&case).expect("json")).expect("write");
+        CaseSource::File(path)
+    }
+
+    /// Waits (at most 10 s) until `ahead` holds `n` cases read ahead.
+    fn wait_ready(ahead: &Lookahead, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while ahead.ready() < n {
+            assert!(
+                Instant::now() < deadline,
+                "{} of {n} read ahead",
+                ahead.ready()
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn name_of(prepared: Result<PreparedCase, String>) -> String {
+        match prepared {
+            Ok(PreparedCase::Api(parsed)) => match *parsed {
+                Ok((case, _)) => case.name,
+                Err(e) => panic!("parse error: {}", e.message),
+            },
+            other => panic!("not an API case read ahead: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_case_is_read_ahead_once_in_order_and_never_beyond_the_window() {
+        let dir = tempfile::tempdir().expect("dir");
+        let n = 20;
+        let plan = plan_of((0..n).map(|i| case_file(dir.path(), i, 0)).collect());
+        let positions: Vec<usize> = (0..n).collect();
+        let ahead = Lookahead::start(&plan, 0, &positions);
+        // The first case is the runner's; the thread fills the window after it and stops.
+        wait_ready(&ahead, AHEAD - 1);
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(
+            ahead.ready(),
+            AHEAD - 1,
+            "the thread went beyond its window"
+        );
+        assert!(
+            ahead.take(0).is_none(),
+            "the first case is read in its turn"
+        );
+        for k in 1..n {
+            // Taking a batch wakes the thread, which reads the next ones.
+            wait_ready(&ahead, 1);
+            let prepared = ahead.take(k).expect("read ahead");
+            assert_eq!(name_of(prepared), format!("case {k}"));
+            assert!(ahead.take(k).is_none(), "a case is taken once");
+        }
+        assert_eq!(ahead.ready(), 0);
+    }
+
+    #[test]
+    fn a_large_or_missing_case_file_is_left_to_its_turn() {
+        let dir = tempfile::tempdir().expect("dir");
+        let missing = CaseSource::File(dir.path().join("missing.json"));
+        let plan = plan_of(vec![
+            case_file(dir.path(), 0, 0),
+            case_file(dir.path(), 1, MAX_BYTES as usize + 1),
+            missing,
+            case_file(dir.path(), 3, 0),
+        ]);
+        let ahead = Lookahead::start(&plan, 0, &[0, 1, 2, 3]);
+        wait_ready(&ahead, 1);
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(ahead.ready(), 1);
+        assert!(ahead.take(1).is_none(), "a large file is read in its turn");
+        assert!(ahead.take(2).is_none(), "a missing file errs in its turn");
+        assert_eq!(name_of(ahead.take(3).expect("read ahead")), "case 3");
+    }
+
+    #[test]
+    fn a_dropped_lookahead_ends_its_thread_and_a_single_case_starts_none() {
+        let dir = tempfile::tempdir().expect("dir");
+        let plan = plan_of((0..30).map(|i| case_file(dir.path(), i, 0)).collect());
+        let positions: Vec<usize> = (0..30).collect();
+        let ahead = Lookahead::start(&plan, 0, &positions);
+        wait_ready(&ahead, AHEAD - 1);
+        let shared = ahead.shared.clone().expect("a thread");
+        drop(ahead);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Arc::strong_count(&shared) > 1 {
+            assert!(Instant::now() < deadline, "the thread still runs");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert!(Lookahead::start(&plan, 0, &[5]).shared.is_none());
+    }
+}
