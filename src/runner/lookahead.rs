@@ -20,9 +20,13 @@ const AHEAD: usize = 8;
 /// instead of one per case.
 const BATCH: usize = 4;
 
-/// The largest case file read ahead; a larger one is read in its turn, so that the cases held
-/// ahead stay small whatever the bundle holds.
-const MAX_BYTES: u64 = 128 * 1024;
+/// The largest case file read ahead; a larger one is read in its turn.
+const MAX_BYTES: u64 = 64 * 1024;
+
+/// The case files' bytes a collection may hold read ahead (a parsed case takes a few times its
+/// file): with [`MAX_BYTES`], what reading ahead holds stays well under a megabyte per running
+/// collection whatever the bundle holds, also at `maxThread` 64.
+const HELD_BYTES: u64 = 256 * 1024;
 
 /// Where one case occurrence stands.
 enum Slot {
@@ -30,8 +34,8 @@ enum Slot {
     Waiting,
     /// The thread is reading it.
     Reading,
-    /// Read ahead, not yet taken.
-    Ready(Result<PreparedCase, String>),
+    /// Read ahead, not yet taken, with its file's size.
+    Ready(Result<PreparedCase, String>, u64),
     /// The runner has taken it (read ahead or not): whatever the thread makes of it is dropped.
     Taken,
 }
@@ -46,6 +50,8 @@ struct State {
     hits: usize,
     /// The thread sleeps until `next_taken` reaches this.
     wake_at: Option<usize>,
+    /// The file bytes of the cases held ready (at most about [`HELD_BYTES`]).
+    held: u64,
 }
 
 struct Shared {
@@ -80,6 +86,7 @@ impl Lookahead {
                 closed: false,
                 hits: 0,
                 wake_at: None,
+                held: 0,
             }),
             moved: Condvar::new(),
         });
@@ -111,8 +118,9 @@ impl Lookahead {
             .slots
             .get_mut(k)
             .map(|s| std::mem::replace(s, Slot::Taken));
-        if matches!(slot, Some(Slot::Ready(_))) {
+        if let Some(Slot::Ready(_, bytes)) = &slot {
             state.hits += 1;
+            state.held = state.held.saturating_sub(*bytes);
         }
         let wake = state.wake_at.is_some_and(|at| state.next_taken >= at);
         if wake {
@@ -123,7 +131,7 @@ impl Lookahead {
             shared.moved.notify_one();
         }
         match slot {
-            Some(Slot::Ready(prepared)) => Some(prepared),
+            Some(Slot::Ready(prepared, _)) => Some(prepared),
             _ => None,
         }
     }
@@ -158,10 +166,11 @@ fn read_ahead(shared: &Shared, plan: &Plan, ci: usize, positions: &[usize]) {
         if k >= state.slots.len() {
             return;
         }
-        if !state.closed && k >= state.next_taken + AHEAD {
-            // Woken when BATCH more have been taken (k < the number of cases, so the runner
-            // gets there unless it goes, which wakes the thread too).
-            state.wake_at = Some(k + BATCH - AHEAD);
+        let full = k >= state.next_taken + AHEAD || state.held >= HELD_BYTES;
+        if !state.closed && full {
+            // Woken when BATCH more have been taken (at most all of them: the runner gets
+            // there unless it goes, which wakes the thread too).
+            state.wake_at = Some((state.next_taken + BATCH).min(state.slots.len()));
             while state.wake_at.is_some() {
                 state = shared.moved.wait(state).unwrap_or_else(|p| p.into_inner());
             }
@@ -181,19 +190,23 @@ fn read_ahead(shared: &Shared, plan: &Plan, ci: usize, positions: &[usize]) {
         drop(state);
         let case = positions.get(k).and_then(|&pos| coll.cases.get(pos));
         let prepared = case.and_then(|case| {
-            case.source
-                .read_small(MAX_BYTES)
-                .map(|read| read.map(|loaded| crate::cases::prepare(&case.case_type, loaded)))
+            case.source.read_small(MAX_BYTES).map(|(size, read)| {
+                let prepared = read.map(|loaded| crate::cases::prepare(&case.case_type, loaded));
+                (prepared, size)
+            })
         });
         let mut state = shared.lock();
         if let Some(slot) = state.slots.get_mut(k)
             && matches!(slot, Slot::Reading)
         {
-            *slot = match prepared {
-                Some(p) => Slot::Ready(p),
+            match prepared {
+                Some((p, size)) => {
+                    *slot = Slot::Ready(p, size);
+                    state.held += size;
+                }
                 // Too large to hold ahead: read in its turn.
-                None => Slot::Waiting,
-            };
+                None => *slot = Slot::Waiting,
+            }
         }
         k += 1;
     }
@@ -207,7 +220,7 @@ impl Lookahead {
             s.lock()
                 .slots
                 .iter()
-                .filter(|s| matches!(s, Slot::Ready(_)))
+                .filter(|s| matches!(s, Slot::Ready(..)))
                 .count()
         })
     }
@@ -319,6 +332,33 @@ mod tests {
         assert!(ahead.take(1).is_none(), "a large file is read in its turn");
         assert!(ahead.take(2).is_none(), "a missing file errs in its turn");
         assert_eq!(name_of(ahead.take(3).expect("read ahead")), "case 3");
+    }
+
+    #[test]
+    fn what_is_held_ahead_stays_within_its_byte_budget() {
+        let dir = tempfile::tempdir().expect("dir");
+        let n = 20;
+        let size = (MAX_BYTES - 1024) as usize;
+        let plan = plan_of((0..n).map(|i| case_file(dir.path(), i, size)).collect());
+        let positions: Vec<usize> = (0..n).collect();
+        let file = std::fs::metadata(dir.path().join("case0.json"))
+            .expect("a case file")
+            .len();
+        let ahead = Lookahead::start(&plan, 0, &positions);
+        // Read until the budget is reached, with the case that reaches it.
+        let most = usize::try_from(HELD_BYTES.div_ceil(file)).expect("a count");
+        wait_ready(&ahead, most);
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(ahead.ready(), most, "the thread went beyond its budget");
+        assert!(most < AHEAD - 1, "the budget binds before the window");
+        for k in 1..n {
+            wait_ready(&ahead, 1);
+            assert_eq!(
+                name_of(ahead.take(k).expect("read ahead")),
+                format!("case {k}")
+            );
+            assert!(ahead.ready() <= most);
+        }
     }
 
     #[test]
