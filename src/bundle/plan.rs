@@ -234,13 +234,12 @@ impl CaseSource {
     }
 
     /// [`CaseSource::read`] on a plain thread, for a case file of at most `max_bytes`, with the
-    /// file's size (`None` for a larger one, or one that is not there to read: its case reads
-    /// it when it runs, so that reading ahead holds little memory and changes no error).
-    /// Blocking.
+    /// file's size (`None` for a larger one, one that is not there to read, or a case that is
+    /// not a file: its case reads it when it runs, so that reading ahead holds little memory
+    /// and changes no error). Blocking.
     pub fn read_small(&self, max_bytes: u64) -> Option<(u64, Result<LoadedCase, String>)> {
         match self {
-            CaseSource::Inline(v) => Some((0, Ok(LoadedCase::Json((**v).clone())))),
-            CaseSource::Unavailable(_) => None,
+            CaseSource::Inline(_) | CaseSource::Unavailable(_) => None,
             CaseSource::File(path) => {
                 let size = std::fs::metadata(path).ok()?.len();
                 (size <= max_bytes).then(|| (size, file_read(path, std::fs::read(path))))

@@ -99,21 +99,22 @@ pub async fn execute(
     cancel: &CancellationToken,
 ) -> Option<CaseResult> {
     let start = result::now_ms();
-    let loaded = match case {
-        Ok(PreparedCase::Read(c)) => c,
-        Ok(PreparedCase::Api(parsed)) if meta.case_type == "API" => {
+    // A case not read ahead is prepared here, the same way.
+    let prepared = match case {
+        Ok(PreparedCase::Read(loaded)) => prepare(&meta.case_type, loaded),
+        Ok(prepared) => prepared,
+        Err(reason) => return Some(CaseResult::error(meta, None, start, &reason)),
+    };
+    let loaded = match prepared {
+        PreparedCase::Api(parsed) if meta.case_type == "API" => {
             return api::run_case(meta, *parsed, ctx, env, cancel).await;
         }
-        Ok(PreparedCase::Api(_)) => {
+        PreparedCase::Read(loaded) => loaded,
+        PreparedCase::Api(_) => {
             let reason = format!("内部错误: a {} case was prepared as API", meta.case_type);
             return Some(CaseResult::error(meta, None, start, &reason));
         }
-        Err(reason) => return Some(CaseResult::error(meta, None, start, &reason)),
     };
-    if meta.case_type == "API" {
-        let parsed = api::model::ApiCase::load(loaded);
-        return api::run_case(meta, parsed, ctx, env, cancel).await;
-    }
     let json = match loaded.into_json() {
         Ok(j) => j,
         Err(reason) => return Some(CaseResult::error(meta, None, start, &reason)),
