@@ -72,9 +72,9 @@ fn bench(c: &mut Criterion) {
                 let seqs = store
                     .record_results(&task, std::slice::from_ref(&r))
                     .expect("record");
-                (seqs[0], r)
+                seqs[0]
             },
-            |(seq, r)| store.ack(&task, &[(seq, &r.key)]).expect("ack"),
+            |seq| store.ack(&task, &[seq]).expect("ack"),
             BatchSize::SmallInput,
         )
     });

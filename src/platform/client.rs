@@ -258,7 +258,7 @@ impl PlatformClient {
             "timestamp": now_secs(),
         });
         let env = self
-            .send_once(EP, "/openapi/engine/token/apply", &body, None)
+            .send_once(EP, "/openapi/engine/token/apply", &body, 0, None)
             .await?;
         match env.status {
             0 => match env.data.as_str() {
@@ -288,12 +288,14 @@ impl PlatformClient {
         endpoint: &str,
         path: &str,
         body: &B,
+        size_hint: usize,
         token: Option<&Secret>,
     ) -> Result<Envelope, PlatformError> {
         self.stats.calls.fetch_add(1, Ordering::Relaxed);
         // Written straight from the caller's types: a result upload is never built as a JSON
         // tree first.
-        let body = serde_json::to_vec(body).map_err(|e| PlatformError::Protocol {
+        let mut json = Vec::with_capacity(size_hint.max(128));
+        serde_json::to_writer(&mut json, body).map_err(|e| PlatformError::Protocol {
             endpoint: endpoint.into(),
             reason: format!("cannot serialise the request: {e}"),
         })?;
@@ -305,7 +307,7 @@ impl PlatformClient {
                 reqwest::header::CONTENT_TYPE,
                 "application/json;charset=utf-8",
             )
-            .body(body);
+            .body(json);
         if let Some(t) = token {
             req = req.header("token", t.expose());
         }
@@ -330,6 +332,19 @@ impl PlatformClient {
         path: &str,
         body: &B,
     ) -> Result<serde_json::Value, PlatformError> {
+        self.call_sized(endpoint, path, body, 0).await
+    }
+
+    /// [`Self::call`] for a body of about `size_hint` bytes, written into a buffer of that size
+    /// from the start: a result upload of half a megabyte grew through a dozen reallocations,
+    /// each copying the body into fresh pages.
+    async fn call_sized<B: serde::Serialize + ?Sized>(
+        &self,
+        endpoint: &str,
+        path: &str,
+        body: &B,
+        size_hint: usize,
+    ) -> Result<serde_json::Value, PlatformError> {
         let mut refreshed = false;
         loop {
             let (token, generation) = self.current_token().await;
@@ -349,7 +364,9 @@ impl PlatformClient {
                     Err(e) => tracing::warn!("proactive token refresh failed: {e}"),
                 }
             }
-            let env = self.send_once(endpoint, path, body, token.as_ref()).await?;
+            let env = self
+                .send_once(endpoint, path, body, size_hint, token.as_ref())
+                .await?;
             match env.status {
                 0 => return Ok(env.data),
                 s if is_token_status(s) && !refreshed => {
@@ -452,8 +469,21 @@ impl PlatformClient {
             task_id,
             case_result_list: results,
         };
+        // The results' JSON, a comma each, and the envelope's members.
+        let size = results
+            .iter()
+            .map(|r| r.json.get().len() + 1)
+            .sum::<usize>()
+            + self.engine_code.len()
+            + task_id.as_str().len()
+            + 128;
         let r = self
-            .call("result/upload", "/openapi/engine/result/upload", &body)
+            .call_sized(
+                "result/upload",
+                "/openapi/engine/result/upload",
+                &body,
+                size,
+            )
             .await
             .map(|_| ());
         crate::ops::metrics::upload("results", r.is_ok());
@@ -503,7 +533,13 @@ impl PlatformClient {
         const EP: &str = "exec/result";
         let id = percent_encoding::utf8_percent_encode(task_id.as_str(), PATH_SEGMENT);
         let env = self
-            .send_once(EP, &format!("/openapi/exec/result/{id}"), &json!({}), None)
+            .send_once(
+                EP,
+                &format!("/openapi/exec/result/{id}"),
+                &json!({}),
+                0,
+                None,
+            )
             .await?;
         if env.status != 0 {
             return Err(PlatformError::rejected(EP, env));

@@ -329,9 +329,8 @@ impl Outbox {
             gone.into()
         };
         if let Some((store, task)) = &self.durable {
-            let keys: Vec<(u64, &crate::platform::wire::ResultKey)> =
-                acked.iter().map(|e| (e.seq, &e.result.key)).collect();
-            if let Err(e) = store.ack(task, &keys) {
+            let seqs: Vec<u64> = acked.iter().map(|e| e.seq).collect();
+            if let Err(e) = store.ack(task, &seqs) {
                 tracing::error!("cannot remove acknowledged results from the engine store: {e}");
             }
         }

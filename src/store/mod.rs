@@ -10,13 +10,14 @@
 
 mod checkpoint;
 mod lifecycle;
+mod packed;
 mod screenshots;
 
 pub use lifecycle::{DiskGuardRecord, JobRecord, Maintenance};
 pub use screenshots::StoredScreenshot;
 
 use crate::ids::TaskId;
-use crate::platform::wire::{ResultKey, SealedResult};
+use crate::platform::wire::SealedResult;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -272,10 +273,24 @@ impl Store {
                 )
                 .map_err(|e| self.err(e))?;
             let now = now_ms();
+            let mut blob = Vec::new();
             for r in results {
                 let r: &SealedResult = r.borrow();
+                let json = r.json.get();
+                if json.len() >= packed::PACK_FROM {
+                    packed::pack_into(json, &mut blob);
+                }
+                // Packed as a BLOB (see `packed`); short ones, or one that could not be packed,
+                // as the JSON text.
+                let row = rusqlite::types::ToSqlOutput::Borrowed(
+                    if json.len() >= packed::PACK_FROM && !blob.is_empty() {
+                        rusqlite::types::ValueRef::Blob(&blob)
+                    } else {
+                        rusqlite::types::ValueRef::Text(json.as_bytes())
+                    },
+                );
                 outbox
-                    .execute(params![task_id.as_str(), r.json.get(), now])
+                    .execute(params![task_id.as_str(), row, now])
                     .map_err(|e| self.err(e))?;
                 seqs.push(u64::try_from(tx.last_insert_rowid()).unwrap_or(0));
                 let k = &r.key;
@@ -306,12 +321,22 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![task_id.as_str(), limit as i64], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                let json = match r.get_ref(1)? {
+                    rusqlite::types::ValueRef::Blob(b) => {
+                        packed::unpack(b).map_err(|e| e.to_string())
+                    }
+                    other => other
+                        .as_str()
+                        .map(str::to_string)
+                        .map_err(|e| e.to_string()),
+                };
+                Ok((r.get::<_, i64>(0)?, json))
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
             let (seq, json) = row.map_err(|e| self.err(e))?;
+            let json = json.map_err(|e| StoreError::Corrupt(format!("outbox row {seq}: {e}")))?;
             let result =
                 SealedResult::from_json(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             out.push((u64::try_from(seq).unwrap_or(0), result));
@@ -319,35 +344,27 @@ impl Store {
         Ok(out)
     }
 
-    /// Deletes acknowledged results and marks their case occurrences acknowledged. The caller
-    /// names each result's key (it holds the results), so nothing is read back and parsed.
-    pub fn ack(&self, task_id: &TaskId, acked: &[(u64, &ResultKey)]) -> Result<(), StoreError> {
+    /// Deletes acknowledged results: one statement per run of consecutive sequence numbers
+    /// (an upload's results are usually one run), not one per result. A case occurrence counts
+    /// as acknowledged once its result has left the outbox ([`Store::summary`]), so nothing
+    /// else is written.
+    pub fn ack(&self, task_id: &TaskId, seqs: &[u64]) -> Result<(), StoreError> {
+        let mut seqs: Vec<i64> = seqs
+            .iter()
+            .map(|s| i64::try_from(*s).unwrap_or(i64::MAX))
+            .collect();
+        seqs.sort_unstable();
+        seqs.dedup();
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         {
             let mut delete = tx
-                .prepare_cached("DELETE FROM outbox WHERE seq = ?1 AND task_id = ?2")
+                .prepare_cached("DELETE FROM outbox WHERE task_id = ?1 AND seq BETWEEN ?2 AND ?3")
                 .map_err(|e| self.err(e))?;
-            let mut mark = tx
-                .prepare_cached(
-                    "UPDATE case_result SET acked = 1 WHERE task_id = ?1 AND collection_id = ?2 AND idx = ?3 AND run_times = ?4",
-                )
-                .map_err(|e| self.err(e))?;
-            for (seq, r) in acked {
-                let seq = i64::try_from(*seq).unwrap_or(i64::MAX);
-                if delete
-                    .execute(params![seq, task_id.as_str()])
-                    .map_err(|e| self.err(e))?
-                    > 0
-                {
-                    mark.execute(params![
-                        task_id.as_str(),
-                        r.collection_id.as_str(),
-                        r.index,
-                        r.run_times
-                    ])
+            for (first, last) in consecutive_runs(&seqs) {
+                delete
+                    .execute(params![task_id.as_str(), first, last])
                     .map_err(|e| self.err(e))?;
-                }
             }
         }
         tx.commit().map_err(|e| self.err(e))
@@ -415,7 +432,8 @@ impl Store {
             .prepare(
                 "SELECT t.task_id,
                         (SELECT COUNT(*) FROM case_result c WHERE c.task_id = t.task_id),
-                        (SELECT COUNT(*) FROM case_result c WHERE c.task_id = t.task_id AND c.acked = 1)
+                        max(0, (SELECT COUNT(*) FROM case_result c WHERE c.task_id = t.task_id)
+                               - (SELECT COUNT(*) FROM outbox o WHERE o.task_id = t.task_id))
                  FROM task t ORDER BY t.accepted_ms",
             )
             .map_err(|e| self.err(e))?;
@@ -442,6 +460,18 @@ impl Store {
             tasks_completed: total("tasks_completed")?,
         })
     }
+}
+
+/// `(first, last)` of each run of consecutive numbers in `sorted` (sorted, no repeats).
+fn consecutive_runs(sorted: &[i64]) -> Vec<(i64, i64)> {
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for &n in sorted {
+        match runs.last_mut() {
+            Some((_, last)) if last.checked_add(1) == Some(n) => *last = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    runs
 }
 
 fn bump(tx: &rusqlite::Transaction<'_>, key: &str, by: i64) -> rusqlite::Result<()> {
@@ -521,8 +551,7 @@ mod tests {
                     &[result("c", 1, 1), result("c", 2, 1), result("c", 3, 1)],
                 )
                 .expect("record");
-            let first = result("c", 1, 1);
-            s.ack(&task, &[(seqs[0], &first.key)]).expect("ack");
+            s.ack(&task, &[seqs[0]]).expect("ack");
         }
         // As after a crash: a new process opens the same file.
         let s = Store::open(&path).expect("reopen");
@@ -539,6 +568,116 @@ mod tests {
         assert_eq!(sum.outbox_pending, 2);
         assert_eq!(sum.tasks, vec![("t1".to_string(), 3, 1)]);
         assert_eq!(sum.results_total, 3);
+    }
+
+    #[test]
+    fn acknowledging_deletes_exactly_the_acknowledged_rows() {
+        assert_eq!(consecutive_runs(&[]), vec![]);
+        assert_eq!(
+            consecutive_runs(&[1, 2, 3, 5, 7, 8, i64::MAX]),
+            vec![(1, 3), (5, 5), (7, 8), (i64::MAX, i64::MAX)]
+        );
+        let dir = tempfile::tempdir().expect("tmp");
+        let s = Store::open(&dir.path().join("engine.db")).expect("open");
+        let (a, b) = (TaskId("a".into()), TaskId("b".into()));
+        s.accept_task(&a, "{}").expect("accept");
+        s.accept_task(&b, "{}").expect("accept");
+        // Two tasks' results interleave in the sequence; a dead letter sits among them.
+        let mut mine = Vec::new();
+        for i in 0..6 {
+            mine.extend(s.record_results(&a, &[result("c", i, 1)]).expect("a"));
+            s.record_results(&b, &[result("c", i, 1)]).expect("b");
+        }
+        s.dead_letter(mine[2]).expect("dead");
+        let acked = [mine[0], mine[1], mine[3], mine[4]];
+        s.ack(&a, &acked).expect("ack");
+        let left: Vec<i64> = s
+            .pending(&a, 10)
+            .expect("pending")
+            .iter()
+            .map(|(_, r)| r.key.index)
+            .collect();
+        assert_eq!(left, vec![5]);
+        assert_eq!(s.pending(&b, 10).expect("b").len(), 6);
+        let mut sum = s.summary().expect("summary");
+        assert_eq!(sum.outbox_dead, 1);
+        sum.tasks.sort();
+        assert_eq!(
+            sum.tasks,
+            vec![("a".to_string(), 6, 4), ("b".to_string(), 6, 0)]
+        );
+    }
+
+    /// A result with steps' logs, long enough to be packed.
+    fn long_result(index: i64) -> SealedResult {
+        let mut r = crate::platform::wire::WireCaseResult::sample("c", index, 1);
+        r.transactions = (0..5)
+            .map(|i| crate::platform::wire::WireTransaction {
+                id: format!("api-{i}"),
+                name: format!("步骤 {i}"),
+                content: "/api/items/{{n}}".into(),
+                description: None,
+                log: "2026-11-24 05:18:56.104887 - Debug - 【请求信息】:<br>POST http://127.0.0.1/api<br>"
+                    .repeat(4),
+                during: 1,
+                status: 0,
+                screenshots: Vec::new(),
+            })
+            .collect();
+        SealedResult::seal(&r).expect("seal")
+    }
+
+    #[test]
+    fn long_results_are_kept_packed_and_come_back_byte_for_byte() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("engine.db");
+        let task = TaskId("t1".into());
+        let (long, short) = (long_result(1), result("c", 2, 1));
+        assert!(long.json.get().len() >= packed::PACK_FROM);
+        assert!(short.json.get().len() < packed::PACK_FROM);
+        {
+            let s = Store::open(&path).expect("open");
+            s.accept_task(&task, "{}").expect("accept");
+            s.record_results(&task, &[long.clone(), short.clone()])
+                .expect("record");
+            // A row as an engine before packing wrote it: the JSON as text.
+            s.lock()
+                .execute(
+                    "INSERT INTO outbox (task_id, result_json, created_ms) VALUES ('t1', ?1, 0)",
+                    params![long_result(3).json.get()],
+                )
+                .expect("insert");
+            let (kinds, bytes): (String, i64) = s
+                .lock()
+                .query_row(
+                    "SELECT group_concat(typeof(result_json)), sum(length(result_json)) FROM outbox",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .expect("kinds");
+            assert_eq!(kinds, "blob,text,text");
+            let plain = (long.json.get().len() * 2 + short.json.get().len()) as i64;
+            assert!(
+                bytes < plain * 3 / 4,
+                "{bytes} bytes stored for {plain} of JSON"
+            );
+        }
+        let s = Store::open(&path).expect("reopen");
+        let pending = s.pending(&task, 10).expect("pending");
+        let texts: Vec<&str> = pending.iter().map(|(_, r)| r.json.get()).collect();
+        assert_eq!(
+            texts,
+            vec![long.json.get(), short.json.get(), long_result(3).json.get()]
+        );
+        // A damaged packed row is named, not a panic.
+        s.lock()
+            .execute(
+                "UPDATE outbox SET result_json = X'4C5A3401FFFFFF7F00' WHERE seq = 1",
+                [],
+            )
+            .expect("damage");
+        let err = s.pending(&task, 10).expect_err("damaged");
+        assert!(err.to_string().contains("outbox row 1"), "{err}");
     }
 
     #[test]
