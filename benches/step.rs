@@ -183,7 +183,8 @@ fn case_file() -> Vec<u8> {
 fn case_reading(c: &mut Criterion) {
     use liuma_engine::bundle::LoadedCase;
     use liuma_engine::cases::api::model::ApiCase;
-    let bytes = case_file();
+    // Shared, as the bundle's kept copy is shared with each reading.
+    let bytes = bytes::Bytes::from(case_file());
     c.bench_function("case/read 5 steps into the model", |b| {
         b.iter(|| {
             let loaded = LoadedCase::Bytes {

@@ -53,8 +53,9 @@ pub struct Bundle {
     /// Relative path (`<collectionId>/<caseId>.json`) → where its entry is.
     index: HashMap<String, Located>,
     /// Small files as verification inflated them, up to [`KEPT_BYTES`] in all: a case is
-    /// then parsed without inflating its entry a second time.
-    kept: HashMap<String, Box<[u8]>>,
+    /// then parsed without inflating its entry a second time, and from these very bytes (a
+    /// read shares them instead of copying them into fresh memory).
+    kept: HashMap<String, bytes::Bytes>,
     /// The bundle's bytes, when it was downloaded into memory.
     memory: Option<std::sync::Arc<Vec<u8>>>,
     /// Files and uncompressed bytes, for the log.
@@ -230,7 +231,7 @@ type Archive = zip::ZipArchive<SharedFile>;
 struct Verified {
     key: String,
     at: Located,
-    kept: Option<Box<[u8]>>,
+    kept: Option<bytes::Bytes>,
 }
 
 /// A verified entry: its index in the archive, its size, and for a stored or deflated entry
@@ -505,7 +506,7 @@ fn verify_entry(
             size: check.produced,
             raw,
         },
-        kept: check.keep.map(Vec::into_boxed_slice),
+        kept: check.keep.map(bytes::Bytes::from),
     }))
 }
 
@@ -681,11 +682,11 @@ impl Bundle {
         Ok(names.len())
     }
 
-    /// The bytes of `rel`: a copy of the kept bytes, or inflated again (blocking); the error
+    /// The bytes of `rel`: the kept bytes (shared), or inflated again (blocking); the error
     /// says what is wrong.
-    pub fn read(&self, rel: &str) -> Result<Vec<u8>, String> {
+    pub fn read(&self, rel: &str) -> Result<bytes::Bytes, String> {
         if let Some(bytes) = self.kept.get(rel) {
-            return Ok(bytes.to_vec());
+            return Ok(bytes.clone());
         }
         let Some(&at) = self.index.get(rel) else {
             return Err(format!(
@@ -694,12 +695,14 @@ impl Bundle {
             ));
         };
         if let (Some(data), Some(raw)) = (&self.memory, at.raw) {
-            return read_from_memory(data, raw, at.size).map_err(|e| {
-                format!(
-                    "用例数据文件读取失败: {rel} in {}: {e}",
-                    self.path.display()
-                )
-            });
+            return read_from_memory(data, raw, at.size)
+                .map(bytes::Bytes::from)
+                .map_err(|e| {
+                    format!(
+                        "用例数据文件读取失败: {rel} in {}: {e}",
+                        self.path.display()
+                    )
+                });
         }
         let mut archive = self.archive.lock().unwrap_or_else(|p| p.into_inner());
         let mut entry = archive.by_index(at.index).map_err(|e| {
@@ -715,7 +718,7 @@ impl Bundle {
                 self.path.display()
             )
         })?;
-        Ok(out)
+        Ok(out.into())
     }
 }
 

@@ -171,8 +171,8 @@ impl Plan {
 /// into its typed model, which skips building a JSON tree of the whole file first).
 #[derive(Debug)]
 pub enum LoadedCase {
-    /// The file's bytes, and how an error names the file.
-    Bytes { bytes: Vec<u8>, label: String },
+    /// The file's bytes (shared with the bundle's kept copy), and how an error names the file.
+    Bytes { bytes: bytes::Bytes, label: String },
     /// Already parsed (a debug task's inline data, a local run's adjusted case).
     Json(serde_json::Value),
 }
@@ -188,7 +188,7 @@ impl LoadedCase {
     /// real task this way).
     pub fn file_of(label: &str, case: &serde_json::Value) -> LoadedCase {
         LoadedCase::Bytes {
-            bytes: serde_json::to_vec(case).unwrap_or_default(),
+            bytes: serde_json::to_vec(case).unwrap_or_default().into(),
             label: label.to_string(),
         }
     }
@@ -268,13 +268,13 @@ fn file_read(path: &std::path::Path, read: std::io::Result<Vec<u8>>) -> Result<L
         }
     })?;
     Ok(LoadedCase::Bytes {
-        bytes,
+        bytes: bytes.into(),
         label: path.display().to_string(),
     })
 }
 
 /// A case file's bytes as read from the bundle, labelled for errors.
-fn entry_read(bundle: &Bundle, rel: &str, bytes: Vec<u8>) -> LoadedCase {
+fn entry_read(bundle: &Bundle, rel: &str, bytes: bytes::Bytes) -> LoadedCase {
     LoadedCase::Bytes {
         bytes,
         label: format!("{rel} in {}", bundle.path().display()),

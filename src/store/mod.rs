@@ -273,22 +273,19 @@ impl Store {
                 )
                 .map_err(|e| self.err(e))?;
             let now = now_ms();
-            let mut blob = Vec::new();
+            let mut packer = packed::Packer::default();
             for r in results {
                 let r: &SealedResult = r.borrow();
                 let json = r.json.get();
-                if json.len() >= packed::PACK_FROM {
-                    packed::pack_into(json, &mut blob);
-                }
                 // Packed as a BLOB (see `packed`); short ones, or one that could not be packed,
                 // as the JSON text.
-                let row = rusqlite::types::ToSqlOutput::Borrowed(
-                    if json.len() >= packed::PACK_FROM && !blob.is_empty() {
-                        rusqlite::types::ValueRef::Blob(&blob)
-                    } else {
-                        rusqlite::types::ValueRef::Text(json.as_bytes())
-                    },
-                );
+                let blob = (json.len() >= packed::PACK_FROM)
+                    .then(|| packer.pack(json))
+                    .flatten();
+                let row = rusqlite::types::ToSqlOutput::Borrowed(match blob {
+                    Some(blob) => rusqlite::types::ValueRef::Blob(blob),
+                    None => rusqlite::types::ValueRef::Text(json.as_bytes()),
+                });
                 outbox
                     .execute(params![task_id.as_str(), row, now])
                     .map_err(|e| self.err(e))?;

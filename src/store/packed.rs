@@ -34,22 +34,36 @@ pub enum UnpackError {
     NotText,
 }
 
-/// `json` packed into `out` (cleared first).
-pub(super) fn pack_into(json: &str, out: &mut Vec<u8>) {
-    let len = u32::try_from(json.len()).unwrap_or(u32::MAX);
-    out.clear();
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&len.to_le_bytes());
-    let header = out.len();
-    out.resize(
-        header + lz4_flex::block::get_maximum_output_size(json.len()),
-        0,
-    );
-    // The buffer holds the largest output LZ4 can make, so this cannot fail; if it ever did,
-    // the row would be written as text instead (see `Store::record_results`).
-    match lz4_flex::block::compress_into(json.as_bytes(), &mut out[header..]) {
-        Ok(n) => out.truncate(header + n),
-        Err(_) => out.clear(),
+/// Packs results one after another, reusing its buffers: LZ4's hash table (allocated and
+/// zeroed by each plain call) and the output (zero-filled by each resize).
+#[derive(Default)]
+pub(super) struct Packer {
+    table: Option<lz4_flex::block::CompressTable>,
+    out: Vec<u8>,
+}
+
+impl Packer {
+    /// `json` packed; `None` if LZ4 failed (it cannot with a buffer of its maximum output,
+    /// and the row is then written as text).
+    pub(super) fn pack(&mut self, json: &str) -> Option<&[u8]> {
+        let len = u32::try_from(json.len()).ok()?;
+        let header = MAGIC.len() + 4;
+        let need = header + lz4_flex::block::get_maximum_output_size(json.len());
+        if self.out.len() < need {
+            self.out.resize(need, 0);
+        }
+        self.out[..MAGIC.len()].copy_from_slice(MAGIC);
+        self.out[MAGIC.len()..header].copy_from_slice(&len.to_le_bytes());
+        let table = self
+            .table
+            .get_or_insert_with(lz4_flex::block::CompressTable::small);
+        let n = lz4_flex::block::compress_into_with_table(
+            json.as_bytes(),
+            &mut self.out[header..need],
+            table,
+        )
+        .ok()?;
+        Some(&self.out[..header + n])
     }
 }
 
@@ -79,8 +93,8 @@ mod tests {
         let step = r#"{"id":"api-1","name":"创建订单","log":"2026-11-24 05:18:56.104887 - Debug - 【请求信息】:<br>POST http://127.0.0.1:42273/api/items/5<br>请求头: {'content-type': 'application/json'}<br>","during":0,"status":0,"screenShotList":[]}"#;
         let json =
             format!(r#"{{"status":0,"transactionList":[{step},{step},{step},{step},{step}]}}"#);
-        let mut packed = Vec::new();
-        pack_into(&json, &mut packed);
+        let mut packer = Packer::default();
+        let packed = packer.pack(&json).expect("packed").to_vec();
         assert!(packed.starts_with(MAGIC));
         assert!(
             packed.len() * 2 < json.len(),
@@ -89,15 +103,19 @@ mod tests {
             packed.len()
         );
         assert_eq!(unpack(&packed).as_deref(), Ok(json.as_str()));
-        pack_into("", &mut packed);
-        assert_eq!(unpack(&packed).as_deref(), Ok(""));
+        // Reused for a shorter and an empty one, then a longer one again.
+        let short = packer.pack("{\"a\":1}").expect("packed").to_vec();
+        assert_eq!(unpack(&short).as_deref(), Ok("{\"a\":1}"));
+        let empty = packer.pack("").expect("packed").to_vec();
+        assert_eq!(unpack(&empty).as_deref(), Ok(""));
+        let again = packer.pack(&json).expect("packed").to_vec();
+        assert_eq!(again, packed);
     }
 
     #[test]
     fn damaged_rows_are_errors_not_panics_or_huge_allocations() {
         let json = format!("{{\"log\":\"{}\"}}", "abc".repeat(400));
-        let mut packed = Vec::new();
-        pack_into(&json, &mut packed);
+        let packed = Packer::default().pack(&json).expect("packed").to_vec();
         assert_eq!(unpack(b"{\"a\":1}"), Err(UnpackError::NotPacked));
         assert_eq!(unpack(b"LZ4\x01\x01"), Err(UnpackError::NotPacked));
         let mut huge = packed.clone();

@@ -436,7 +436,7 @@ mod tests {
 
     fn read_both(text: &str) -> (String, String) {
         let loaded = crate::bundle::LoadedCase::Bytes {
-            bytes: text.as_bytes().to_vec(),
+            bytes: text.as_bytes().to_vec().into(),
             label: "c.json".into(),
         };
         let direct = format!("{:?}", ApiCase::load(loaded));
