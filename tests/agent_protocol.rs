@@ -591,22 +591,24 @@ async fn results_of_the_closing_stretch_are_not_held_for_a_full_batch() {
 async fn a_slow_platform_slows_the_run_instead_of_filling_memory() {
     let p = PlatformDouble::start().await;
     let target = Target::start().await;
-    // 150 results of about 31 KB: 4.6 MB. About 33 fit in 1 MB of the outbox, and 64 more
-    // finished cases wait in the channel between the runner and the outbox.
-    let task = big_results_task(&p, &target, 150);
+    // 240 results of about 31 KB: 7.4 MB. About 33 fit in 1 MB of the outbox; beyond them at
+    // most 64 wait in the group the outbox's feeder is committing and 64 in the channel
+    // between the runner and the feeder. (With 150 cases, a feeder slowed by a loaded machine
+    // took a full group of 64 and every case fitted without waiting.)
+    let task = big_results_task(&p, &target, 240);
     let failing = Duration::from_secs(3);
     let resume_epoch_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| (d + failing).as_millis() as i64)
         .unwrap_or_default();
     p.fail_uploads_until(Instant::now() + failing);
-    let results = run_to_complete(&p, "max-pending-mb = 1\n", task, 150).await;
+    let results = run_to_complete(&p, "max-pending-mb = 1\n", task, 240).await;
     assert!(
         p.uploads().iter().any(|u| u.http_status == 500),
         "the fault was never hit"
     );
     // The run stopped at the memory budget: the last cases started only after the platform
-    // took uploads again (all 150 take about a second otherwise).
+    // took uploads again (all 240 take about a second and a half otherwise).
     let mut starts: Vec<i64> = results
         .iter()
         .filter_map(|r| r["startTime"].as_i64())
@@ -620,8 +622,8 @@ async fn a_slow_platform_slows_the_run_instead_of_filling_memory() {
     );
     let before = starts.iter().filter(|&&t| t < resume_epoch_ms - 50).count();
     assert!(
-        (20..140).contains(&before),
-        "{before} cases ran while uploads failed (about 33 + 64 fit)"
+        (20..=170).contains(&before),
+        "{before} cases ran while uploads failed (about 33 + 64, and at most 64 more, fit)"
     );
 }
 
