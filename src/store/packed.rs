@@ -17,7 +17,8 @@ const MAGIC: &[u8; 4] = b"LZ4\x01";
 pub(super) const PACK_FROM: usize = 512;
 
 /// The largest JSON a packed row may claim: a corrupt length must not make the engine allocate
-/// gigabytes. Far above any result (each transaction's log is capped well below it).
+/// gigabytes. Far above any result (each transaction's log is capped well below it); a longer
+/// one would be kept as text.
 const MAX_UNPACKED: usize = 256 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -43,9 +44,12 @@ pub(super) struct Packer {
 }
 
 impl Packer {
-    /// `json` packed; `None` if LZ4 failed (it cannot with a buffer of its maximum output,
-    /// and the row is then written as text).
+    /// `json` packed; `None` (the row is then written as text) for JSON longer than a packed
+    /// row may claim, or if LZ4 failed (it cannot with a buffer of its maximum output).
     pub(super) fn pack(&mut self, json: &str) -> Option<&[u8]> {
+        if json.len() > MAX_UNPACKED {
+            return None;
+        }
         let len = u32::try_from(json.len()).ok()?;
         let header = MAGIC.len() + 4;
         let need = header + lz4_flex::block::get_maximum_output_size(json.len());
