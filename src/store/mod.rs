@@ -355,9 +355,7 @@ impl Store {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         {
-            let mut delete = tx
-                .prepare_cached("DELETE FROM outbox WHERE task_id = ?1 AND seq BETWEEN ?2 AND ?3")
-                .map_err(|e| self.err(e))?;
+            let mut delete = tx.prepare_cached(ACK_RUN).map_err(|e| self.err(e))?;
             for (first, last) in consecutive_runs(&seqs) {
                 delete
                     .execute(params![task_id.as_str(), first, last])
@@ -458,6 +456,12 @@ impl Store {
         })
     }
 }
+
+/// Deletes one run of acknowledged results. The run is found by the sequence numbers (the
+/// table's rowid); `+task_id` keeps SQLite from choosing the task's index instead, which made
+/// each acknowledgement read every result of the task still waiting (62 ms for one result
+/// among thousands, against 0.03 ms).
+const ACK_RUN: &str = "DELETE FROM outbox WHERE seq BETWEEN ?2 AND ?3 AND +task_id = ?1";
 
 /// `(first, last)` of each run of consecutive numbers in `sorted` (sorted, no repeats).
 fn consecutive_runs(sorted: &[i64]) -> Vec<(i64, i64)> {
@@ -603,6 +607,21 @@ mod tests {
             sum.tasks,
             vec![("a".to_string(), 6, 4), ("b".to_string(), 6, 0)]
         );
+    }
+
+    #[test]
+    fn an_acknowledgement_finds_its_rows_by_their_sequence_numbers() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let s = Store::open(&dir.path().join("engine.db")).expect("open");
+        let plan: String = s
+            .lock()
+            .query_row(
+                &format!("EXPLAIN QUERY PLAN {ACK_RUN}"),
+                params!["t", 1, 2],
+                |r| r.get(3),
+            )
+            .expect("plan");
+        assert!(plan.contains("INTEGER PRIMARY KEY"), "{plan}");
     }
 
     /// A result with steps' logs, long enough to be packed.
