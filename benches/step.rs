@@ -42,15 +42,14 @@ fn response_5k() -> CapturedResponse {
         .map(|i| serde_json::json!({"id": i, "name": format!("item-{i}"), "price": i as f64 * 1.5, "tags": ["a", "b"]}))
         .collect();
     let doc = serde_json::json!({"code": 0, "msg": "ok", "data": {"token": "t-123", "userId": 7, "list": items}});
-    let bytes = serde_json::to_vec(&doc).expect("json");
+    let text = serde_json::to_string(&doc).expect("json");
     CapturedResponse::json(
         200,
         liuma_engine::cases::api::request::Headers::from_iter([(
             "Content-Type".to_string(),
             "application/json".to_string(),
         )]),
-        bytes,
-        doc,
+        liuma_engine::value::IndexedJson::parse(text).expect("json"),
         String::new(),
     )
 }

@@ -666,6 +666,9 @@ fn apply_special<'a>(
 enum Root<'a> {
     Borrowed(&'a J),
     Owned(Box<J>),
+    /// A document read through its index: a chain of names and indexes is looked up in it,
+    /// anything else in its tree (built on first need).
+    Indexed(&'a crate::value::IndexedJson),
 }
 
 /// Data prepared for (possibly several) jsonpath extractions: the
@@ -776,16 +779,58 @@ impl<'a> JsonDoc<'a> {
         }
     }
 
+    /// An indexed document (a JSON response body); see [`crate::value::IndexedJson`].
+    pub fn from_indexed(doc: &'a crate::value::IndexedJson) -> JsonDoc<'a> {
+        let root = doc.is_container(doc.root()).then_some(Root::Indexed(doc));
+        JsonDoc {
+            root,
+            originals: None,
+            special_keys: doc.has_special_keys(),
+        }
+    }
+
     fn root(&self) -> Option<&J> {
         match self.root.as_ref()? {
             Root::Borrowed(j) => Some(j),
             Root::Owned(b) => Some(b),
+            Root::Indexed(doc) => Some(doc.tree()),
         }
+    }
+
+    /// What `expr` selects when it is a chain of names and indexes on an indexed document:
+    /// `Some(Ok(node))` for its one match, `Some(Err(_))` for no match, `None` when the
+    /// expression is anything else (or the document is not indexed).
+    fn indexed_member(
+        &self,
+        expr: &str,
+    ) -> Option<Result<(&crate::value::IndexedJson, crate::value::JsonNode), ExtractError>> {
+        let Some(Root::Indexed(doc)) = self.root.as_ref() else {
+            return None;
+        };
+        let no_match = || ExtractError::JsonPathNoMatch(expr.to_string());
+        if expr.is_empty() || !doc.is_nonempty_container(doc.root()) {
+            return Some(Err(no_match()));
+        }
+        let plan = expr_plan(expr, self.special_keys);
+        let Ok(Plan { steps }) = plan.as_ref() else {
+            return None;
+        };
+        let [Step::Members(run)] = steps.as_slice() else {
+            return None;
+        };
+        let found = run.iter().try_fold(doc.root(), |n, m| match m {
+            Member::Name(k) => doc.member(n, k),
+            Member::Digits(k, i) => doc.member(n, k).or_else(|| i.and_then(|i| doc.item(n, i))),
+        });
+        Some(found.map(|n| (*doc, n)).ok_or_else(no_match))
     }
 
     /// 0.82 `jsonpath(obj, expr)` as the engine uses it: one match → the
     /// value, several → a list in match order, none → error.
     pub fn jsonpath(&self, expr: &str) -> Result<Value, ExtractError> {
+        if let Some(found) = self.indexed_member(expr) {
+            return found.map(|(doc, n)| doc.to_value(n));
+        }
         let mut matches = self.matches(expr)?;
         if matches.len() == 1 {
             Ok(matches.pop().unwrap_or(Value::None))
@@ -796,6 +841,9 @@ impl<'a> JsonDoc<'a> {
 
     /// All matches (never empty on success).
     pub fn matches(&self, expr: &str) -> Result<Vec<Value>, ExtractError> {
+        if let Some(found) = self.indexed_member(expr) {
+            return found.map(|(doc, n)| vec![doc.to_value(n)]);
+        }
         Ok(self
             .nodes(expr)?
             .into_iter()
@@ -808,6 +856,9 @@ impl<'a> JsonDoc<'a> {
     /// item. `None` when only the value itself can tell (one match that is not an array, or a
     /// document whose mirror is lossy); errors are [`Self::jsonpath`]'s.
     pub fn list_len(&self, expr: &str) -> Result<Option<usize>, ExtractError> {
+        if let Some(found) = self.indexed_member(expr) {
+            return found.map(|(doc, n)| doc.array_len(n));
+        }
         let nodes = self.nodes(expr)?;
         Ok(match nodes.as_slice() {
             [Node::J(J::Array(items))] if self.originals.is_none() => Some(items.len()),

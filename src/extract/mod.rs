@@ -37,6 +37,7 @@ mod jsonpath;
 mod pyexpr;
 mod regex;
 
+pub(crate) use jsonpath::is_special_key;
 pub use jsonpath::{JsonDoc, json_has_special_keys};
 
 /// Compiles the JSONPath layer's fixed patterns (about a millisecond of CPU, measured in the

@@ -66,7 +66,7 @@ pub fn record(req: &OutgoingRequest, outcome: &Result<CapturedResponse, SendErro
         Ok(resp) => {
             let body = match (&resp.raw, &resp.json) {
                 (Some(raw), _) => cut(raw),
-                (None, Some(j)) => cut(j.to_string().as_bytes()),
+                (None, Some(doc)) => cut(doc.text().as_bytes()),
                 (None, None) => cut(resp.body_py_str().as_bytes()),
             };
             tracing::info!(

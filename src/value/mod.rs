@@ -8,6 +8,7 @@
 mod json;
 mod literal;
 mod repr;
+mod tape;
 mod unicode;
 mod unicode_tables;
 
@@ -22,6 +23,7 @@ pub use repr::{
     bytes_repr, float_repr, json_py_str, str_dict_repr, str_repr, write_json_py_str,
     write_str_dict_repr,
 };
+pub use tape::{IndexedJson, JsonNode};
 pub use unicode::{is_py_alpha, is_py_digit, is_py_printable, is_py_space, py_strip};
 
 /// Quirk A14 / WEB Q8 Fix: `JSONObject`/`JSONArray` text is parsed as JSON first, then as a

@@ -243,7 +243,7 @@ pub fn write_str_dict_repr<'a>(
 }
 
 /// [`str_repr`] appended to `out` (the logs write every key and string of a body this way).
-fn write_str_repr(s: &str, out: &mut String) {
+pub(crate) fn write_str_repr(s: &str, out: &mut String) {
     // One pass finds the quotes and whether anything needs escaping; written without
     // branches, so that the compiler does it 16 or 32 bytes at a time.
     let (mut single, mut double, mut special) = (false, false, false);

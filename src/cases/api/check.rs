@@ -514,14 +514,8 @@ mod tests {
     #[test]
     fn a_list_length_assertion_passes_on_the_length_only_where_the_value_passes_too() {
         use crate::extract::tests::testutil::{LIST_DOC, LIST_EXPRS};
-        let j: serde_json::Value = serde_json::from_str(LIST_DOC).expect("json");
-        let resp = CapturedResponse::json(
-            200,
-            Headers::default(),
-            LIST_DOC.as_bytes().to_vec(),
-            j,
-            String::new(),
-        );
+        let doc = crate::value::IndexedJson::parse(LIST_DOC.to_string()).expect("json");
+        let resp = CapturedResponse::json(200, Headers::default(), doc, String::new());
         let comparators = [
             "listLenEqual",
             "listLenGreaterThan",

@@ -103,17 +103,15 @@ pub struct CapturedResponse {
     pub status: u16,
     /// Header names in the server's conventional spelling, repeated headers joined with ", ".
     pub headers: Headers,
-    /// The raw body when it differs from the text in `body` (JSON, non-UTF-8, Latin-1); `None`
-    /// when the body is UTF-8 text, so a large text body is held once, not twice.
+    /// The raw body when it differs from the text in `body` (non-UTF-8, Latin-1); `None`
+    /// when the body is UTF-8 text or JSON, so a large body is held once, not twice.
     pub raw: Option<Vec<u8>>,
     /// The body as a Python value: the text of a body that is not JSON, set at once; the
     /// JSON converted on first use ([`CapturedResponse::body`]), since most steps only log it
     /// and extract by JSONPath, both of which read the JSON itself.
     body: std::sync::OnceLock<Value>,
-    /// The parsed body when it is JSON.
-    pub json: Option<serde_json::Value>,
-    /// Whether `json` has a key JSONPath treats specially; checked on the first extraction.
-    json_special_keys: std::sync::OnceLock<bool>,
+    /// The body when it is JSON: its text, read through an index (no tree unless needed).
+    pub json: Option<crate::value::IndexedJson>,
     /// `name=value` pairs set by the final response, joined with `;`.
     pub cookies: String,
     pub elapsed: Duration,
@@ -286,12 +284,13 @@ async fn send_inner(
         let bytes = decode_body(bytes, encoding.as_deref(), max_bytes)?;
         let cookies = set_cookies.join(";");
         // UTF-8 is checked once for the whole body, not string by string; JSON is UTF-8 anyway.
-        let doc = std::str::from_utf8(&bytes)
-            .ok()
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok());
+        let doc = match String::from_utf8(bytes) {
+            Ok(text) => crate::value::IndexedJson::parse(text).map_err(String::into_bytes),
+            Err(e) => Err(e.into_bytes()),
+        };
         return Ok(match doc {
-            Some(doc) => CapturedResponse::json(status.as_u16(), headers, bytes, doc, cookies),
-            None => {
+            Ok(doc) => CapturedResponse::json(status.as_u16(), headers, doc, cookies),
+            Err(bytes) => {
                 let (text, raw) = text_body(bytes, &content_type);
                 CapturedResponse {
                     status: status.as_u16(),
@@ -299,7 +298,6 @@ async fn send_inner(
                     raw,
                     body: std::sync::OnceLock::from(text),
                     json: None,
-                    json_special_keys: std::sync::OnceLock::new(),
                     cookies,
                     elapsed: Duration::ZERO,
                 }
@@ -358,21 +356,19 @@ fn decode_body(
 }
 
 impl CapturedResponse {
-    /// A JSON response: `bytes` as received, `doc` parsed from them.
+    /// A JSON response, its body read into `doc`.
     pub fn json(
         status: u16,
         headers: Headers,
-        bytes: Vec<u8>,
-        doc: serde_json::Value,
+        doc: crate::value::IndexedJson,
         cookies: String,
     ) -> CapturedResponse {
         CapturedResponse {
             status,
             headers,
-            raw: Some(bytes),
+            raw: None,
             body: std::sync::OnceLock::new(),
             json: Some(doc),
-            json_special_keys: std::sync::OnceLock::new(),
             cookies,
             elapsed: Duration::ZERO,
         }
@@ -380,28 +376,27 @@ impl CapturedResponse {
 
     /// The JSON body prepared for JSONPath; `None` when the body is not JSON.
     pub fn json_doc(&self) -> Option<crate::extract::JsonDoc<'_>> {
-        let doc = self.json.as_ref()?;
-        let special = *self
-            .json_special_keys
-            .get_or_init(|| crate::extract::json_has_special_keys(doc));
-        Some(crate::extract::JsonDoc::from_json_checked(doc, special))
+        self.json
+            .as_ref()
+            .map(crate::extract::JsonDoc::from_indexed)
     }
 
     /// The body as received.
     pub fn bytes(&self) -> &[u8] {
-        match (&self.raw, self.body.get()) {
-            (Some(raw), _) => raw,
-            (None, Some(Value::Str(text))) => text.as_bytes(),
-            (None, _) => &[],
+        match (&self.raw, &self.json, self.body.get()) {
+            (Some(raw), _, _) => raw,
+            (None, Some(doc), _) => doc.text().as_bytes(),
+            (None, None, Some(Value::Str(text))) => text.as_bytes(),
+            (None, None, _) => &[],
         }
     }
 
     /// The body as the Python engine's cases saw it: JSON as a Python value, else the text.
     pub fn body(&self) -> &Value {
         self.body.get_or_init(|| {
-            self.json
-                .as_ref()
-                .map_or(Value::Str(String::new()), Value::from_json)
+            self.json.as_ref().map_or(Value::Str(String::new()), |doc| {
+                Value::from_json(doc.tree())
+            })
         })
     }
 
@@ -415,7 +410,7 @@ impl CapturedResponse {
     /// [`Self::body_py_str`] appended to `out`.
     pub fn write_body_py_str(&self, out: &mut String) {
         match (self.body.get(), &self.json) {
-            (None, Some(doc)) => crate::value::write_json_py_str(doc, out),
+            (None, Some(doc)) => doc.write_py_str(out),
             _ => self.body().write_py_str(out),
         }
     }
