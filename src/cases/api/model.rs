@@ -272,8 +272,40 @@ mod doc {
         functions: Option<Json>,
         #[serde(default)]
         params: Option<Json>,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "steps")]
         api_list: Option<Vec<StepDoc>>,
+    }
+
+    /// `apiList` read into a list sized for a typical case: `serde_json` cannot tell a list's
+    /// length, and growing a list of these large items moved them twice per case.
+    fn steps<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<StepDoc>>, D::Error> {
+        struct Steps;
+        impl<'de> serde::de::Visitor<'de> for Steps {
+            type Value = Option<Vec<StepDoc>>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of steps")
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_seq(self)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut steps = Vec::with_capacity(seq.size_hint().unwrap_or(8).min(64));
+                while let Some(step) = seq.next_element()? {
+                    steps.push(step);
+                }
+                Ok(Some(steps))
+            }
+        }
+        d.deserialize_option(Steps)
     }
 
     /// `Some(None)` for a key present as `null`, `None` for a missing key.
