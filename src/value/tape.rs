@@ -76,6 +76,10 @@ impl IndexedJson {
     /// Indexes `text` when it is one JSON document (as `serde_json::from_str` reads one);
     /// gives the text back otherwise.
     pub fn parse(text: String) -> Result<IndexedJson, String> {
+        // Offsets are kept in 32 bits: a larger text is read as text.
+        if u32::try_from(text.len()).is_err() {
+            return Err(text);
+        }
         let mut scan = Scanner {
             bytes: text.as_bytes(),
             at: 0,
@@ -89,7 +93,7 @@ impl IndexedJson {
             scan.skip_whitespace();
             scan.at == scan.bytes.len()
         };
-        if !ok || u32::try_from(text.len()).is_err() {
+        if !ok {
             return Err(text);
         }
         let (slots, numbers, special_keys, repeated_keys) = (
