@@ -201,5 +201,50 @@ fn case_reading(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench, case_reading);
+/// What a step does with a JSON answer: read it, look up three members, write its `str()` for
+/// the log; through the engine's index of the text, and through a `serde_json` tree as before.
+fn answer_reading(c: &mut Criterion) {
+    use liuma_engine::extract::JsonDoc;
+    use liuma_engine::value::IndexedJson;
+    let small = r#"{"code":0,"message":"ok","data":{"id":"a3f1c2","name":"widget","price":12.5,"stock":40,"tags":["new","sale"],"owner":{"id":7,"name":"tester01"}}}"#;
+    let items: Vec<serde_json::Value> = (0..60)
+        .map(|i| serde_json::json!({"id": i, "name": format!("item-{i}"), "price": i as f64 * 1.5, "tags": ["a", "b"]}))
+        .collect();
+    let large = serde_json::to_string(
+        &serde_json::json!({"code": 0, "msg": "ok", "data": {"token": "t-123", "userId": 7, "list": items}}),
+    )
+    .expect("json");
+    let paths = ["$.code", "$.data.name", "$.data.id"];
+    for (name, text) in [("150 B", small.to_string()), ("5 KB", large)] {
+        c.bench_function(&format!("answer/{name} through the index"), |b| {
+            b.iter(|| {
+                let doc = IndexedJson::parse(text.clone()).expect("json");
+                let found: Vec<_> = paths
+                    .iter()
+                    .map(|p| JsonDoc::from_indexed(&doc).jsonpath(p).ok())
+                    .collect();
+                let mut log = String::new();
+                doc.write_py_str(&mut log);
+                black_box((found, log))
+            })
+        });
+        c.bench_function(&format!("answer/{name} through a serde_json tree"), |b| {
+            b.iter(|| {
+                let owned = text.clone();
+                let tree: serde_json::Value = serde_json::from_str(&owned).expect("json");
+                // Checked once per answer, as the engine did.
+                let special = liuma_engine::extract::json_has_special_keys(&tree);
+                let found: Vec<_> = paths
+                    .iter()
+                    .map(|p| JsonDoc::from_json_checked(&tree, special).jsonpath(p).ok())
+                    .collect();
+                let mut log = String::new();
+                liuma_engine::value::write_json_py_str(&tree, &mut log);
+                black_box((found, log))
+            })
+        });
+    }
+}
+
+criterion_group!(benches, bench, case_reading, answer_reading);
 criterion_main!(benches);
