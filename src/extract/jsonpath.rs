@@ -182,6 +182,18 @@ impl Member {
             _ => None,
         }
     }
+
+    /// [`Self::select`] on an indexed document.
+    fn select_indexed(
+        &self,
+        doc: &crate::value::IndexedJson,
+        n: crate::value::JsonNode,
+    ) -> Option<crate::value::JsonNode> {
+        match self {
+            Member::Name(k) => doc.member(n, k),
+            Member::Digits(k, i) => doc.member(n, k).or_else(|| i.and_then(|i| doc.item(n, i))),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -818,10 +830,9 @@ impl<'a> JsonDoc<'a> {
         let [Step::Members(run)] = steps.as_slice() else {
             return None;
         };
-        let found = run.iter().try_fold(doc.root(), |n, m| match m {
-            Member::Name(k) => doc.member(n, k),
-            Member::Digits(k, i) => doc.member(n, k).or_else(|| i.and_then(|i| doc.item(n, i))),
-        });
+        let found = run
+            .iter()
+            .try_fold(doc.root(), |n, m| m.select_indexed(doc, n));
         Some(found.map(|n| (*doc, n)).ok_or_else(no_match))
     }
 

@@ -447,62 +447,57 @@ impl Scanner<'_> {
     }
 
     fn array(&mut self, depth: usize) -> Option<()> {
-        if depth >= MAX_DEPTH {
-            return None;
-        }
-        let slot = self.push(Kind::Array, self.at, self.at);
-        self.at += 1;
-        let mut len = 0u32;
-        self.skip_whitespace();
-        if self.bytes.get(self.at) == Some(&b']') {
-            self.at += 1;
-        } else {
-            loop {
-                self.whitespace_value(depth)?;
-                len += 1;
-                self.skip_whitespace();
-                match *self.bytes.get(self.at)? {
-                    b',' => self.at += 1,
-                    b']' => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
-            }
-        }
-        self.close(slot, len);
-        Some(())
+        self.container(Kind::Array, b']', depth, |scan| {
+            scan.whitespace_value(depth)
+        })
     }
 
     fn object(&mut self, depth: usize) -> Option<()> {
+        let slot = self.slots.len();
+        let len = self.container(Kind::Object, b'}', depth, |scan| {
+            scan.skip_whitespace();
+            if scan.bytes.get(scan.at) != Some(&b'"') {
+                return None;
+            }
+            scan.string()?;
+            scan.skip_whitespace();
+            if scan.bytes.get(scan.at) != Some(&b':') {
+                return None;
+            }
+            scan.at += 1;
+            scan.whitespace_value(depth)
+        });
+        len?;
+        self.check_keys(slot, self.slots[slot].len);
+        Some(())
+    }
+
+    /// An array or object at `self.at` (its opening bracket): items read by `item`, separated
+    /// by commas, up to `close`.
+    fn container(
+        &mut self,
+        kind: Kind,
+        close: u8,
+        depth: usize,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
         if depth >= MAX_DEPTH {
             return None;
         }
-        let slot = self.push(Kind::Object, self.at, self.at);
+        let slot = self.push(kind, self.at, self.at);
         self.at += 1;
         let mut len = 0u32;
         self.skip_whitespace();
-        if self.bytes.get(self.at) == Some(&b'}') {
+        if self.bytes.get(self.at) == Some(&close) {
             self.at += 1;
         } else {
             loop {
-                self.skip_whitespace();
-                if self.bytes.get(self.at) != Some(&b'"') {
-                    return None;
-                }
-                self.string()?;
-                self.skip_whitespace();
-                if self.bytes.get(self.at) != Some(&b':') {
-                    return None;
-                }
-                self.at += 1;
-                self.whitespace_value(depth)?;
+                item(self)?;
                 len += 1;
                 self.skip_whitespace();
                 match *self.bytes.get(self.at)? {
                     b',' => self.at += 1,
-                    b'}' => {
+                    b if b == close => {
                         self.at += 1;
                         break;
                     }
@@ -511,7 +506,6 @@ impl Scanner<'_> {
             }
         }
         self.close(slot, len);
-        self.check_keys(slot, len);
         Some(())
     }
 
@@ -543,9 +537,9 @@ impl Scanner<'_> {
         let raw = |k: Slot| &bytes[k.start as usize + 1..k.end as usize - 1];
         let (mut special, mut escaped) = (false, false);
         for k in self.keys(slot, len) {
-            let key = raw(k);
             escaped |= k.kind == Kind::EscapedString;
-            special |= key.contains(&b';') || matches!(key, b"*" | b".." | b"!");
+            // The text is UTF-8 and a quote is ASCII, so the key is a `str`.
+            special |= std::str::from_utf8(raw(k)).is_ok_and(crate::extract::is_special_key);
         }
         let repeated = if escaped {
             // Escaped keys are compared (and checked) by their values.
