@@ -214,8 +214,25 @@ fn answer_reading(c: &mut Criterion) {
         &serde_json::json!({"code": 0, "msg": "ok", "data": {"token": "t-123", "userId": 7, "list": items}}),
     )
     .expect("json");
+    // Strings with escapes, as PHP's `json_encode` writes slashes (`\/`) and as any server
+    // writes quotes and line breaks inside text.
+    let escaped_items: Vec<String> = (0..20)
+        .map(|i| {
+            format!(
+                r#"{{"id":{i},"url":"https:\/\/shop.example.com\/items\/{i}","note":"line one\nline \"two\"","name":"item-{i}"}}"#
+            )
+        })
+        .collect();
+    let escaped = format!(
+        r#"{{"code":0,"msg":"ok","data":{{"name":"list","id":1,"list":[{}]}}}}"#,
+        escaped_items.join(",")
+    );
     let paths = ["$.code", "$.data.name", "$.data.id"];
-    for (name, text) in [("150 B", small.to_string()), ("5 KB", large)] {
+    for (name, text) in [
+        ("150 B", small.to_string()),
+        ("5 KB", large),
+        ("2 KB with escapes", escaped),
+    ] {
         c.bench_function(&format!("answer/{name} through the index"), |b| {
             b.iter(|| {
                 let doc = IndexedJson::parse(text.clone()).expect("json");

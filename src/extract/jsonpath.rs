@@ -249,7 +249,12 @@ fn rfc_quote(s: &str, out: &mut String) {
 /// contain the separator then mean something else (`*` even recurses
 /// forever). Data with such keys is evaluated with a hand-made `*`.
 pub(crate) fn is_special_key(k: &str) -> bool {
-    matches!(k, "*" | ".." | "!") || k.contains(';')
+    is_special_key_bytes(k.as_bytes())
+}
+
+/// [`is_special_key`] of a key's UTF-8 bytes.
+pub(crate) fn is_special_key_bytes(k: &[u8]) -> bool {
+    matches!(k, b"*" | b".." | b"!") || k.contains(&b';')
 }
 
 /// An all-digit segment as an RFC index: RFC indexes are limited to ±(2^53-1), and larger ones

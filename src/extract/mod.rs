@@ -37,8 +37,8 @@ mod jsonpath;
 mod pyexpr;
 mod regex;
 
-pub(crate) use jsonpath::is_special_key;
 pub use jsonpath::{JsonDoc, json_has_special_keys};
+pub(crate) use jsonpath::{is_special_key, is_special_key_bytes};
 
 /// Compiles the JSONPath layer's fixed patterns (about a millisecond of CPU, measured in the
 /// first case of a task, where every collection waited for it). The agent calls this on a

@@ -205,10 +205,10 @@ impl IndexedJson {
         &self.text[s.start as usize + 1..s.end as usize - 1]
     }
 
-    /// A string's value (escapes read by `serde_json`).
+    /// A string's value.
     fn unescaped(&self, s: Slot) -> String {
         match s.kind {
-            Kind::EscapedString => serde_json::from_str::<String>(self.raw(s)).unwrap_or_default(),
+            Kind::EscapedString => unescape(self.raw(s)),
             _ => self.between_quotes(s).to_string(),
         }
     }
@@ -299,6 +299,35 @@ impl IndexedJson {
     }
 }
 
+/// The value of a string with escapes (`quoted` is its text, quotes included, as the index
+/// accepted it): the one-character escapes are replaced here, and a string with a `\\u`
+/// escape is read by `serde_json` (surrogate pairs, lone surrogates).
+fn unescape(quoted: &str) -> String {
+    let inner = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or("");
+    if inner.contains("\\u") {
+        return serde_json::from_str::<String>(quoted).unwrap_or_default();
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut rest = inner;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        out.push(match rest.as_bytes().get(at + 1) {
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            // `"`, `\\` and `/` stand for themselves (the index accepts no other escape).
+            Some(&c) => char::from(c),
+            None => break,
+        });
+        // The escaped character is ASCII: the rest starts at a character boundary.
+        rest = rest.get(at + 2..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
@@ -374,42 +403,59 @@ impl Scanner<'_> {
         let start = self.at;
         let bytes = self.bytes;
         let mut i = start + 1;
-        // Printable ASCII without `'` so far (a backslash ends the fast path anyway).
+        // Printable ASCII without `'` so far.
         let mut plain = true;
-        // Eight bytes at a time while none ends the string, escapes or is a control character.
-        while let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let word = u64::from_le_bytes(word);
-            if has_byte(word, b'"') | has_byte(word, b'\\') | has_less(word, 0x20) != 0 {
-                break;
-            }
-            plain &= has_byte(word, b'\'') | has_byte(word, 0x7f) | (word & HIGH) == 0;
-            i += 8;
-        }
-        let mut escaped = false;
+        let (mut escaped, mut unicode) = (false, false);
         loop {
-            let b = *bytes.get(i)?;
-            match b {
+            // Eight bytes at a time: the first byte of the word that ends the string, starts
+            // an escape or is a control character is the lowest flagged one (these tests flag
+            // a byte wrongly only above one they flag rightly).
+            if let Some(chunk) = bytes.get(i..i + 8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let word = u64::from_le_bytes(word);
+                let stop = has_byte(word, b'"') | has_byte(word, b'\\') | has_less(word, 0x20);
+                let odd = has_byte(word, b'\'') | has_byte(word, 0x7f) | (word & HIGH);
+                if stop == 0 {
+                    plain &= odd == 0;
+                    i += 8;
+                    continue;
+                }
+                let before = (stop.trailing_zeros() / 8) as usize;
+                // The bytes before the stop; `before` is below 8.
+                plain &= odd & ((1u64 << (before * 8)) - 1) == 0;
+                i += before;
+            } else {
+                // The text's last few bytes, one at a time.
+                let b = *bytes.get(i)?;
+                if b != b'"' && b != b'\\' && b >= 0x20 {
+                    plain &= b != b'\'' && b < 0x7f;
+                    i += 1;
+                    continue;
+                }
+            }
+            match bytes[i] {
                 b'"' => break,
                 b'\\' => {
                     escaped = true;
-                    // The escaped character is never the closing quote.
+                    match *bytes.get(i + 1)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                        // Its four hex digits, and surrogates, are `serde_json`'s to judge.
+                        b'u' => unicode = true,
+                        _ => return None,
+                    }
                     i += 2;
                 }
-                0..=0x1f => return None,
-                _ => {
-                    plain &= b != b'\'' && b < 0x7f;
-                    i += 1;
-                }
+                _ => return None,
             }
         }
         let end = i + 1;
         self.at = end;
         let kind = if escaped {
-            // Escapes (surrogate pairs, lone surrogates) are checked by `serde_json` itself.
-            let text = std::str::from_utf8(&bytes[start..end]).ok()?;
-            serde_json::from_str::<String>(text).ok()?;
+            if unicode {
+                let text = std::str::from_utf8(&bytes[start..end]).ok()?;
+                serde_json::from_str::<String>(text).ok()?;
+            }
             Kind::EscapedString
         } else if plain {
             Kind::PlainString
@@ -538,8 +584,7 @@ impl Scanner<'_> {
         let (mut special, mut escaped) = (false, false);
         for k in self.keys(slot, len) {
             escaped |= k.kind == Kind::EscapedString;
-            // The text is UTF-8 and a quote is ASCII, so the key is a `str`.
-            special |= std::str::from_utf8(raw(k)).is_ok_and(crate::extract::is_special_key);
+            special |= crate::extract::is_special_key_bytes(raw(k));
         }
         let repeated = if escaped {
             // Escaped keys are compared (and checked) by their values.
@@ -547,8 +592,7 @@ impl Scanner<'_> {
                 .keys(slot, len)
                 .map(|k| {
                     std::str::from_utf8(&bytes[k.start as usize..k.end as usize])
-                        .ok()
-                        .and_then(|text| serde_json::from_str::<String>(text).ok())
+                        .map(unescape)
                         .unwrap_or_default()
                 })
                 .collect();
@@ -556,10 +600,24 @@ impl Scanner<'_> {
             keys.sort_unstable();
             keys.windows(2).any(|w| w[0] == w[1])
         } else if len <= 16 {
-            // Few members: compare the pairs, without a copy.
-            self.keys(slot, len)
-                .enumerate()
-                .any(|(i, k)| self.keys(slot, len).take(i).any(|o| raw(o) == raw(k)))
+            // Few members: compare the pairs by their length and first eight bytes, and the
+            // whole keys only when those are equal.
+            let mut seen = [(0usize, 0u64, 0usize); 16];
+            let mut repeated = false;
+            for (i, k) in self.keys(slot, len).enumerate() {
+                let key = raw(k);
+                let mut head = [0u8; 8];
+                let n = key.len().min(8);
+                head[..n].copy_from_slice(&key[..n]);
+                let this = (key.len(), u64::from_le_bytes(head), k.start as usize);
+                repeated |= seen[..i].iter().any(|&(len, head, start)| {
+                    len == this.0
+                        && head == this.1
+                        && (len <= 8 || bytes[start + 1..start + 1 + len] == *key)
+                });
+                seen[i] = this;
+            }
+            repeated
         } else {
             let mut keys: Vec<&[u8]> = self.keys(slot, len).map(raw).collect();
             keys.sort_unstable();

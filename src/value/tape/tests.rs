@@ -17,6 +17,10 @@ const VALID: &[&str] = &[
     r#"{"\u002a":1,"x":{"\u0061":2,"a":3}}"#,
     r#"{"s":"line\nbreak \"quoted\" \\ \/ \b\f\r\t \u00e9 \ud83d\ude00 é 中文 'single'"}"#,
     r#"{"q":"it's","d":"say \"hi\"","both":"it's \"x\"","ctl":"\u0001\u007f\u0080\u00a0\u2028"}"#,
+    // One-character escapes only (read without `serde_json`), in keys and values; and an
+    // escaped backslash before a `u`, which is no `\u` escape.
+    r#"{"s":"line\nbreak \"quoted\" \\ \/ \b\f\r\t é 中文 'single'","k\"ey":"a\\\\b","\/":[ "x\\", "\\\\" ]}"#,
+    r#"{"p":"C:\\users\\u0041","q":"\\u00e9 \u00e9"}"#,
     r#"[0,-0,1,-1,10,0.5,-0.5,1e5,1E5,1e+5,1e-5,1.5e300,-1.5e-300,123456789012345678,1234567890123456789,12345678901234567890,123456789012345678901234567890,9007199254740993,0.1,100.0,1e16,1e15]"#,
     r#"[true,false,null,"",[[]],[{}],{"":""}]"#,
     "\"just a string\"",
