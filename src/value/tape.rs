@@ -270,29 +270,22 @@ impl IndexedJson {
             }
             Kind::String => super::repr::write_str_repr(self.between_quotes(s), out),
             Kind::EscapedString => super::repr::write_str_repr(&self.unescaped(s), out),
-            Kind::Array => {
-                out.push('[');
-                let mut item = at + 1;
+            Kind::Array | Kind::Object => {
+                let object = s.kind == Kind::Object;
+                out.push(if object { '{' } else { '[' });
+                // Items, or members: a key slot, then its value.
+                let mut next = at + 1;
                 for i in 0..s.len {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    item = self.write_repr(item, out);
-                }
-                out.push(']');
-            }
-            Kind::Object => {
-                out.push('{');
-                let mut key = at + 1;
-                for i in 0..s.len {
-                    if i > 0 {
-                        out.push_str(", ");
+                    next = self.write_repr(next, out);
+                    if object {
+                        out.push_str(": ");
+                        next = self.write_repr(next, out);
                     }
-                    key = self.write_repr(key, out);
-                    out.push_str(": ");
-                    key = self.write_repr(key, out);
                 }
-                out.push('}');
+                out.push(if object { '}' } else { ']' });
             }
         }
         s.next
