@@ -50,6 +50,7 @@ mod pynum;
 mod refs;
 mod request;
 mod scan;
+mod simple;
 
 #[cfg(test)]
 mod tests;
@@ -147,6 +148,11 @@ pub fn render(input: &Value, scope: &Scope) -> Result<Rendered, RenderError> {
     if is_plain_json_without_placeholder(input) {
         return Ok(unchanged(input.clone()));
     }
+    if let Value::Str(s) = input
+        && let Some(value) = simple::render(s, scope)
+    {
+        return Ok(unchanged(value));
+    }
     scan::Renderer::new(scope).render(input)
 }
 
@@ -161,6 +167,11 @@ pub fn needs_render(v: &Value) -> bool {
 pub fn render_owned(input: Value, scope: &Scope) -> Result<Rendered, RenderError> {
     if is_plain_json_without_placeholder(&input) {
         return Ok(unchanged(input));
+    }
+    if let Value::Str(s) = &input
+        && let Some(value) = simple::render(s, scope)
+    {
+        return Ok(unchanged(value));
     }
     scan::Renderer::new(scope).render(&input)
 }

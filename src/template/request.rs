@@ -5,7 +5,7 @@
 
 use crate::value::Value;
 
-use super::leaves::{Section, Seg, get, has_placeholder, render_order, set};
+use super::leaves::{Section, Seg, get, has_pair, has_placeholder, render_order, set};
 use super::{RenderError, RequestRefs, Scope, render};
 
 /// How the body is rendered (the step's `body.type`).
@@ -227,6 +227,14 @@ impl Run<'_, '_> {
     }
 
     fn render_leaves(&mut self, section: Section) -> Result<(), RenderError> {
+        if !holds_reference(self.part(section)) {
+            // Without a `#{…}` reference no leaf reads another one, so the leaves are rendered
+            // where they are, in the same order, without positions to look them up by.
+            let mut part = std::mem::replace(self.part_mut(section), Value::None);
+            let rendered = self.render_in_place(&mut part, section == Section::Headers);
+            *self.part_mut(section) = part;
+            return rendered;
+        }
         let order: Vec<Vec<Seg>> = render_order(self.part(section), section);
         for path in order {
             let text = match get(self.part(section), &path) {
@@ -240,6 +248,69 @@ impl Run<'_, '_> {
             set(self.part_mut(section), &path, value);
         }
         Ok(())
+    }
+}
+
+impl Run<'_, '_> {
+    /// Renders the string leaves of `node` that hold a placeholder, in `render_order`'s order
+    /// (at each container its strings in order, then its containers last first). A leaf that
+    /// renders to a container is not entered: the positions were the part's as written.
+    fn render_in_place(&mut self, node: &mut Value, header: bool) -> Result<(), RenderError> {
+        let mut grown: Vec<usize> = Vec::new();
+        let children: &mut [Value] = match node {
+            Value::Dict(m) => {
+                for (i, v) in m.values_mut().enumerate() {
+                    if self.render_leaf(v, header)? {
+                        grown.push(i);
+                    }
+                }
+                for (i, v) in m.values_mut().enumerate().rev() {
+                    if !grown.contains(&i) {
+                        self.render_in_place(v, header)?;
+                    }
+                }
+                return Ok(());
+            }
+            Value::List(items) => items,
+            _ => return Ok(()),
+        };
+        for (i, v) in children.iter_mut().enumerate() {
+            if self.render_leaf(v, header)? {
+                grown.push(i);
+            }
+        }
+        for (i, v) in children.iter_mut().enumerate().rev() {
+            if !grown.contains(&i) {
+                self.render_in_place(v, header)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Renders `v` when it is a string with a placeholder; `true` when it became a container.
+    fn render_leaf(&mut self, v: &mut Value, header: bool) -> Result<bool, RenderError> {
+        let Value::Str(text) = v else {
+            return Ok(false);
+        };
+        if !has_placeholder(text) {
+            return Ok(false);
+        }
+        let mut value = self.render_value(v)?;
+        if header {
+            value = Value::Str(value.py_str()); // A12 Compat
+        }
+        *v = value;
+        Ok(matches!(v, Value::Dict(_) | Value::List(_)))
+    }
+}
+
+/// Whether a string leaf of `v` holds a `#{…}` reference (which reads the request's state).
+fn holds_reference(v: &Value) -> bool {
+    match v {
+        Value::Str(s) => has_pair(s, b'#', b'{'),
+        Value::Dict(m) => m.values().any(holds_reference),
+        Value::List(items) => items.iter().any(holds_reference),
+        _ => false,
     }
 }
 

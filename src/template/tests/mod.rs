@@ -5,4 +5,5 @@ mod appendix_b;
 mod fuzz;
 mod quirks;
 mod request;
+mod simple;
 mod support;

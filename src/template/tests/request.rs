@@ -312,3 +312,57 @@ fn mentions_agrees_with_the_lowercased_repr() {
     }
     assert!(mentions(&samples[0], needle) && !mentions(&samples[3], needle));
 }
+
+/// Leaves without `#{…}` are rendered where they are, in the order `render_order` gives the
+/// positions in (each failing lookup's warning names its leaf, so the warnings show the order).
+#[test]
+fn leaves_without_references_render_in_the_enumeration_order() {
+    use crate::template::leaves::{Section, get, render_order};
+    let body = j(r#"{
+        "a": "{{d.k1}}", "x": {"p": "{{d.k2}}", "q": ["{{d.k3}}", {"r": "{{d.k4}}"}, "{{d.k5}}"],
+        "s": "{{d.k6}}"}, "b": "plain", "y": [["{{d.k7}}"], "{{d.k8}}"], "c": "{{d.k9}}"
+    }"#);
+    let want: Vec<String> = render_order(&body, Section::Body)
+        .iter()
+        .map(|path| match get(&body, path) {
+            Some(Value::Str(t)) => format!("d: jsonpath表达式错误: $.{}", &t[4..t.len() - 2]),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(want.len(), 9);
+    let r = go(parts(None, None, Some(body.clone()), BodyKind::Json));
+    assert_eq!(r.warnings, want);
+    assert_eq!(
+        r.body,
+        Some(body),
+        "failed lookups keep every leaf as written"
+    );
+}
+
+/// A leaf that renders to an object is not entered: the leaves were the part's as written.
+#[test]
+fn a_leaf_rendered_to_an_object_is_not_rendered_again() {
+    let mut ctx = context();
+    ctx.insert("tpl".into(), j(r#"{"x": "{{n}}", "y": ["{{n}}"]}"#));
+    let body = j(r#"{"a": "{{tpl}}", "b": ["{{tpl}}", "{{n}}"]}"#);
+    let r = go_with(
+        parts(
+            Some(r#"{"h": "{{tpl}}"}"#),
+            None,
+            Some(body),
+            BodyKind::Json,
+        ),
+        &ctx,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        r.body,
+        Some(j(
+            r#"{"a": {"x": "{{n}}", "y": ["{{n}}"]}, "b": [{"x": "{{n}}", "y": ["{{n}}"]}, 5]}"#
+        ))
+    );
+    assert_eq!(
+        r.headers,
+        Some(j(r#"{"h": "{'x': '{{n}}', 'y': ['{{n}}']}"}"#))
+    );
+}
