@@ -20,14 +20,33 @@ fn control_escape(b: u8) -> Option<&'static str> {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any of the eight bytes is below 0x20, a `"` or a `\` (the bytes JSON escapes).
-fn word_needs_escape(w: u64) -> bool {
+/// The high bit of each of the eight bytes that is below 0x20, a `"` or a `\` (the bytes JSON
+/// escapes). A higher byte may be flagged falsely after a true one (a borrow runs upward), so
+/// only the lowest flag is exact; that is the one the writer uses.
+fn escape_flags(w: u64) -> u64 {
     let below_space = w.wrapping_sub(ONES * 0x20) & !w;
     let q = w ^ (ONES * u64::from(b'"'));
     let quote = q.wrapping_sub(ONES) & !q;
     let s = w ^ (ONES * u64::from(b'\\'));
     let slash = s.wrapping_sub(ONES) & !s;
-    (below_space | quote | slash) & HIGHS != 0
+    (below_space | quote | slash) & HIGHS
+}
+
+/// How many leading bytes of `b`, in whole blocks of 32, JSON writes as they are: each block is
+/// checked in a form the compiler turns into vector compares (a result's logs are long runs of
+/// such text; eight bytes at a time cost about 2.5 instructions a byte).
+fn plain_run(b: &[u8]) -> usize {
+    let mut n = 0;
+    for block in b.chunks_exact(32) {
+        let special = block.iter().fold(false, |acc, &c| {
+            acc | (c < 0x20) | (c == b'"') | (c == b'\\')
+        });
+        if special {
+            break;
+        }
+        n += 32;
+    }
+    n
 }
 
 /// `s` as a JSON string, as serde_json writes it.
@@ -37,13 +56,20 @@ pub fn write_str(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let (mut start, mut i) = (0, 0);
     while i < bytes.len() {
+        i += plain_run(bytes.get(i..).unwrap_or_default());
+        if i == bytes.len() {
+            break;
+        }
         if let Some(word) = bytes.get(i..i + 8) {
             let mut w = [0u8; 8];
             w.copy_from_slice(word);
-            if !word_needs_escape(u64::from_le_bytes(w)) {
+            let flags = escape_flags(u64::from_le_bytes(w));
+            if flags == 0 {
                 i += 8;
                 continue;
             }
+            // The plain bytes before the first one to escape are skipped at once.
+            i += (flags.trailing_zeros() / 8) as usize;
         }
         let b = bytes[i];
         if b >= 0x20 && b != b'"' && b != b'\\' {

@@ -115,7 +115,7 @@ fn write_json(v: &Value, out: &mut String, style: Style) -> Result<(), ValueErro
         Value::None => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
-        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
         Value::Float(f) => {
             if f.is_nan() {
                 out.push_str("NaN");
@@ -363,14 +363,21 @@ impl JsonParser<'_> {
                 }
                 self.pos += 1;
             }
-            out.push_str(&self.text[run_start..self.pos]);
+            let run = &self.text[run_start..self.pos];
             match self.peek() {
                 None => return Err(self.err("Unterminated string starting at", start)),
+                // Most strings have no escape: one allocation of their exact size.
+                Some(b'"') if out.is_empty() => {
+                    self.pos += 1;
+                    return Ok(run.to_owned());
+                }
                 Some(b'"') => {
+                    out.push_str(run);
                     self.pos += 1;
                     return Ok(out);
                 }
                 Some(b'\\') => {
+                    out.push_str(run);
                     let esc_pos = self.pos;
                     self.pos += 1;
                     let Some(e) = self.peek() else {

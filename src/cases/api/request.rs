@@ -183,30 +183,34 @@ async fn send_inner(
         .map_err(|e| SendError::BadUrl(format!("{} ({e})", req.url)))?;
     let mut method = reqwest::Method::from_bytes(req.method.as_bytes())
         .map_err(|_| SendError::BadUrl(format!("invalid method {}", req.method)))?;
-    // The step's own headers, checked once for every hop.
-    let mut own = HeaderMap::with_capacity(req.headers.len() + 4);
+    // The step's own headers, made for each hop (a redirect is rare: building them again costs
+    // what a copy kept for it would, on every request).
     let has = |name: &str| req.headers.keys().any(|k| k.eq_ignore_ascii_case(name));
-    for (default_name, default_value) in [
-        (reqwest::header::USER_AGENT, "python-requests/2.24.0"),
-        (reqwest::header::ACCEPT_ENCODING, "gzip, deflate"),
-        (reqwest::header::ACCEPT, "*/*"),
-    ] {
-        if !has(default_name.as_str()) {
-            own.append(default_name, HeaderValue::from_static(default_value));
+    let own = || -> Result<HeaderMap, SendError> {
+        let mut own = HeaderMap::with_capacity(req.headers.len() + 4);
+        for (default_name, default_value) in [
+            (reqwest::header::USER_AGENT, "python-requests/2.24.0"),
+            (reqwest::header::ACCEPT_ENCODING, "gzip, deflate"),
+            (reqwest::header::ACCEPT, "*/*"),
+        ] {
+            if !has(default_name.as_str()) {
+                own.append(default_name, HeaderValue::from_static(default_value));
+            }
         }
-    }
-    for (k, v) in &req.headers {
-        let name = HeaderName::from_bytes(k.trim().as_bytes())
-            .map_err(|_| SendError::BadUrl(format!("invalid header name {k:?}")))?;
-        let value = HeaderValue::from_str(v)
-            .map_err(|_| SendError::BadUrl(format!("invalid value of header {k}")))?;
-        own.append(name, value);
-    }
+        for (k, v) in &req.headers {
+            let name = HeaderName::from_bytes(k.trim().as_bytes())
+                .map_err(|_| SendError::BadUrl(format!("invalid header name {k:?}")))?;
+            let value = HeaderValue::from_str(v)
+                .map_err(|_| SendError::BadUrl(format!("invalid value of header {k}")))?;
+            own.append(name, value);
+        }
+        Ok(own)
+    };
     let explicit_cookie = has("cookie");
     let mut body = std::borrow::Cow::Borrowed(&req.body);
     let mut redirects = 0;
     loop {
-        let mut headers = own.clone();
+        let mut headers = own()?;
         if !explicit_cookie {
             let cookies: Vec<String> = session
                 .jar
@@ -262,7 +266,11 @@ async fn send_inner(
         }
         let mut headers: Headers = Headers::default();
         for (name, value) in &answer.headers {
-            let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            // Checked first the fast way: a header is nearly always plain text.
+            let text = match std::str::from_utf8(value.as_bytes()) {
+                Ok(t) => t.to_owned(),
+                Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            };
             headers
                 .entry(display_header_name(name.as_str()))
                 .and_modify(|v| {
