@@ -47,6 +47,40 @@ pub struct Collected {
     pub notes: Vec<String>,
 }
 
+/// A step's request parts collected when its case was read, on the thread that reads cases
+/// ahead while others run: collecting parses the step's JSON body and copies its headers, a
+/// visible share of a step on the runner's threads. The first execution takes them; a later
+/// one (a loop) collects again, which gives the same parts ([`collect`] reads the step only).
+/// A copy of the step starts empty.
+#[derive(Default)]
+pub struct CollectedAhead(std::sync::Mutex<Option<Collected>>);
+
+impl CollectedAhead {
+    pub fn fill(&self, collected: Collected) {
+        *self.lock() = Some(collected);
+    }
+
+    pub fn take(&self) -> Option<Collected> {
+        self.lock().take()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Collected>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Clone for CollectedAhead {
+    fn clone(&self) -> Self {
+        CollectedAhead::default()
+    }
+}
+
+impl std::fmt::Debug for CollectedAhead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CollectedAhead")
+    }
+}
+
 fn json_text(v: &Json) -> String {
     match v {
         Json::String(s) => s.clone(),

@@ -243,7 +243,7 @@ impl CaseRun<'_> {
 }
 
 /// The step's proxies object (`{}` when none).
-fn step_proxies(step: &ApiStep) -> Json {
+pub(super) fn step_proxies(step: &ApiStep) -> Json {
     step.proxies
         .clone()
         .unwrap_or(Json::Object(Default::default()))

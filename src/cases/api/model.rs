@@ -48,6 +48,8 @@ pub struct ApiStep {
     /// Whether the `url` key exists at all (a missing key is an error, null is allowed).
     pub has_url_key: bool,
     pub has_path_key: bool,
+    /// The request parts, collected when the case was read.
+    pub ahead: super::collect::CollectedAhead,
 }
 
 /// A step's `body` object: the fields the engine reads, taken straight from the case file
@@ -219,7 +221,20 @@ impl ApiCase {
     /// is read straight into the model; anything unusual (a field of an unexpected type, a
     /// duplicate key, a missing `caseName` or `apiList`) is read again as a JSON tree by
     /// [`ApiCase::parse`], which is lenient where the Python engine was and names what is wrong.
+    /// Each step's request parts are collected here too (see [`super::collect::CollectedAhead`]).
     pub fn load(loaded: crate::bundle::LoadedCase) -> Parsed {
+        let parsed = ApiCase::read(loaded);
+        if let Ok((case, _)) = &parsed {
+            for step in &case.steps {
+                if let Ok(c) = super::collect::collect(step, &super::step_proxies(step)) {
+                    step.ahead.fill(c);
+                }
+            }
+        }
+        parsed
+    }
+
+    fn read(loaded: crate::bundle::LoadedCase) -> Parsed {
         let json = match loaded {
             crate::bundle::LoadedCase::Bytes { bytes, label } => {
                 // The whole file is checked as UTF-8 once (fast), rather than string by string.
@@ -397,6 +412,7 @@ mod doc {
                 assertions,
                 relations,
                 controller: self.controller.unwrap_or_default(),
+                ahead: Default::default(),
             })
         }
     }
@@ -425,6 +441,7 @@ impl ApiStep {
             controller: object(o.remove("controller")),
             has_url_key,
             has_path_key,
+            ahead: Default::default(),
         })
     }
 
@@ -453,6 +470,31 @@ impl ApiStep {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A read case carries each valid step's request parts, the same as collecting them when
+    /// the step runs; a step that cannot be collected carries none (its error comes then).
+    #[test]
+    fn reading_a_case_collects_its_steps_ahead() {
+        let text = r#"{"caseName": "c", "apiList": [
+            {"apiId": "a1", "apiName": "one", "url": "http://h", "path": "/p/{id}", "method": "post",
+             "headers": {"Cookie": "x=1", "H": "{{v}}"}, "rest": {"id": "7"},
+             "body": {"type": "json", "json": "{\"k\": \"{{v}}\", \"n\": 1}"}},
+            {"apiName": "no id", "url": "http://h", "path": "/p", "method": "GET"}
+        ]}"#;
+        let loaded = crate::bundle::LoadedCase::Bytes {
+            bytes: bytes::Bytes::from(text.as_bytes().to_vec()),
+            label: "c.json".into(),
+        };
+        let (case, _) = ApiCase::load(loaded).expect("reads");
+        let first = &case.steps[0];
+        let ahead = first.ahead.take().expect("collected ahead");
+        let now = super::super::collect::collect(first, &super::super::step_proxies(first))
+            .expect("collects");
+        assert_eq!(format!("{ahead:?}"), format!("{now:?}"));
+        assert_eq!(ahead.path, "/p/7");
+        assert!(first.ahead.take().is_none(), "taken once");
+        assert!(case.steps[1].ahead.take().is_none());
+    }
 
     #[test]
     fn params_convert_by_type() {

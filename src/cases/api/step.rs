@@ -247,7 +247,11 @@ impl CaseRun<'_> {
             Err(e) => return self.conclude(Verdict::Error(e), error_continue),
         }
         // A34 Fix: collect errors obey errorContinue too.
-        let collected = match collect::collect(step, proxies) {
+        let collected = match step
+            .ahead
+            .take()
+            .map_or_else(|| collect::collect(step, proxies), Ok)
+        {
             Ok(c) => c,
             Err(e) => return self.conclude(Verdict::Error(e), error_continue),
         };
