@@ -372,7 +372,7 @@ async fn settle_resumed(
                     results = held.len(),
                     "the platform stored these results before the engine stopped: not sending them again"
                 );
-                outbox.ack(&held);
+                outbox.ack(&held).await;
             }
             if record.stopped() {
                 tracing::warn!("the platform's report says the task was stopped");

@@ -315,8 +315,9 @@ impl Outbox {
         self.lock().pending.iter().take(max).cloned().collect()
     }
 
-    /// Removes acknowledged results (from the store first).
-    pub fn ack(&self, seqs: &[u64]) {
+    /// Removes acknowledged results: from memory, then from the store, then their room is
+    /// given back.
+    pub async fn ack(&self, seqs: &[u64]) {
         let wanted: std::collections::HashSet<u64> = seqs.iter().copied().collect();
         let acked: Vec<Entry> = {
             let mut s = self.lock();
@@ -329,9 +330,16 @@ impl Outbox {
             gone.into()
         };
         if let Some((store, task)) = &self.durable {
+            // On a blocking thread: the store's commit writes its log, and waits for the
+            // connection while a group of results is being committed.
             let seqs: Vec<u64> = acked.iter().map(|e| e.seq).collect();
-            if let Err(e) = store.ack(task, &seqs) {
-                tracing::error!("cannot remove acknowledged results from the engine store: {e}");
+            let (store, task) = (store.clone(), task.clone());
+            match tokio::task::spawn_blocking(move || store.ack(&task, &seqs)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::error!("cannot remove acknowledged results from the engine store: {e}")
+                }
+                Err(e) => tracing::error!("the store's acknowledgement failed: {e}"),
             }
         }
         let removed = acked.len();
@@ -457,7 +465,7 @@ mod tests {
         // A result larger than the budget still goes, on its own.
         assert_eq!(indexes(&outbox.peek_batch(10, 10)), [0]);
         // Acknowledged results no longer count.
-        outbox.ack(&[0, 1]);
+        outbox.ack(&[0, 1]).await;
         assert!(!outbox.holds_batch(10, 2_500));
         assert!(outbox.holds_batch(10, 1_000));
         outbox.dead_letter(2);
@@ -496,7 +504,7 @@ mod tests {
         }
         assert_eq!(indexes(&outbox.peek_batch(100, usize::MAX)), [0, 1, 2]);
         assert!(!pusher.is_finished());
-        outbox.ack(&[0]);
+        outbox.ack(&[0]).await;
         tokio::time::timeout(std::time::Duration::from_secs(5), pusher)
             .await
             .expect("the push goes on once a result is acknowledged")
@@ -507,7 +515,7 @@ mod tests {
             "no push waits any more"
         );
         // A result larger than the whole budget still goes, alone, once the rest has left.
-        outbox.ack(&[1, 2, 3]);
+        outbox.ack(&[1, 2, 3]).await;
         tokio::time::timeout(
             std::time::Duration::from_secs(5),
             outbox.push(result(4, 10_000)),
@@ -574,7 +582,7 @@ mod tests {
             "the third result starts the closing stretch: the uploader is woken"
         );
         assert!(outbox.holds_batch(100, usize::MAX));
-        outbox.ack(&[0, 1, 2]);
+        outbox.ack(&[0, 1, 2]).await;
         assert!(!outbox.holds_batch(100, usize::MAX), "nothing waits");
         let mut woken = Box::pin(outbox.changed());
         woken.as_mut().enable();

@@ -188,7 +188,7 @@ impl Uploader {
                     chunk.into_iter().partition(|e| record.holds(&e.result.key));
                 if !held.is_empty() {
                     let seqs: Vec<u64> = held.iter().map(|e| e.seq).collect();
-                    self.outbox.ack(&seqs);
+                    self.outbox.ack(&seqs).await;
                     self.backoff.reset();
                     tracing::info!(
                         results = held.len(),
@@ -218,7 +218,7 @@ impl Uploader {
                 Ok(()) => {
                     self.server_errors = 0;
                     let seqs: Vec<u64> = chunk.iter().map(|e| e.seq).collect();
-                    self.outbox.ack(&seqs);
+                    self.outbox.ack(&seqs).await;
                     self.backoff.reset();
                     tracing::info!(
                         results = chunk.len(),
