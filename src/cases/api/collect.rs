@@ -356,13 +356,16 @@ pub fn collect(step: &ApiStep, proxies: &Json) -> Result<Collected, String> {
 
 /// `url_join` of api-cases §7.2.
 pub fn url_join(url: Option<&str>, path: &str) -> String {
-    let base = match url {
-        None | Some("") => String::new(),
-        Some(u) if u.ends_with('/') => u.to_string(),
-        Some(u) => format!("{u}/"),
-    };
+    let base = url.unwrap_or("");
     let path = path.strip_prefix('/').unwrap_or(path);
-    format!("{base}{path}")
+    // Written in place: two `format!`s were about 1 % of a step.
+    let mut out = String::with_capacity(base.len() + 1 + path.len());
+    out.push_str(base);
+    if !base.is_empty() && !base.ends_with('/') {
+        out.push('/');
+    }
+    out.push_str(path);
+    out
 }
 
 #[cfg(test)]

@@ -272,7 +272,10 @@ impl CaseRun<'_> {
             Ok(r) => r,
             Err(e) => return Verdict::Error(e),
         };
-        let url = collect::url_join(c.url.as_deref(), &rendered.path.py_str());
+        let url = match &rendered.path {
+            Value::Str(path) => collect::url_join(c.url.as_deref(), path),
+            other => collect::url_join(c.url.as_deref(), &other.py_str()),
+        };
         let mut headers = rendered
             .headers
             .as_ref()
