@@ -98,6 +98,24 @@ pub async fn execute(
     env: &CaseEnv,
     cancel: &CancellationToken,
 ) -> Option<CaseResult> {
+    execute_leaving(meta, case, ctx, env, cancel, &mut None).await
+}
+
+/// What a finished case leaves to be freed (its parsed model), for the runner to hand back to
+/// the thread that read it: memory freed by the thread that allocated it goes back to that
+/// thread's cache, where freed on another thread it went through the allocator's shared arena
+/// (an API case's model is a few hundred small allocations).
+pub type Spent = Option<Box<dyn std::any::Any + Send>>;
+
+/// [`execute`], leaving the case's model in `spent` instead of freeing it.
+pub async fn execute_leaving(
+    meta: &CaseMeta,
+    case: Result<PreparedCase, String>,
+    ctx: &mut CollectionContext,
+    env: &CaseEnv,
+    cancel: &CancellationToken,
+    spent: &mut Spent,
+) -> Option<CaseResult> {
     let start = result::now_ms();
     // A case not read ahead is prepared here, the same way.
     let prepared = match case {
@@ -107,7 +125,7 @@ pub async fn execute(
     };
     let loaded = match prepared {
         PreparedCase::Api(parsed) if meta.case_type == "API" => {
-            return api::run_case(meta, *parsed, ctx, env, cancel).await;
+            return api::run_case(meta, *parsed, ctx, env, cancel, spent).await;
         }
         PreparedCase::Read(loaded) => loaded,
         PreparedCase::Api(_) => {

@@ -52,6 +52,11 @@ struct State {
     wake_at: Option<usize>,
     /// The file bytes of the cases held ready (at most about [`HELD_BYTES`]).
     held: u64,
+    /// Finished cases' models handed back, freed by the thread when it next runs (at most the
+    /// few taken between two of its wake-ups).
+    spent: Vec<Box<dyn std::any::Any + Send>>,
+    /// The thread has ended: what is handed back is freed at once.
+    reader_gone: bool,
 }
 
 struct Shared {
@@ -87,6 +92,8 @@ impl Lookahead {
                 hits: 0,
                 wake_at: None,
                 held: 0,
+                spent: Vec::new(),
+                reader_gone: false,
             }),
             moved: Condvar::new(),
         });
@@ -96,6 +103,12 @@ impl Lookahead {
             .spawn(move || {
                 crate::background::at_idle_priority();
                 read_ahead(&worker, &plan, ci, &positions);
+                let rest = {
+                    let mut state = worker.lock();
+                    state.reader_gone = true;
+                    std::mem::take(&mut state.spent)
+                };
+                drop(rest);
             });
         match spawned {
             Ok(_) => Lookahead {
@@ -106,6 +119,24 @@ impl Lookahead {
                 Lookahead { shared: None }
             }
         }
+    }
+
+    /// Hands a finished case's model back to the thread that read it, to be freed there (see
+    /// [`crate::cases::Spent`]); freed here when there is no such thread any more.
+    pub fn give_back(&self, spent: crate::cases::Spent) {
+        let (Some(spent), Some(shared)) = (spent, self.shared.as_ref()) else {
+            return;
+        };
+        let refused = {
+            let mut state = shared.lock();
+            if state.reader_gone {
+                Some(spent)
+            } else {
+                state.spent.push(spent);
+                None
+            }
+        };
+        drop(refused);
     }
 
     /// The case at ordinal `k` of the positions (taken in order), when it was read ahead;
@@ -162,6 +193,9 @@ fn read_ahead(shared: &Shared, plan: &Plan, ci: usize, positions: &[usize]) {
     };
     let mut k = 1;
     loop {
+        // Freed outside the lock.
+        let spent = std::mem::take(&mut shared.lock().spent);
+        drop(spent);
         let mut state = shared.lock();
         if k >= state.slots.len() {
             return;
@@ -313,6 +347,54 @@ mod tests {
             assert!(ahead.take(k).is_none(), "a case is taken once");
         }
         assert_eq!(ahead.ready(), 0);
+    }
+
+    /// Sends the name of the thread that drops it.
+    struct Probe(std::sync::mpsc::Sender<Option<String>>);
+
+    impl Drop for Probe {
+        fn drop(&mut self) {
+            let _ = self
+                .0
+                .send(std::thread::current().name().map(str::to_string));
+        }
+    }
+
+    #[test]
+    fn a_finished_case_handed_back_is_freed_by_the_reading_thread() {
+        let dir = tempfile::tempdir().expect("dir");
+        let n = 20;
+        let plan = plan_of((0..n).map(|i| case_file(dir.path(), i, 0)).collect());
+        let positions: Vec<usize> = (0..n).collect();
+        let ahead = Lookahead::start(&plan, 0, &positions);
+        wait_ready(&ahead, AHEAD - 1);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _ = ahead.take(0);
+        ahead.give_back(Some(Box::new(Probe(tx))));
+        // Taking a batch wakes the thread, which frees what it was given first.
+        for k in 1..=BATCH {
+            let _ = ahead.take(k);
+        }
+        let freed_by = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the model was freed");
+        assert_eq!(freed_by.as_deref(), Some("case-reader"));
+        // Once the thread has ended, what is handed back is freed at once, here.
+        for k in BATCH + 1..n {
+            wait_ready(&ahead, 1);
+            let _ = ahead.take(k);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !ahead.shared.as_ref().is_some_and(|s| s.lock().reader_gone) {
+            assert!(Instant::now() < deadline, "the reading thread did not end");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        ahead.give_back(Some(Box::new(Probe(tx))));
+        assert_eq!(
+            rx.try_recv().expect("freed at once"),
+            std::thread::current().name().map(str::to_string)
+        );
     }
 
     #[test]

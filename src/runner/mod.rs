@@ -269,7 +269,11 @@ async fn run_cases<E: Send + 'static>(
                 Some(prepared) => prepared,
                 None => case.source.read().await.map(cases::PreparedCase::from),
             };
-            cases::execute(&meta, prepared, ctx, env, cancel).await
+            let mut spent = None;
+            let result =
+                cases::execute_leaving(&meta, prepared, ctx, env, cancel, &mut spent).await;
+            ahead.give_back(spent);
+            result
         }
         .instrument(span)
         .await;

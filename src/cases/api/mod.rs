@@ -249,13 +249,15 @@ pub(super) fn step_proxies(step: &ApiStep) -> Json {
         .unwrap_or(Json::Object(Default::default()))
 }
 
-/// Runs an API case; `None` when cancelled midway.
+/// Runs an API case; `None` when cancelled midway. The case's model (and its parameters) are
+/// left in `spent` (see [`super::Spent`]).
 pub async fn run_case(
     meta: &CaseMeta,
     parsed: model::Parsed,
     ctx: &mut CollectionContext,
     env: &CaseEnv,
     cancel: &CancellationToken,
+    spent: &mut super::Spent,
 ) -> Option<CaseResult> {
     let start = now_ms();
     let (mut case, functions) = match parsed {
@@ -289,7 +291,7 @@ pub async fn run_case(
         // `apiList: []` passes with the Python engine's dummy transaction (api-cases §8.4).
         transactions.push(Transaction::unknown(meta.case_id.as_str(), Status::Pass));
     }
-    Some(CaseResult {
+    let result = CaseResult {
         status,
         start_ms: start,
         end_ms: now_ms(),
@@ -301,5 +303,7 @@ pub async fn run_case(
         index: meta.index,
         run_times: meta.run_times,
         transactions,
-    })
+    };
+    *spent = Some(Box::new((case, run.params)));
+    Some(result)
 }
