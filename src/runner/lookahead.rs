@@ -320,13 +320,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn each_case_is_read_ahead_once_in_order_and_never_beyond_the_window() {
+    /// A lookahead over `n` small case files, with the folder that holds them.
+    fn reading(n: usize) -> (tempfile::TempDir, Lookahead) {
         let dir = tempfile::tempdir().expect("dir");
-        let n = 20;
         let plan = plan_of((0..n).map(|i| case_file(dir.path(), i, 0)).collect());
         let positions: Vec<usize> = (0..n).collect();
         let ahead = Lookahead::start(&plan, 0, &positions);
+        (dir, ahead)
+    }
+
+    #[test]
+    fn each_case_is_read_ahead_once_in_order_and_never_beyond_the_window() {
+        let n = 20;
+        let (_dir, ahead) = reading(n);
         // The first case is the runner's; the thread fills the window after it and stops.
         wait_ready(&ahead, AHEAD - 1);
         std::thread::sleep(Duration::from_millis(50));
@@ -362,11 +368,8 @@ mod tests {
 
     #[test]
     fn a_finished_case_handed_back_is_freed_by_the_reading_thread() {
-        let dir = tempfile::tempdir().expect("dir");
         let n = 20;
-        let plan = plan_of((0..n).map(|i| case_file(dir.path(), i, 0)).collect());
-        let positions: Vec<usize> = (0..n).collect();
-        let ahead = Lookahead::start(&plan, 0, &positions);
+        let (_dir, ahead) = reading(n);
         wait_ready(&ahead, AHEAD - 1);
         let (tx, rx) = std::sync::mpsc::channel();
         let _ = ahead.take(0);

@@ -80,8 +80,7 @@ impl CaseRun<'_> {
                     }
                     k += advance;
                 } else {
-                    let proxies = step_proxies(step);
-                    if self.step(step, &proxies).await == Flow::Stop {
+                    if self.step(step).await == Flow::Stop {
                         return Flow::Stop;
                     }
                     k += 1;

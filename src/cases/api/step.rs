@@ -225,7 +225,7 @@ impl CaseRun<'_> {
     }
 
     /// Runs one step (one transaction).
-    pub(super) async fn step(&mut self, step: &ApiStep, proxies: &Json) -> Flow {
+    pub(super) async fn step(&mut self, step: &ApiStep) -> Flow {
         self.rec.console(&mut self.ctx.console);
         self.rec.open(
             step.api_id.as_deref().unwrap_or(""),
@@ -250,7 +250,7 @@ impl CaseRun<'_> {
         let collected = match step
             .ahead
             .take()
-            .map_or_else(|| collect::collect(step, proxies), Ok)
+            .map_or_else(|| collect::collect(step, &super::step_proxies(step)), Ok)
         {
             Ok(c) => c,
             Err(e) => return self.conclude(Verdict::Error(e), error_continue),

@@ -17,7 +17,8 @@ fn general(text: &str, scope: &Scope) -> Value {
     r.value
 }
 
-fn scope_parts() -> (crate::value::Dict, crate::value::Dict) {
+/// Runs `check` with the tests' scope: Appendix B's context and params and a few more.
+fn in_scope(check: impl FnOnce(&Scope)) {
     let mut c = context();
     c.insert("neg".into(), Value::Int(-42));
     c.insert("braced".into(), s("a{b"));
@@ -29,75 +30,70 @@ fn scope_parts() -> (crate::value::Dict, crate::value::Dict) {
     p.insert("n".into(), s("shadowed by the context"));
     p.insert("num".into(), Value::Int(7));
     p.insert("obj".into(), j(r#"{"k": [1, 2]}"#));
-    (c, p)
+    check(&Scope {
+        context: &c,
+        params: &p,
+        functions: &Double,
+        request: None,
+    });
 }
 
 #[test]
 fn the_everyday_shapes_are_rendered_directly_as_the_scan_renders_them() {
-    let (c, p) = scope_parts();
-    let scope = Scope {
-        context: &c,
-        params: &p,
-        functions: &Double,
-        request: None,
-    };
-    for (text, want) in [
-        ("{{s}}", s("abc")),
-        ("{{ n }}", Value::Int(5)),
-        ("{{b}}", Value::Bool(true)),
-        ("{{none}}", Value::None),
-        ("{{$tok}}", s("T-1")),
-        ("{{p}}", s("P")),
-        ("{{quoted}}", s(r#"x"y\z"#)),
-        ("{{same}}", s("{{same}}")),
-        ("{{braced}}", s("a{b")),
-        ("/api/items/{{n}}", s("/api/items/5")),
-        ("{{s}}-{{neg}}/{{b}}{{none}}", s("abc--42/truenull")),
-        ("中{{u}}文 {{empty}}.", s("中中文文 .")),
-        ("Bearer {{tok}}", s("Bearer T-1")),
-    ] {
-        let direct = simple::render(text, &scope);
-        assert_eq!(direct.as_ref(), Some(&want), "{text:?}");
-        assert_eq!(general(text, &scope), want, "{text:?}");
-    }
+    in_scope(|scope| {
+        for (text, want) in [
+            ("{{s}}", s("abc")),
+            ("{{ n }}", Value::Int(5)),
+            ("{{b}}", Value::Bool(true)),
+            ("{{none}}", Value::None),
+            ("{{$tok}}", s("T-1")),
+            ("{{p}}", s("P")),
+            ("{{quoted}}", s(r#"x"y\z"#)),
+            ("{{same}}", s("{{same}}")),
+            ("{{braced}}", s("a{b")),
+            ("/api/items/{{n}}", s("/api/items/5")),
+            ("{{s}}-{{neg}}/{{b}}{{none}}", s("abc--42/truenull")),
+            ("中{{u}}文 {{empty}}.", s("中中文文 .")),
+            ("Bearer {{tok}}", s("Bearer T-1")),
+        ] {
+            let direct = simple::render(text, scope);
+            assert_eq!(direct.as_ref(), Some(&want), "{text:?}");
+            assert_eq!(general(text, scope), want, "{text:?}");
+        }
+    });
 }
 
 #[test]
 fn what_the_direct_render_leaves_alone_goes_to_the_scan() {
-    let (c, p) = scope_parts();
-    let scope = Scope {
-        context: &c,
-        params: &p,
-        functions: &Double,
-        request: None,
-    };
-    for text in [
-        "{{missing}}",
-        "{{f}}",
-        "{{d}}",
-        "{{obj}}",
-        "{{bs}}",
-        "{{d.a}}",
-        "{{li[0]}}",
-        "{{@echo(1)}}",
-        "a{{braced}}",
-        "a{{same}}",
-        "a{{quoted}}",
-        "{{quoted}}{{n}}",
-        "{{n}}{{quoted}}",
-        "a{{d}}",
-        "{{{n}}}",
-        "{{n}}}",
-        "{n}",
-        "x}",
-        "{{n",
-        "\"{{n}}\"",
-        "{{n}}\\",
-        "#{_request_path}{{n}}",
-        "{{n}}\n",
-    ] {
-        assert_eq!(simple::render(text, &scope), None, "{text:?}");
-    }
+    in_scope(|scope| {
+        for text in [
+            "{{missing}}",
+            "{{f}}",
+            "{{d}}",
+            "{{obj}}",
+            "{{bs}}",
+            "{{d.a}}",
+            "{{li[0]}}",
+            "{{@echo(1)}}",
+            "a{{braced}}",
+            "a{{same}}",
+            "a{{quoted}}",
+            "{{quoted}}{{n}}",
+            "{{n}}{{quoted}}",
+            "a{{d}}",
+            "{{{n}}}",
+            "{{n}}}",
+            "{n}",
+            "x}",
+            "{{n",
+            "\"{{n}}\"",
+            "{{n}}\\",
+            "#{_request_path}{{n}}",
+            "{{n}}\n",
+        ] {
+            assert_eq!(simple::render(text, scope), None, "{text:?}");
+        }
+    });
 }
 
 /// Random strings of placeholders, names, braces and text: wherever the direct render answers,
@@ -148,30 +144,25 @@ fn random_templates_render_the_same_both_ways() {
         ".",
         "[0]",
     ];
-    let (c, p) = scope_parts();
-    let scope = Scope {
-        context: &c,
-        params: &p,
-        functions: &Double,
-        request: None,
-    };
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let mut answered = 0;
-    for _ in 0..20_000 {
-        let len = 1 + (next() % 6) as usize;
-        let text: String = (0..len)
-            .map(|_| PARTS[(next() % PARTS.len() as u64) as usize])
-            .collect();
-        if let Some(direct) = simple::render(&text, &scope) {
-            answered += 1;
-            assert_eq!(direct, general(&text, &scope), "{text:?}");
+    in_scope(|scope| {
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut answered = 0;
+        for _ in 0..20_000 {
+            let len = 1 + (next() % 6) as usize;
+            let text: String = (0..len)
+                .map(|_| PARTS[(next() % PARTS.len() as u64) as usize])
+                .collect();
+            if let Some(direct) = simple::render(&text, scope) {
+                answered += 1;
+                assert_eq!(direct, general(&text, scope), "{text:?}");
+            }
         }
-    }
-    assert!(answered > 1_000, "only {answered} answered directly");
+        assert!(answered > 1_000, "only {answered} answered directly");
+    });
 }
