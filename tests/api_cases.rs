@@ -1035,6 +1035,30 @@ async fn invalid_utf8_in_headers_and_body_is_shown_not_fatal() {
     );
 }
 
+/// The answer's headers read from the engine's own connection are those reqwest's map gives
+/// (a request with its own `Connection` header goes through reqwest): names in the
+/// conventional spelling whatever the server wrote, a repeated name's values joined in order.
+#[tokio::test]
+async fn response_headers_read_directly_are_those_reqwest_gives() {
+    let head = b"HTTP/1.1 200 OK\r\nX-Multi: a\r\ncontent-TYPE: application/json\r\nx-multi: b\r\nSet-Cookie: s1=v1; Path=/\r\nSET-COOKIE: s2=v2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".to_vec();
+    let server = support::raw::RawServer::start(head, false).await;
+    let direct = step("direct", &server.url(), "GET", "/");
+    let mut through_reqwest = step("reqwest", &server.url(), "GET", "/");
+    through_reqwest["headers"] = json!({"Connection": "close"});
+    let r = run(one(vec![direct, through_reqwest])).await;
+    assert_eq!(r.status, Status::Pass, "{}", log(&r, 0));
+    let headers = |i: usize| {
+        let l = log(&r, i);
+        let at = l.find("响应头: ").expect("response headers logged");
+        l[at..].split("<br>").next().unwrap_or_default().to_string()
+    };
+    assert_eq!(
+        headers(0),
+        "响应头: {'X-Multi': 'a, b', 'Content-Type': 'application/json', 'Set-Cookie': 's1=v1; Path=/, s2=v2', 'Content-Length': '2', 'Connection': 'close'}"
+    );
+    assert_eq!(headers(0), headers(1));
+}
+
 #[tokio::test]
 async fn a_response_that_never_ends_times_out() {
     let head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000000\r\n\r\n"

@@ -131,8 +131,9 @@ pub enum SendError {
     TooManyRedirects,
 }
 
-/// HTTP/1 servers send `Content-Type`; hyper keeps names lower-case, so the conventional
-/// spelling is restored for lookups such as `$.Content-Type` (api-cases §4.2).
+/// HTTP/1 servers send `Content-Type`; hyper kept names lower-case, and names are read as
+/// written now, so each is given the conventional spelling (`Content-Type` whatever the
+/// server wrote) for lookups such as `$.Content-Type` (api-cases §4.2).
 fn display_header_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut upper = true;
@@ -140,7 +141,7 @@ fn display_header_name(name: &str) -> String {
         if upper {
             out.push(c.to_ascii_uppercase());
         } else {
-            out.push(c);
+            out.push(c.to_ascii_lowercase());
         }
         upper = c == '-';
     }
@@ -233,8 +234,8 @@ async fn send_inner(
             .await
             .map_err(SendError::from)?;
         let mut set_cookies = Vec::new();
-        for v in answer.headers.get_all(reqwest::header::SET_COOKIE) {
-            if let Ok(s) = v.to_str() {
+        for v in answer.headers.get_all(reqwest::header::SET_COOKIE.as_str()) {
+            if let Some(s) = super::h1::header_str(v) {
                 let _ = session.jar.parse(s, &url);
                 if let Some(pair) = s.split(';').next() {
                     set_cookies.push(pair.trim().to_string());
@@ -243,10 +244,7 @@ async fn send_inner(
         }
         let status = answer.status;
         if status.is_redirection()
-            && let Some(loc) = answer
-                .headers
-                .get(reqwest::header::LOCATION)
-                .and_then(|l| l.to_str().ok())
+            && let Some(loc) = answer.headers.get_str(reqwest::header::LOCATION.as_str())
         {
             redirects += 1;
             if redirects > 30 {
@@ -265,14 +263,14 @@ async fn send_inner(
             continue;
         }
         let mut headers: Headers = Headers::default();
-        for (name, value) in &answer.headers {
+        for (name, value) in answer.headers.iter() {
             // Checked first the fast way: a header is nearly always plain text.
-            let text = match std::str::from_utf8(value.as_bytes()) {
+            let text = match std::str::from_utf8(value) {
                 Ok(t) => t.to_owned(),
-                Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                Err(_) => String::from_utf8_lossy(value).into_owned(),
             };
             headers
-                .entry(display_header_name(name.as_str()))
+                .entry(display_header_name(name))
                 .and_modify(|v| {
                     v.push_str(", ");
                     v.push_str(&text);
@@ -282,8 +280,7 @@ async fn send_inner(
         let content_type = headers.get("Content-Type").cloned().unwrap_or_default();
         let encoding = answer
             .headers
-            .get(reqwest::header::CONTENT_ENCODING)
-            .and_then(|v| v.to_str().ok())
+            .get_str(reqwest::header::CONTENT_ENCODING.as_str())
             .map(str::to_ascii_lowercase);
         let bytes = answer
             .read_capped(max_bytes)

@@ -47,8 +47,48 @@ pub fn direct_allowed(
 /// A response whose body has not been read yet.
 pub struct Answer {
     pub status: StatusCode,
-    pub headers: HeaderMap,
+    pub headers: AnswerHeaders,
     body: AnswerBody,
+}
+
+/// An answer's headers: the lines as read from a kept connection, or reqwest's map.
+pub enum AnswerHeaders {
+    Wire(h1::WireHeaders),
+    Map(HeaderMap),
+}
+
+impl AnswerHeaders {
+    /// Each header's name and value: the lines in order, or the map's entries (a name's
+    /// values together, at its first place). Names are as written, or lower case.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        let (wire, map) = match self {
+            AnswerHeaders::Wire(w) => (Some(w.iter()), None),
+            AnswerHeaders::Map(m) => (None, Some(m.iter())),
+        };
+        let map = map
+            .into_iter()
+            .flatten()
+            .map(|(n, v)| (n.as_str(), v.as_bytes()));
+        wire.into_iter().flatten().chain(map)
+    }
+
+    /// The values of `name` (lower case), in order.
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let (wire, map) = match self {
+            AnswerHeaders::Wire(w) => (Some(w.get_all(name)), None),
+            AnswerHeaders::Map(m) => (None, Some(m.get_all(name).iter())),
+        };
+        let map = map.into_iter().flatten().map(http::HeaderValue::as_bytes);
+        wire.into_iter().flatten().chain(map)
+    }
+
+    /// The first value of `name` (lower case) as text, when it is visible ASCII.
+    pub fn get_str(&self, name: &str) -> Option<&str> {
+        match self {
+            AnswerHeaders::Wire(w) => w.get(name).and_then(h1::header_str),
+            AnswerHeaders::Map(m) => m.get(name).and_then(|v| v.to_str().ok()),
+        }
+    }
 }
 
 enum AnswerBody {
@@ -152,7 +192,7 @@ async fn exchange_direct(
             Ok(head) => {
                 return Ok(Answer {
                     status: head.status,
-                    headers: head.headers,
+                    headers: AnswerHeaders::Wire(head.headers),
                     body: AnswerBody::Direct {
                         checkout,
                         pool: pool.clone(),
@@ -196,7 +236,7 @@ async fn exchange_reqwest(
         .map_err(|e| TransportError::Failed(error_chain(&e)))?;
     Ok(Answer {
         status: resp.status(),
-        headers: std::mem::take(resp.headers_mut()),
+        headers: AnswerHeaders::Map(std::mem::take(resp.headers_mut())),
         body: AnswerBody::Reqwest(resp),
     })
 }
@@ -232,8 +272,7 @@ impl Answer {
         // Sized once from Content-Length (within the cap) instead of doubling past it.
         let expected = self
             .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
+            .get_str(http::header::CONTENT_LENGTH.as_str())
             .and_then(|v| v.trim().parse::<usize>().ok())
             .map_or(0, |n| n.min(max_bytes));
         let mut out = Vec::with_capacity(expected);

@@ -1,6 +1,7 @@
 //! The connection against servers that answer from a script of bytes.
 
 use super::*;
+use http::HeaderValue;
 use tokio::net::TcpListener;
 
 /// A server that reads one request head (and `body_len` bytes after it), writes `answer`,
@@ -120,7 +121,7 @@ async fn every_framing_reads_its_body_and_says_whether_the_connection_goes_on() 
         (head.status, head.framing, head.keep_alive),
         (StatusCode::CREATED, Framing::Chunked, true)
     );
-    assert_eq!(head.headers.get("x").map(|v| v.as_bytes()), Some(&b"y"[..]));
+    assert_eq!(head.headers.get("x"), Some(&b"y"[..]));
     assert_eq!(body, Ok(b"abcde".to_vec()));
     let (head, body) = exchange(&mut conn, Method::GET, b"")
         .await
@@ -238,4 +239,33 @@ async fn an_idle_connection_the_server_closed_is_seen_as_closed() {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     assert!(!conn.is_idle_and_open());
+}
+
+/// A request whose own headers name its framing or its connection is left to reqwest.
+#[test]
+fn requests_that_speak_of_their_framing_are_recognised() {
+    let with = |name: &str| {
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::HOST, HeaderValue::from_static("h"));
+        headers.insert("x-other", HeaderValue::from_static("1"));
+        headers.insert(
+            http::HeaderName::from_bytes(name.as_bytes()).expect("name"),
+            HeaderValue::from_static("1"),
+        );
+        controls_framing(&headers)
+    };
+    for name in [
+        "Content-Length",
+        "transfer-encoding",
+        "CONNECTION",
+        "upgrade",
+        "expect",
+        "te",
+        "trailer",
+    ] {
+        assert!(with(name), "{name}");
+    }
+    for name in ["content-type", "accept", "x-te", "trailers"] {
+        assert!(!with(name), "{name}");
+    }
 }
