@@ -10,7 +10,7 @@ fn result(i: i64) -> SealedResult {
     SealedResult::seal(&wire(i)).expect("serialise")
 }
 
-fn wire(i: i64) -> WireCaseResult {
+fn wire(i: i64) -> WireCaseResult<'static> {
     WireCaseResult {
         status: 0,
         start_time: 1_700_000_000_000,
@@ -24,12 +24,13 @@ fn wire(i: i64) -> WireCaseResult {
         run_times: 1,
         transactions: (0..5)
             .map(|k| WireTransaction {
-                id: format!("api-{k}"),
+                id: format!("api-{k}").into(),
                 name: "登录".into(),
                 content: "/user/login".into(),
                 description: None,
                 log: "2024-03-14 15:06:40.123456 - Debug - 【请求信息】:<br>POST http://h/x<br>"
-                    .repeat(4),
+                    .repeat(4)
+                    .into(),
                 during: 12,
                 status: 0,
                 screenshots: Vec::new(),

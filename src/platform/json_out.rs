@@ -235,11 +235,13 @@ mod tests {
     fn results_are_written_as_serde_json_writes_them() {
         for seed in 0..300u64 {
             let t = |k: u64| WireTransaction {
-                id: awkward_text(seed * 7 + k, 10),
-                name: awkward_text(seed * 11 + k, 20),
-                content: awkward_text(seed * 13 + k, 30),
-                description: k.is_multiple_of(2).then(|| awkward_text(seed + k, 15)),
-                log: awkward_text(seed * 17 + k, 2000),
+                id: awkward_text(seed * 7 + k, 10).into(),
+                name: awkward_text(seed * 11 + k, 20).into(),
+                content: awkward_text(seed * 13 + k, 30).into(),
+                description: k
+                    .is_multiple_of(2)
+                    .then(|| awkward_text(seed + k, 15).into()),
+                log: awkward_text(seed * 17 + k, 2000).into(),
                 during: i64::try_from(seed).unwrap_or(0) * 1000 - 5,
                 status: i32::try_from(k % 4).unwrap_or(0),
                 screenshots: (0..k % 3).map(|n| awkward_text(seed + n, 12)).collect(),
@@ -251,8 +253,10 @@ mod tests {
                 collection_id: CollectionId(awkward_text(seed, 8)),
                 case_id: CaseId(awkward_text(seed + 1, 8)),
                 case_type: "API".into(),
-                case_name: awkward_text(seed + 2, 40),
-                case_desc: seed.is_multiple_of(3).then(|| awkward_text(seed + 3, 9)),
+                case_name: awkward_text(seed + 2, 40).into(),
+                case_desc: seed
+                    .is_multiple_of(3)
+                    .then(|| awkward_text(seed + 3, 9).into()),
                 index: i64::try_from(seed).unwrap_or(0),
                 run_times: u32::MAX - u32::try_from(seed).unwrap_or(0),
                 transactions: (0..seed % 6).map(t).collect(),

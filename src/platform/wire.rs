@@ -4,6 +4,7 @@
 use crate::cases::{CaseResult, Transaction};
 use crate::ids::{CaseId, CollectionId, TaskId};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// The platform's response envelope (`TemplateResponse`).
 #[derive(Debug, Deserialize)]
@@ -94,8 +95,11 @@ pub struct ReportCaseView {
 }
 
 /// One element of `caseResultList` (`CaseResultRequest`).
+///
+/// Its texts borrow from the case's result where they need no cut: writing a result copied
+/// its steps' logs (a few KB per case) only to serialise them once.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct WireCaseResult {
+pub struct WireCaseResult<'a> {
     pub status: i32,
     #[serde(rename = "startTime")]
     pub start_time: i64,
@@ -106,16 +110,16 @@ pub struct WireCaseResult {
     #[serde(rename = "caseId")]
     pub case_id: CaseId,
     #[serde(rename = "caseType")]
-    pub case_type: String,
+    pub case_type: Cow<'a, str>,
     #[serde(rename = "caseName")]
-    pub case_name: String,
+    pub case_name: Cow<'a, str>,
     #[serde(rename = "caseDesc")]
-    pub case_desc: Option<String>,
+    pub case_desc: Option<Cow<'a, str>>,
     pub index: i64,
     #[serde(rename = "runTimes")]
     pub run_times: u32,
     #[serde(rename = "transactionList")]
-    pub transactions: Vec<WireTransaction>,
+    pub transactions: Vec<WireTransaction<'a>>,
 }
 
 /// What identifies a result to reconciliation, acknowledgement and the logs.
@@ -177,12 +181,12 @@ impl Serialize for SealedResult {
 
 /// One transaction (`TransResultRequest`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct WireTransaction {
-    pub id: String,
-    pub name: String,
-    pub content: String,
-    pub description: Option<String>,
-    pub log: String,
+pub struct WireTransaction<'a> {
+    pub id: Cow<'a, str>,
+    pub name: Cow<'a, str>,
+    pub content: Cow<'a, str>,
+    pub description: Option<Cow<'a, str>>,
+    pub log: Cow<'a, str>,
     pub during: i64,
     pub status: i32,
     #[serde(rename = "screenShotList")]
@@ -202,27 +206,41 @@ const TEXT_MAX_BYTES: usize = 65_535;
 /// API logs are LONGTEXT, but one case's rows must fit `max_allowed_packet` (4 MiB on 5.7).
 const API_LOG_MAX_BYTES: usize = 512 * 1024;
 
-fn cut_chars(s: &str, max: usize) -> String {
+fn cut_chars(s: &str, max: usize) -> Cow<'_, str> {
     match s.char_indices().nth(max) {
-        None => s.to_string(),
-        Some((i, _)) => s[..i].to_string(),
+        None => Cow::Borrowed(s),
+        Some((i, _)) => Cow::Borrowed(&s[..i]),
     }
 }
 
-fn cut_bytes(s: &str, max: usize) -> String {
+fn cut_bytes(s: &str, max: usize) -> Cow<'_, str> {
     if s.len() <= max {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     const MARK: &str = "<br>...(log truncated by the engine)";
     let mut end = max.saturating_sub(MARK.len());
     while end > 0 && !s.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}{MARK}", &s[..end])
+    Cow::Owned(format!("{}{MARK}", &s[..end]))
 }
 
-impl WireTransaction {
-    fn from_transaction(t: &Transaction, is_api: bool) -> Self {
+impl<'a> WireTransaction<'a> {
+    /// The same transaction, owning its texts.
+    fn into_owned(self) -> WireTransaction<'static> {
+        WireTransaction {
+            id: Cow::Owned(self.id.into_owned()),
+            name: Cow::Owned(self.name.into_owned()),
+            content: Cow::Owned(self.content.into_owned()),
+            description: self.description.map(|d| Cow::Owned(d.into_owned())),
+            log: Cow::Owned(self.log.into_owned()),
+            during: self.during,
+            status: self.status,
+            screenshots: self.screenshots,
+        }
+    }
+
+    fn from_transaction(t: &'a Transaction, is_api: bool) -> Self {
         WireTransaction {
             id: cut_chars(&t.id, TRANS_ID_MAX),
             name: cut_chars(&t.name, TRANS_NAME_MAX),
@@ -260,7 +278,7 @@ impl SealedResult {
 }
 
 #[cfg(test)]
-impl WireCaseResult {
+impl WireCaseResult<'static> {
     /// A passing result with no transactions, for tests of the store, backups and reconciliation.
     pub(crate) fn sample(collection: &str, index: i64, run_times: u32) -> Self {
         WireCaseResult {
@@ -279,20 +297,18 @@ impl WireCaseResult {
     }
 }
 
-impl From<&CaseResult> for WireCaseResult {
-    fn from(r: &CaseResult) -> Self {
+impl<'a> From<&'a CaseResult> for WireCaseResult<'a> {
+    fn from(r: &'a CaseResult) -> Self {
         let is_api = r.case_type == "API";
-        let mut transactions: Vec<WireTransaction> = r
+        let mut transactions: Vec<WireTransaction<'a>> = r
             .transactions
             .iter()
             .map(|t| WireTransaction::from_transaction(t, is_api))
             .collect();
         if transactions.is_empty() {
             // The platform rejects an empty list with HTTP 500 (§7.1); the Python engine's fallback.
-            transactions.push(WireTransaction::from_transaction(
-                &Transaction::unknown(r.case_id.as_str(), r.status),
-                is_api,
-            ));
+            let unknown = Transaction::unknown(r.case_id.as_str(), r.status);
+            transactions.push(WireTransaction::from_transaction(&unknown, is_api).into_owned());
         }
         WireCaseResult {
             status: r.status.code(),
@@ -300,7 +316,7 @@ impl From<&CaseResult> for WireCaseResult {
             end_time: r.end_ms.max(r.start_ms),
             collection_id: r.collection_id.clone(),
             case_id: r.case_id.clone(),
-            case_type: r.case_type.clone(),
+            case_type: Cow::Borrowed(r.case_type.as_str()),
             case_name: cut_chars(&r.case_name, CASE_NAME_MAX),
             case_desc: r.case_desc.as_deref().map(|d| cut_chars(d, CASE_DESC_MAX)),
             index: r.index,

@@ -154,7 +154,7 @@ impl Outbox {
     /// Adds results, waiting while the outbox is full; with a store they are committed to it
     /// (one transaction) before they are queued. Each is serialised once, here: the store keeps
     /// those bytes and uploads send them.
-    pub async fn push_many(&self, results: Vec<WireCaseResult>) {
+    pub async fn push_many(&self, results: Vec<WireCaseResult<'_>>) {
         let sealed: Vec<SealedResult> = results.iter().filter_map(seal).collect();
         drop(results);
         self.push_sealed(sealed).await;
@@ -306,7 +306,7 @@ impl Outbox {
     }
 
     /// Adds one result (see `push_many`).
-    pub async fn push(&self, result: WireCaseResult) {
+    pub async fn push(&self, result: WireCaseResult<'_>) {
         self.push_many(vec![result]).await;
     }
 
@@ -428,7 +428,7 @@ mod tests {
     use super::*;
 
     /// A result whose case name makes its JSON about `size` bytes long.
-    fn result(index: i64, size: usize) -> WireCaseResult {
+    fn result(index: i64, size: usize) -> WireCaseResult<'static> {
         WireCaseResult {
             status: 0,
             start_time: 1,
@@ -436,7 +436,7 @@ mod tests {
             collection_id: "c1".into(),
             case_id: "k1".into(),
             case_type: "API".into(),
-            case_name: "x".repeat(size),
+            case_name: "x".repeat(size).into(),
             case_desc: None,
             index,
             run_times: 1,

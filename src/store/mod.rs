@@ -629,12 +629,13 @@ mod tests {
         let mut r = crate::platform::wire::WireCaseResult::sample("c", index, 1);
         r.transactions = (0..5)
             .map(|i| crate::platform::wire::WireTransaction {
-                id: format!("api-{i}"),
-                name: format!("步骤 {i}"),
+                id: format!("api-{i}").into(),
+                name: format!("步骤 {i}").into(),
                 content: "/api/items/{{n}}".into(),
                 description: None,
                 log: "2026-11-24 05:18:56.104887 - Debug - 【请求信息】:<br>POST http://127.0.0.1/api<br>"
-                    .repeat(4),
+                    .repeat(4)
+                    .into(),
                 during: 1,
                 status: 0,
                 screenshots: Vec::new(),
