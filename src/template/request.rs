@@ -251,36 +251,31 @@ impl Run<'_, '_> {
     }
 }
 
+/// The values of a dict or the items of a list, in order (none for anything else).
+fn children_mut(node: &mut Value) -> impl DoubleEndedIterator<Item = &mut Value> {
+    let (dict, list) = match node {
+        Value::Dict(m) => (Some(m.values_mut()), None),
+        Value::List(items) => (None, Some(items.iter_mut())),
+        _ => (None, None),
+    };
+    dict.into_iter().flatten().chain(list.into_iter().flatten())
+}
+
 impl Run<'_, '_> {
     /// Renders the string leaves of `node` that hold a placeholder, in `render_order`'s order
     /// (at each container its strings in order, then its containers last first). A leaf that
     /// renders to a container is not entered: the positions were the part's as written.
     fn render_in_place(&mut self, node: &mut Value, header: bool) -> Result<(), RenderError> {
         let mut grown: Vec<usize> = Vec::new();
-        let children: &mut [Value] = match node {
-            Value::Dict(m) => {
-                for (i, v) in m.values_mut().enumerate() {
-                    if self.render_leaf(v, header)? {
-                        grown.push(i);
-                    }
-                }
-                for (i, v) in m.values_mut().enumerate().rev() {
-                    if !grown.contains(&i) {
-                        self.render_in_place(v, header)?;
-                    }
-                }
-                return Ok(());
-            }
-            Value::List(items) => items,
-            _ => return Ok(()),
-        };
-        for (i, v) in children.iter_mut().enumerate() {
+        let mut count = 0;
+        for (i, v) in children_mut(node).enumerate() {
+            count = i + 1;
             if self.render_leaf(v, header)? {
                 grown.push(i);
             }
         }
-        for (i, v) in children.iter_mut().enumerate().rev() {
-            if !grown.contains(&i) {
+        for (back, v) in children_mut(node).rev().enumerate() {
+            if !grown.contains(&(count - 1 - back)) {
                 self.render_in_place(v, header)?;
             }
         }
