@@ -8,6 +8,18 @@ pub struct StepLog {
     buf: String,
     /// Where each line ends in `buf`.
     ends: Vec<usize>,
+    /// Lines reserved in their place and written later ([`StepLog::reserve`]), in line order:
+    /// the line's number and its text once written. Their span in `buf` is empty.
+    late: Vec<(usize, String)>,
+}
+
+/// A line of a [`StepLog`] kept in its place and at its time, to be written later
+/// ([`StepLog::fill`]).
+#[derive(Debug)]
+pub struct LineSlot {
+    line: usize,
+    at: std::time::SystemTime,
+    level: &'static str,
 }
 
 /// What one step's log lines usually take, reserved at its first line.
@@ -27,12 +39,11 @@ thread_local! {
     };
 }
 
-/// Appends `YYYY-mm-dd HH:MM:SS.ffffff` (local time, the Python engine's `%Y-%m-%d %H:%M:%S.%f`).
-fn write_stamp(out: &mut String) {
+/// Appends `YYYY-mm-dd HH:MM:SS.ffffff` of `at` (local time, the Python engine's
+/// `%Y-%m-%d %H:%M:%S.%f`).
+fn write_stamp(out: &mut String, at: std::time::SystemTime) {
     use std::fmt::Write;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let now = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let second = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
     SECOND.with(|cell| {
         let mut cached = cell.borrow_mut();
@@ -70,12 +81,40 @@ impl StepLog {
             // times per step (each move an allocation and a copy).
             self.buf.reserve(TYPICAL_STEP_LOG);
         }
-        write_stamp(&mut self.buf);
+        write_stamp(&mut self.buf, std::time::SystemTime::now());
         self.buf.push_str(" - ");
         self.buf.push_str(level);
         self.buf.push_str(" - ");
         write(&mut self.buf);
         self.ends.push(self.buf.len());
+    }
+
+    /// Keeps the next line's place and time for a text written later by [`StepLog::fill`]
+    /// (until then the line is empty).
+    pub fn reserve(&mut self, level: &'static str) -> LineSlot {
+        self.ends.push(self.buf.len());
+        LineSlot {
+            line: self.ends.len() - 1,
+            at: std::time::SystemTime::now(),
+            level,
+        }
+    }
+
+    /// Writes a reserved line: its time is when it was reserved.
+    pub fn fill(&mut self, slot: LineSlot, write: impl FnOnce(&mut String)) {
+        let mut text = String::new();
+        write_stamp(&mut text, slot.at);
+        text.push_str(" - ");
+        text.push_str(slot.level);
+        text.push_str(" - ");
+        write(&mut text);
+        // Slots are mostly filled in the order they were reserved.
+        let at = self
+            .late
+            .iter()
+            .rposition(|(line, _)| *line < slot.line)
+            .map_or(0, |i| i + 1);
+        self.late.insert(at, (slot.line, text));
     }
 
     pub fn debug(&mut self, text: &str) {
@@ -96,13 +135,19 @@ impl StepLog {
     }
 
     fn join(&self, separator: &str) -> String {
-        let mut out = String::with_capacity(self.buf.len() + separator.len() * self.ends.len());
+        let late_len: usize = self.late.iter().map(|(_, t)| t.len()).sum();
+        let mut out =
+            String::with_capacity(self.buf.len() + late_len + separator.len() * self.ends.len());
+        let mut late = self.late.iter().peekable();
         let mut start = 0;
         for (i, &end) in self.ends.iter().enumerate() {
             if i > 0 {
                 out.push_str(separator);
             }
             out.push_str(&self.buf[start..end]);
+            while let Some((_, text)) = late.next_if(|(line, _)| *line == i) {
+                out.push_str(text);
+            }
             start = end;
         }
         out
@@ -122,6 +167,42 @@ impl StepLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reserved line keeps its place and its time, whenever and in whatever order it is
+    /// written.
+    #[test]
+    fn reserved_lines_keep_their_place_and_time() {
+        let mut log = StepLog::default();
+        log.debug("one");
+        let first = log.reserve("Debug");
+        let reserved_at = chrono::Local::now();
+        log.debug("three");
+        let second = log.reserve("Error");
+        log.debug("five");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        log.fill(second, |out| out.push_str("four"));
+        log.fill(first, |out| out.push_str("two"));
+        let text = log.join_web();
+        let lines: Vec<&str> = text.split("<br>").collect();
+        let texts: Vec<&str> = lines.iter().map(|l| &l[26..]).collect();
+        assert_eq!(
+            texts,
+            [
+                " - Debug - one",
+                " - Debug - two",
+                " - Debug - three",
+                " - Error - four",
+                " - Debug - five"
+            ]
+        );
+        let stamp = chrono::NaiveDateTime::parse_from_str(&lines[1][..26], "%Y-%m-%d %H:%M:%S%.6f")
+            .expect("stamp format");
+        let late = (stamp - reserved_at.naive_local()).num_milliseconds().abs();
+        assert!(
+            late < 15,
+            "the line's time is its reservation's, not its writing's ({late} ms)"
+        );
+    }
 
     #[test]
     fn lines_carry_the_local_time_with_microseconds() {

@@ -2,14 +2,41 @@
 //! settles the previous one, console output goes to the latest one, an uncaught error or failure
 //! marks the latest one and ends the case.
 
-use crate::cases::log::StepLog;
+use crate::cases::log::{LineSlot, StepLog};
 use crate::cases::{Status, Transaction};
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Recorder {
     entries: Vec<(Transaction, StepLog, Option<Status>)>,
     pub any_error: bool,
     pub any_fail: bool,
+    /// A line kept in its place whose text is still to be written (see [`Recorder::later`]).
+    late: Option<Late>,
+}
+
+/// A reserved line of transaction `entry`, and what writes it.
+struct Late {
+    entry: usize,
+    slot: LineSlot,
+    write: Box<dyn FnOnce(&mut String) + Send + Sync>,
+}
+
+/// A debug line kept in its place and at its time by [`Recorder::reserve_debug`].
+#[derive(Debug)]
+pub struct ReservedLine {
+    entry: usize,
+    slot: LineSlot,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("entries", &self.entries)
+            .field("any_error", &self.any_error)
+            .field("any_fail", &self.any_fail)
+            .field("late", &self.late.is_some())
+            .finish()
+    }
 }
 
 impl Recorder {
@@ -57,6 +84,52 @@ impl Recorder {
     pub fn error(&mut self, text: &str) {
         if let Some((_, log, _)) = self.entries.last_mut() {
             log.error(text);
+        }
+    }
+
+    /// Keeps the latest transaction's next debug line in its place and at its time, for a
+    /// text that [`Recorder::later`] writes; `None` before the first transaction.
+    pub fn reserve_debug(&mut self) -> Option<ReservedLine> {
+        let entry = self.entries.len().checked_sub(1)?;
+        let slot = self.entries[entry].1.reserve("Debug");
+        Some(ReservedLine { entry, slot })
+    }
+
+    /// Has `write` write a reserved line when [`Recorder::settle`] next runs (at the latest
+    /// when the transactions are finished). An API step's response line is written so during
+    /// the next step's wait for its own answer, where a worker has nothing else to do, instead
+    /// of between the answer and the next request. One line waits at a time: an earlier one
+    /// is written now.
+    pub fn later(
+        &mut self,
+        line: Option<ReservedLine>,
+        write: impl FnOnce(&mut String) + Send + Sync + 'static,
+    ) {
+        self.settle();
+        if let Some(ReservedLine { entry, slot }) = line {
+            self.late = Some(Late {
+                entry,
+                slot,
+                write: Box::new(write),
+            });
+        }
+    }
+
+    /// Writes a reserved line now.
+    pub fn fill(&mut self, line: Option<ReservedLine>, write: impl FnOnce(&mut String)) {
+        if let Some(ReservedLine { entry, slot }) = line
+            && let Some((_, log, _)) = self.entries.get_mut(entry)
+        {
+            log.fill(slot, write);
+        }
+    }
+
+    /// Writes the line that waits, if any.
+    pub fn settle(&mut self) {
+        if let Some(Late { entry, slot, write }) = self.late.take()
+            && let Some((_, log, _)) = self.entries.get_mut(entry)
+        {
+            log.fill(slot, write);
         }
     }
 
@@ -114,7 +187,8 @@ impl Recorder {
         self.finish_with(StepLog::join_web)
     }
 
-    fn finish_with(self, join: fn(&StepLog) -> String) -> Vec<Transaction> {
+    fn finish_with(mut self, join: fn(&StepLog) -> String) -> Vec<Transaction> {
+        self.settle();
         self.entries
             .into_iter()
             .map(|(mut t, log, status)| {
@@ -144,5 +218,59 @@ impl Recorder {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(log: &str) -> Vec<String> {
+        log.split("<br><br>").map(|l| l[26..].to_string()).collect()
+    }
+
+    /// A line written later lands in its own transaction, in its place, whether the next
+    /// transaction's wait writes it or the finish does; one line waits at a time.
+    #[test]
+    fn lines_written_later_land_in_their_place() {
+        let mut rec = Recorder::default();
+        assert!(rec.reserve_debug().is_none(), "no transaction, no line");
+        rec.open("1", "one", "/1", None);
+        rec.debug("start 1");
+        let first = rec.reserve_debug();
+        rec.debug("end 1");
+        rec.later(first, |out| out.push_str("response 1"));
+        rec.open("2", "two", "/2", None);
+        rec.debug("start 2");
+        rec.settle();
+        let second = rec.reserve_debug();
+        rec.debug("end 2");
+        rec.later(second, |out| out.push_str("response 2"));
+        rec.open("3", "three", "/3", None);
+        let third = rec.reserve_debug();
+        rec.debug("end 3");
+        // A second line handed over while one waits: the waiting one is written first.
+        rec.later(third, |out| out.push_str("response 3"));
+        let done = rec.finish();
+        assert_eq!(
+            texts(&done[0].log),
+            [
+                " - Debug - start 1",
+                " - Debug - response 1",
+                " - Debug - end 1"
+            ]
+        );
+        assert_eq!(
+            texts(&done[1].log),
+            [
+                " - Debug - start 2",
+                " - Debug - response 2",
+                " - Debug - end 2"
+            ]
+        );
+        assert_eq!(
+            texts(&done[2].log),
+            [" - Debug - response 3", " - Debug - end 3"]
+        );
     }
 }

@@ -287,12 +287,17 @@ impl CaseRun<'_> {
             Value::Dict(d) => d.get("proxies").map(Value::py_str),
             _ => None,
         };
-        self.rec.debug_with(|out| {
-            request_log(out, &c, &url, &rendered, &order, &files, proxy.as_deref());
-        });
+        // The request's line keeps its place and time here, and is written while the request
+        // waits for its answer (or now, when it is not sent).
+        let request_line = self.rec.reserve_debug();
         let wire = match body::encode(c.body_type, rendered.body.as_ref(), &files, &mut headers) {
             Ok(w) => w,
-            Err(e) => return Verdict::Error(e),
+            Err(e) => {
+                self.rec.fill(request_line, |out| {
+                    request_log(out, &c, &url, &rendered, &order, &files, proxy.as_deref());
+                });
+                return Verdict::Error(e);
+            }
         };
         const NO_BODY: Value = Value::None;
         let req_body_view: Cow<'_, Value> = match (&c.body_type, &wire) {
@@ -327,14 +332,26 @@ impl CaseRun<'_> {
             (true, false) => Some(self.ctx.session.clone()),
             (false, _) => Some(HttpSession::default()),
         };
-        let sent = request::send(
-            &self.env.http,
-            session.as_mut().unwrap_or(&mut self.ctx.session),
-            &outgoing,
-            deadline,
-            self.env.max_response_bytes,
-        )
-        .await;
+        // This request's line and the previous step's response line are written while the
+        // request waits for its answer (see `Recorder::later`): the request is sent first.
+        let rec = &mut self.rec;
+        let (sent, ()) = tokio::join!(
+            biased;
+            request::send(
+                &self.env.http,
+                session.as_mut().unwrap_or(&mut self.ctx.session),
+                &outgoing,
+                deadline,
+                self.env.max_response_bytes,
+            ),
+            async {
+                rec.settle();
+                rec.fill(request_line, |out| {
+                    let proxy = outgoing.proxy.as_deref();
+                    request_log(out, &c, &url, &rendered, &order, &files, proxy);
+                });
+            },
+        );
         if let (false, true, Some(fresh)) = (use_shared, save, session) {
             self.ctx.session = fresh;
         }
@@ -347,61 +364,67 @@ impl CaseRun<'_> {
         };
         self.rec
             .set_during(u64::try_from(resp.elapsed.as_millis()).unwrap_or(u64::MAX));
-        self.rec.debug_with(|out| response_log(out, &resp));
+        let response_line = self.rec.reserve_debug();
         self.rec
             .debug_with(|out| bracketed(out, name, "接口执行结束"));
-        self.sleep_after(&c).await;
+        let verdict = 'checked: {
+            self.sleep_after(&c).await;
 
-        // The request's state, for lists with placeholders only (most have none): a copy of
-        // its headers, query and body.
-        let refs = (step.assertions.written().is_some() || step.relations.written().is_some())
-            .then(|| rendered.refs());
-        let refs = refs.as_ref();
-        let checked = self
-            .render_checks(&step.assertions, refs)
-            .and_then(|list| check::assertions(&list, &resp));
-        let related = self.render_checks(&step.relations, refs).and_then(|list| {
-            let view = RequestView {
-                headers,
-                query: rendered.query.as_ref().unwrap_or(&Value::None),
-                body: &req_body_view,
-            };
-            check::relations(&list, &resp, &view, &mut self.ctx.vars)
-        });
-        let (messages, failed) = match checked {
-            Ok(x) => x,
-            Err(e) => return Verdict::Error(e),
-        };
-        // Relations run before the assertion outcome is raised, so their error wins (A24).
-        if let Err(e) = related {
-            return Verdict::Error(e);
-        }
-        if step.controller.get("post").is_some_and(|p| !p.is_null()) {
-            let exchange = Exchange {
-                outgoing: &outgoing,
-                response: &resp,
-                others: scripts::rendered_others(
-                    &c,
+            // The request's state, for lists with placeholders only (most have none): a copy of
+            // its headers, query and body.
+            let refs = (step.assertions.written().is_some() || step.relations.written().is_some())
+                .then(|| rendered.refs());
+            let refs = refs.as_ref();
+            let checked = self
+                .render_checks(&step.assertions, refs)
+                .and_then(|list| check::assertions(&list, &resp));
+            let related = self.render_checks(&step.relations, refs).and_then(|list| {
+                let view = RequestView {
                     headers,
-                    rendered.query.as_ref(),
-                    rendered.body.as_ref(),
-                ),
-            };
-            if let Err(v) = self.entries(step, "post", &mut c, Some(&exchange)).await {
-                return v;
-            }
-        }
-        let list = Value::List(messages.into_iter().map(Value::Str).collect()).py_str();
-        if failed {
-            self.rec.error(&format!("[{name}]接口断言失败: {list}"));
-            Verdict::Fail(list)
-        } else {
-            self.rec.debug_with(|out| {
-                bracketed(out, name, "接口断言成功: ");
-                out.push_str(&list);
+                    query: rendered.query.as_ref().unwrap_or(&Value::None),
+                    body: &req_body_view,
+                };
+                check::relations(&list, &resp, &view, &mut self.ctx.vars)
             });
-            Verdict::Pass
-        }
+            let (messages, failed) = match checked {
+                Ok(x) => x,
+                Err(e) => break 'checked Verdict::Error(e),
+            };
+            // Relations run before the assertion outcome is raised, so their error wins (A24).
+            if let Err(e) = related {
+                break 'checked Verdict::Error(e);
+            }
+            if step.controller.get("post").is_some_and(|p| !p.is_null()) {
+                let exchange = Exchange {
+                    outgoing: &outgoing,
+                    response: &resp,
+                    others: scripts::rendered_others(
+                        &c,
+                        headers,
+                        rendered.query.as_ref(),
+                        rendered.body.as_ref(),
+                    ),
+                };
+                if let Err(v) = self.entries(step, "post", &mut c, Some(&exchange)).await {
+                    break 'checked v;
+                }
+            }
+            let list = Value::List(messages.into_iter().map(Value::Str).collect()).py_str();
+            if failed {
+                self.rec.error(&format!("[{name}]接口断言失败: {list}"));
+                Verdict::Fail(list)
+            } else {
+                self.rec.debug_with(|out| {
+                    bracketed(out, name, "接口断言成功: ");
+                    out.push_str(&list);
+                });
+                Verdict::Pass
+            }
+        };
+        // The response is not needed past this point: its line is written later.
+        self.rec
+            .later(response_line, move |out| response_log(out, &resp));
+        verdict
     }
 
     async fn sleep_after(&mut self, c: &Collected) {
