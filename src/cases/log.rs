@@ -6,11 +6,10 @@
 #[derive(Debug, Default, Clone)]
 pub struct StepLog {
     buf: String,
-    /// Where each line ends in `buf`.
-    ends: Vec<usize>,
-    /// Lines reserved in their place and written later ([`StepLog::reserve`]), in line order:
-    /// the line's number and its text once written. Their span in `buf` is empty.
-    late: Vec<(usize, String)>,
+    /// Where each line is in `buf`, in the lines' order: a line reserved in its place and
+    /// written later ([`StepLog::reserve`]) is empty until then, and its text then comes after
+    /// the lines written meanwhile.
+    spans: Vec<(usize, usize)>,
 }
 
 /// A line of a [`StepLog`] kept in its place and at its time, to be written later
@@ -81,20 +80,21 @@ impl StepLog {
             // times per step (each move an allocation and a copy).
             self.buf.reserve(TYPICAL_STEP_LOG);
         }
+        let start = self.buf.len();
         write_stamp(&mut self.buf, std::time::SystemTime::now());
         self.buf.push_str(" - ");
         self.buf.push_str(level);
         self.buf.push_str(" - ");
         write(&mut self.buf);
-        self.ends.push(self.buf.len());
+        self.spans.push((start, self.buf.len()));
     }
 
     /// Keeps the next line's place and time for a text written later by [`StepLog::fill`]
     /// (until then the line is empty).
     pub fn reserve(&mut self, level: &'static str) -> LineSlot {
-        self.ends.push(self.buf.len());
+        self.spans.push((0, 0));
         LineSlot {
-            line: self.ends.len() - 1,
+            line: self.spans.len() - 1,
             at: std::time::SystemTime::now(),
             level,
         }
@@ -102,19 +102,15 @@ impl StepLog {
 
     /// Writes a reserved line: its time is when it was reserved.
     pub fn fill(&mut self, slot: LineSlot, write: impl FnOnce(&mut String)) {
-        let mut text = String::new();
-        write_stamp(&mut text, slot.at);
-        text.push_str(" - ");
-        text.push_str(slot.level);
-        text.push_str(" - ");
-        write(&mut text);
-        // Slots are mostly filled in the order they were reserved.
-        let at = self
-            .late
-            .iter()
-            .rposition(|(line, _)| *line < slot.line)
-            .map_or(0, |i| i + 1);
-        self.late.insert(at, (slot.line, text));
+        let start = self.buf.len();
+        write_stamp(&mut self.buf, slot.at);
+        self.buf.push_str(" - ");
+        self.buf.push_str(slot.level);
+        self.buf.push_str(" - ");
+        write(&mut self.buf);
+        if let Some(span) = self.spans.get_mut(slot.line) {
+            *span = (start, self.buf.len());
+        }
     }
 
     pub fn debug(&mut self, text: &str) {
@@ -131,24 +127,16 @@ impl StepLog {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.spans.is_empty()
     }
 
     fn join(&self, separator: &str) -> String {
-        let late_len: usize = self.late.iter().map(|(_, t)| t.len()).sum();
-        let mut out =
-            String::with_capacity(self.buf.len() + late_len + separator.len() * self.ends.len());
-        let mut late = self.late.iter().peekable();
-        let mut start = 0;
-        for (i, &end) in self.ends.iter().enumerate() {
+        let mut out = String::with_capacity(self.buf.len() + separator.len() * self.spans.len());
+        for (i, &(start, end)) in self.spans.iter().enumerate() {
             if i > 0 {
                 out.push_str(separator);
             }
             out.push_str(&self.buf[start..end]);
-            while let Some((_, text)) = late.next_if(|(line, _)| *line == i) {
-                out.push_str(text);
-            }
-            start = end;
         }
         out
     }
