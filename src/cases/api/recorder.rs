@@ -126,10 +126,8 @@ impl Recorder {
 
     /// Writes the line that waits, if any.
     pub fn settle(&mut self) {
-        if let Some(Late { entry, slot, write }) = self.late.take()
-            && let Some((_, log, _)) = self.entries.get_mut(entry)
-        {
-            log.fill(slot, write);
+        if let Some(Late { entry, slot, write }) = self.late.take() {
+            self.fill(Some(ReservedLine { entry, slot }), write);
         }
     }
 
