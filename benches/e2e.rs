@@ -19,7 +19,10 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::post;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::PlatformDouble;
 
@@ -459,6 +462,124 @@ fn proc_stat(pid: u32) -> Option<(f64, u64)> {
     Some((cpu, hwm))
 }
 
+/// A thread's CPU and page faults so far, for `E2E_THREADS`.
+#[derive(Clone, Default)]
+struct ThreadUse {
+    name: String,
+    cpu_ns: u64,
+    faults: u64,
+}
+
+/// A `/proc/<pid>[/task/<tid>]/stat` file's minor page faults (field 10).
+fn minor_faults_in(stat: &str) -> Option<u64> {
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(7)?
+        .parse()
+        .ok()
+}
+
+/// Each of a process's threads: its name, the nanoseconds it has run (`schedstat`, first
+/// field) and its minor page faults.
+fn thread_use(pid: u32) -> HashMap<u32, ThreadUse> {
+    let mut out = HashMap::new();
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return out;
+    };
+    for entry in dir.flatten() {
+        let Some(tid) = entry.file_name().to_str().and_then(|t| t.parse().ok()) else {
+            continue;
+        };
+        let path = entry.path();
+        let read = |f: &str| std::fs::read_to_string(path.join(f)).unwrap_or_default();
+        let used = ThreadUse {
+            name: read("comm").trim().to_string(),
+            cpu_ns: read("schedstat")
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+            faults: minor_faults_in(&read("stat")).unwrap_or(0),
+        };
+        out.insert(tid, used);
+    }
+    out
+}
+
+/// `E2E_THREADS=1`: the engine's CPU and page faults during a run, by thread name. Threads
+/// that end within the run (the case readers, the bundle's) are seen by sampling every 5 ms
+/// (the last reading of each counts).
+struct ThreadSampler {
+    pid: u32,
+    before: HashMap<u32, ThreadUse>,
+    faults_before: u64,
+    seen: Arc<Mutex<HashMap<u32, ThreadUse>>>,
+    stop: Arc<AtomicBool>,
+    sampler: std::thread::JoinHandle<()>,
+}
+
+impl ThreadSampler {
+    fn start(pid: u32) -> ThreadSampler {
+        let seen = Arc::new(Mutex::new(HashMap::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (seen2, stop2) = (seen.clone(), stop.clone());
+        let sampler = std::thread::spawn(move || {
+            while !stop2.load(Ordering::Relaxed) {
+                let now = thread_use(pid);
+                if let Ok(mut s) = seen2.lock() {
+                    s.extend(now);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        ThreadSampler {
+            pid,
+            before: thread_use(pid),
+            faults_before: minor_faults_in(&stat).unwrap_or(0),
+            seen,
+            stop,
+            sampler,
+        }
+    }
+
+    /// Prints the run's figures per step (the runtime's async and blocking threads share a
+    /// name, and `block_in_place` moves a worker to another thread, so they are one line).
+    fn report(self, steps: usize) {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
+        let faults = minor_faults_in(&stat).unwrap_or(0);
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.sampler.join();
+        let mut all = self.seen.lock().map(|s| s.clone()).unwrap_or_default();
+        all.extend(thread_use(self.pid));
+        let mut by_name: Vec<(String, f64, u64)> = Vec::new();
+        for (tid, now) in all {
+            let was = self.before.get(&tid).cloned().unwrap_or_default();
+            let us = now.cpu_ns.saturating_sub(was.cpu_ns) as f64 / 1000.0 / steps.max(1) as f64;
+            let f = now.faults.saturating_sub(was.faults);
+            match by_name.iter_mut().find(|(n, _, _)| *n == now.name) {
+                Some((_, u, n)) => {
+                    *u += us;
+                    *n += f;
+                }
+                None => by_name.push((now.name, us, f)),
+            }
+        }
+        by_name.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let text: Vec<String> = by_name
+            .iter()
+            .filter(|(_, us, _)| *us >= 0.05)
+            .map(|(n, us, f)| format!("{n} {us:.1} ({f} faults)"))
+            .collect();
+        eprintln!(
+            "  engine threads, µs of CPU per step (page faults): {}; {} page faults in all",
+            text.join(", "),
+            faults.saturating_sub(self.faults_before)
+        );
+    }
+}
+
 /// A process's CPU clock (`clock_getcpuclockid`): the scheduler's own nanosecond count, which
 /// Linux lets any process read, where `/proc/<pid>/stat` rounds to 10 ms ticks (a whole
 /// quarter of what the ceiling spends in one of these runs).
@@ -627,6 +748,8 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
     let start = Instant::now();
     let own0 = proc_stat(std::process::id()).unwrap_or_default().0;
     let machine0 = machine_ticks();
+    // E2E_THREADS=1: the engine's CPU and page faults by thread (see `ThreadSampler`).
+    let threads = std::env::var_os("E2E_THREADS").map(|_| ThreadSampler::start(pid));
     p.push_start();
     let done = p
         .wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(600))
@@ -639,6 +762,9 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
     let (cpu1, hwm) = proc_stat(pid).unwrap_or_default();
     let own1 = proc_stat(std::process::id()).unwrap_or_default().0;
     let busy_cores = machine_busy_cores(machine0, machine_ticks(), start.elapsed());
+    if let Some(threads) = threads {
+        threads.report(s.collections * s.cases_per_collection * s.steps);
+    }
     if let Some(mut perf) = perf {
         let _ = Command::new("kill")
             .arg("-INT")

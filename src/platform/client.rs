@@ -20,6 +20,10 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
     .remove(b'.')
     .remove(b'~');
 
+/// The room a download of unknown length starts with (at most the memory cap): a task's
+/// bundle is typically a few hundred KB.
+const UNSIZED_DOWNLOAD_BYTES: u64 = 1024 * 1024;
+
 /// What a successful bundle download produced. Its MD5 is worked out afterwards, off the
 /// task's path ([`crate::bundle`]): it is only logged.
 #[derive(Debug, Clone)]
@@ -599,7 +603,13 @@ impl PlatformClient {
             // the cap it spills to the file, whose each write is a hop to a blocking thread,
             // so chunks are gathered into 256 KB writes. No fsync: the file is for the
             // operator's eye, and after a crash the task downloads its bundle again anyway.
-            let expected = resp.content_length().unwrap_or(0);
+            // Without a length (Tomcat streams a download chunked), room for a typical bundle
+            // up front: grown from nothing, the buffer was copied a dozen times into fresh
+            // pages. Pages reserved and not written cost nothing.
+            let expected = resp
+                .content_length()
+                .filter(|&n| n > 0)
+                .unwrap_or(UNSIZED_DOWNLOAD_BYTES);
             let mut memory = Some(Vec::with_capacity(
                 usize::try_from(expected.min(memory_cap)).unwrap_or(0),
             ));
