@@ -468,6 +468,8 @@ struct ThreadUse {
     name: String,
     cpu_ns: u64,
     faults: u64,
+    /// Voluntary context switches (the thread slept) and involuntary ones (it was preempted).
+    switches: (u64, u64),
 }
 
 /// A `/proc/<pid>[/task/<tid>]/stat` file's minor page faults (field 10).
@@ -478,6 +480,21 @@ fn minor_faults_in(stat: &str) -> Option<u64> {
         .nth(7)?
         .parse()
         .ok()
+}
+
+/// A `status` file's voluntary and involuntary context switches.
+fn context_switches(status: &str) -> (u64, u64) {
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (
+        field("voluntary_ctxt_switches:"),
+        field("nonvoluntary_ctxt_switches:"),
+    )
 }
 
 /// Each of a process's threads: its name, the nanoseconds it has run (`schedstat`, first
@@ -501,6 +518,7 @@ fn thread_use(pid: u32) -> HashMap<u32, ThreadUse> {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
             faults: minor_faults_in(&read("stat")).unwrap_or(0),
+            switches: context_switches(&read("status")),
         };
         out.insert(tid, used);
     }
@@ -553,27 +571,33 @@ impl ThreadSampler {
         let _ = self.sampler.join();
         let mut all = self.seen.lock().map(|s| s.clone()).unwrap_or_default();
         all.extend(thread_use(self.pid));
-        let mut by_name: Vec<(String, f64, u64)> = Vec::new();
+        let mut by_name: Vec<(String, f64, u64, u64, u64)> = Vec::new();
         for (tid, now) in all {
             let was = self.before.get(&tid).cloned().unwrap_or_default();
             let us = now.cpu_ns.saturating_sub(was.cpu_ns) as f64 / 1000.0 / steps.max(1) as f64;
             let f = now.faults.saturating_sub(was.faults);
-            match by_name.iter_mut().find(|(n, _, _)| *n == now.name) {
-                Some((_, u, n)) => {
-                    *u += us;
-                    *n += f;
+            let sleeps = now.switches.0.saturating_sub(was.switches.0);
+            let preempted = now.switches.1.saturating_sub(was.switches.1);
+            match by_name.iter_mut().find(|e| e.0 == now.name) {
+                Some(e) => {
+                    e.1 += us;
+                    e.2 += f;
+                    e.3 += sleeps;
+                    e.4 += preempted;
                 }
-                None => by_name.push((now.name, us, f)),
+                None => by_name.push((now.name, us, f, sleeps, preempted)),
             }
         }
         by_name.sort_by(|a, b| b.1.total_cmp(&a.1));
         let text: Vec<String> = by_name
             .iter()
-            .filter(|(_, us, _)| *us >= 0.05)
-            .map(|(n, us, f)| format!("{n} {us:.1} ({f} faults)"))
+            .filter(|e| e.1 >= 0.05)
+            .map(|(n, us, f, sl, pr)| {
+                format!("{n} {us:.1} ({f} faults, {sl} sleeps, {pr} preempted)")
+            })
             .collect();
         eprintln!(
-            "  engine threads, µs of CPU per step (page faults): {}; {} page faults in all",
+            "  engine threads, µs of CPU per step (page faults, context switches): {}; {} page faults in all",
             text.join(", "),
             faults.saturating_sub(self.faults_before)
         );
@@ -917,6 +941,9 @@ fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64, f64,
     .expect("run the ceiling");
     let busy = machine_busy_cores(machine0, machine_ticks(), start.elapsed());
     let own1 = proc_stat(std::process::id()).unwrap_or_default().0;
+    if std::env::var_os("E2E_THREADS").is_some() {
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    }
     let text = String::from_utf8_lossy(&out.stdout);
     let v: Value = serde_json::from_str(text.trim()).unwrap_or_else(|_| {
         panic!(
@@ -1006,5 +1033,26 @@ fn ceiling_child(args: &[String]) {
         start.elapsed().as_secs_f64()
     });
     let (cpu1, _) = proc_stat(pid).unwrap_or_default();
+    if std::env::var_os("E2E_THREADS").is_some() {
+        let steps = requests.max(1) as f64;
+        let text: Vec<String> = thread_use(pid)
+            .into_values()
+            .filter(|t| t.cpu_ns > 0)
+            .map(|t| {
+                format!(
+                    "{} {:.1} ({} faults, {} sleeps, {} preempted)",
+                    t.name,
+                    t.cpu_ns as f64 / 1000.0 / steps,
+                    t.faults,
+                    t.switches.0,
+                    t.switches.1
+                )
+            })
+            .collect();
+        eprintln!(
+            "  ceiling threads, whole life, µs of CPU per request: {}",
+            text.join(", ")
+        );
+    }
     println!("{}", json!({"wall_s": wall, "cpu_s": cpu1 - cpu0}));
 }
