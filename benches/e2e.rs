@@ -445,10 +445,7 @@ fn proc_stat(pid: u32) -> Option<(f64, u64)> {
             // utime + stime in clock ticks (fields 14 and 15): 10 ms steps, coarse for runs
             // of a tenth of a second.
             let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let after = stat.rsplit_once(')')?.1;
-            let fields: Vec<&str> = after.split_whitespace().collect();
-            let ticks: f64 =
-                fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+            let ticks: f64 = stat_field::<f64>(&stat, 14)? + stat_field::<f64>(&stat, 15)?;
             ticks / clock_ticks()
         }
     };
@@ -472,14 +469,20 @@ struct ThreadUse {
     switches: (u64, u64),
 }
 
-/// A `/proc/<pid>[/task/<tid>]/stat` file's minor page faults (field 10).
-fn minor_faults_in(stat: &str) -> Option<u64> {
+/// Field `n` (1-based, as `man 5 proc` numbers them) of a `/proc/<pid>[/task/<tid>]/stat`
+/// file; the fields are counted after the command's closing parenthesis, which may hold spaces.
+fn stat_field<T: std::str::FromStr>(stat: &str, n: usize) -> Option<T> {
     stat.rsplit_once(')')?
         .1
         .split_whitespace()
-        .nth(7)?
+        .nth(n.checked_sub(3)?)?
         .parse()
         .ok()
+}
+
+/// A `stat` file's minor page faults (field 10).
+fn minor_faults_in(stat: &str) -> Option<u64> {
+    stat_field(stat, 10)
 }
 
 /// A `status` file's voluntary and involuntary context switches.
