@@ -567,7 +567,7 @@ impl ThreadSampler {
 
     /// Prints the run's figures per step (the runtime's async and blocking threads share a
     /// name, and `block_in_place` moves a worker to another thread, so they are one line).
-    fn report(self, steps: usize) {
+    fn report(self, steps: usize, label: &str) {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
         let faults = minor_faults_in(&stat).unwrap_or(0);
         self.stop.store(true, Ordering::Relaxed);
@@ -600,7 +600,7 @@ impl ThreadSampler {
             })
             .collect();
         eprintln!(
-            "  engine threads, µs of CPU per step (page faults, context switches): {}; {} page faults in all",
+            "  {label} threads, µs of CPU per step (page faults, context switches): {}; {} page faults in all",
             text.join(", "),
             faults.saturating_sub(self.faults_before)
         );
@@ -749,14 +749,20 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
     // E2E_PERF_FREQ=<Hz>: the sampling frequency (4000 by default; a run of (b) lasts about
     // 0.1 s on a fast machine, so more samples need a higher one).
     let freq = std::env::var("E2E_PERF_FREQ").unwrap_or_else(|_| "4000".into());
+    // E2E_PERF_PERIOD=<n>: one sample every n events instead (1 with `page-faults`: every
+    // fault, where a frequency samples few of a short run's).
+    let (rate_flag, rate) = match std::env::var("E2E_PERF_PERIOD") {
+        Ok(n) => ("-c", n),
+        Err(_) => ("-F", freq),
+    };
     let perf = std::env::var("E2E_PERF").ok().map(|out| {
         Command::new("perf")
             .args([
                 "record",
                 "-e",
                 &event,
-                "-F",
-                &freq,
+                rate_flag,
+                &rate,
                 "--call-graph",
                 "dwarf,16384",
                 "-o",
@@ -777,6 +783,9 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
     let machine0 = machine_ticks();
     // E2E_THREADS=1: the engine's CPU and page faults by thread (see `ThreadSampler`).
     let threads = std::env::var_os("E2E_THREADS").map(|_| ThreadSampler::start(pid));
+    // ... and this process's (the target's workers and the platform double's runtime).
+    let own_threads =
+        std::env::var_os("E2E_THREADS").map(|_| ThreadSampler::start(std::process::id()));
     p.push_start();
     let done = p
         .wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(600))
@@ -790,7 +799,13 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
     let own1 = proc_stat(std::process::id()).unwrap_or_default().0;
     let busy_cores = machine_busy_cores(machine0, machine_ticks(), start.elapsed());
     if let Some(threads) = threads {
-        threads.report(s.collections * s.cases_per_collection * s.steps);
+        threads.report(s.collections * s.cases_per_collection * s.steps, "engine");
+    }
+    if let Some(own) = own_threads {
+        own.report(
+            s.collections * s.cases_per_collection * s.steps,
+            "bench (target-worker: the target; tokio-runtime-w: the double)",
+        );
     }
     if let Some(mut perf) = perf {
         let _ = Command::new("kill")
@@ -921,6 +936,8 @@ fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64, f64,
     ];
     let own0 = proc_stat(std::process::id()).unwrap_or_default().0;
     let machine0 = machine_ticks();
+    let own_threads =
+        std::env::var_os("E2E_THREADS").map(|_| ThreadSampler::start(std::process::id()));
     let start = Instant::now();
     // E2E_PERF_CEILING=<file>: profile the ceiling the way E2E_PERF profiles the engine.
     let out = match std::env::var("E2E_PERF_CEILING") {
@@ -944,8 +961,12 @@ fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64, f64,
     .expect("run the ceiling");
     let busy = machine_busy_cores(machine0, machine_ticks(), start.elapsed());
     let own1 = proc_stat(std::process::id()).unwrap_or_default().0;
-    if std::env::var_os("E2E_THREADS").is_some() {
+    if let Some(own) = own_threads {
         eprint!("{}", String::from_utf8_lossy(&out.stderr));
+        own.report(
+            requests,
+            "bench during the ceiling (target-worker: the target)",
+        );
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let v: Value = serde_json::from_str(text.trim()).unwrap_or_else(|_| {
