@@ -769,6 +769,8 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
                 &out,
                 "-p",
                 &pid.to_string(),
+                // The data address of each sample (where a page fault was, for one).
+                "-d",
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
