@@ -171,7 +171,8 @@ impl Plan {
 /// into its typed model, which skips building a JSON tree of the whole file first).
 #[derive(Debug)]
 pub enum LoadedCase {
-    /// The file's bytes (shared with the bundle's kept copy), and how an error names the file.
+    /// The file's bytes (shared with the bundle's kept copy when it has one), and how an error
+    /// names the file.
     Bytes { bytes: bytes::Bytes, label: String },
     /// Already parsed (a debug task's inline data, a local run's adjusted case).
     Json(serde_json::Value),
