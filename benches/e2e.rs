@@ -528,6 +528,11 @@ fn thread_use(pid: u32) -> HashMap<u32, ThreadUse> {
     out
 }
 
+/// One thread (or threads of one name) as `E2E_THREADS` prints it.
+fn thread_line(name: &str, us: f64, faults: u64, (sleeps, preempted): (u64, u64)) -> String {
+    format!("{name} {us:.1} ({faults} faults, {sleeps} sleeps, {preempted} preempted)")
+}
+
 /// `E2E_THREADS=1`: the engine's CPU and page faults during a run, by thread name. Threads
 /// that end within the run (the case readers, the bundle's) are seen by sampling every 5 ms
 /// (the last reading of each counts).
@@ -541,6 +546,11 @@ struct ThreadSampler {
 }
 
 impl ThreadSampler {
+    /// A sampler of `pid`'s threads when `E2E_THREADS` is set.
+    fn if_asked(pid: u32) -> Option<ThreadSampler> {
+        std::env::var_os("E2E_THREADS").map(|_| ThreadSampler::start(pid))
+    }
+
     fn start(pid: u32) -> ThreadSampler {
         let seen = Arc::new(Mutex::new(HashMap::new()));
         let stop = Arc::new(AtomicBool::new(false));
@@ -595,9 +605,7 @@ impl ThreadSampler {
         let text: Vec<String> = by_name
             .iter()
             .filter(|e| e.1 >= 0.05)
-            .map(|(n, us, f, sl, pr)| {
-                format!("{n} {us:.1} ({f} faults, {sl} sleeps, {pr} preempted)")
-            })
+            .map(|(n, us, f, sl, pr)| thread_line(n, *us, *f, (*sl, *pr)))
             .collect();
         eprintln!(
             "  {label} threads, µs of CPU per step (page faults, context switches): {}; {} page faults in all",
@@ -783,11 +791,10 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
     let start = Instant::now();
     let own0 = proc_stat(std::process::id()).unwrap_or_default().0;
     let machine0 = machine_ticks();
-    // E2E_THREADS=1: the engine's CPU and page faults by thread (see `ThreadSampler`).
-    let threads = std::env::var_os("E2E_THREADS").map(|_| ThreadSampler::start(pid));
-    // ... and this process's (the target's workers and the platform double's runtime).
-    let own_threads =
-        std::env::var_os("E2E_THREADS").map(|_| ThreadSampler::start(std::process::id()));
+    // E2E_THREADS=1: the engine's CPU and page faults by thread (see `ThreadSampler`), and
+    // this process's (the target's workers and the platform double's runtime).
+    let threads = ThreadSampler::if_asked(pid);
+    let own_threads = ThreadSampler::if_asked(std::process::id());
     p.push_start();
     let done = p
         .wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(600))
@@ -800,13 +807,14 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
     let (cpu1, hwm) = proc_stat(pid).unwrap_or_default();
     let own1 = proc_stat(std::process::id()).unwrap_or_default().0;
     let busy_cores = machine_busy_cores(machine0, machine_ticks(), start.elapsed());
+    let steps = s.collections * s.cases_per_collection * s.steps;
     if let Some(threads) = threads {
-        threads.report(s.collections * s.cases_per_collection * s.steps, "engine");
+        threads.report(steps, "engine");
     }
     if let Some(own) = own_threads {
         own.report(
-            s.collections * s.cases_per_collection * s.steps,
-            "bench (target-worker: the target; tokio-runtime-w: the double)",
+            steps,
+            "bench (target-worker: the target; tokio-rt-worker: the double)",
         );
     }
     if let Some(mut perf) = perf {
@@ -938,8 +946,7 @@ fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64, f64,
     ];
     let own0 = proc_stat(std::process::id()).unwrap_or_default().0;
     let machine0 = machine_ticks();
-    let own_threads =
-        std::env::var_os("E2E_THREADS").map(|_| ThreadSampler::start(std::process::id()));
+    let own_threads = ThreadSampler::if_asked(std::process::id());
     let start = Instant::now();
     // E2E_PERF_CEILING=<file>: profile the ceiling the way E2E_PERF profiles the engine.
     let out = match std::env::var("E2E_PERF_CEILING") {
@@ -1065,13 +1072,11 @@ fn ceiling_child(args: &[String]) {
             .into_values()
             .filter(|t| t.cpu_ns > 0)
             .map(|t| {
-                format!(
-                    "{} {:.1} ({} faults, {} sleeps, {} preempted)",
-                    t.name,
+                thread_line(
+                    &t.name,
                     t.cpu_ns as f64 / 1000.0 / steps,
                     t.faults,
-                    t.switches.0,
-                    t.switches.1
+                    t.switches,
                 )
             })
             .collect();
