@@ -21,7 +21,7 @@ use axum::routing::post;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::PlatformDouble;
@@ -356,6 +356,10 @@ fn print_row(name: &str, f: &Figures) {
 
 // ----- the target -------------------------------------------------------------
 
+/// Connections the target has accepted: `E2E_THREADS` prints how many each run opened (the
+/// engine's and the ceiling's runs each open one per collection or worker).
+static TARGET_CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
+
 /// Starts the target on a runtime of its own (two threads), as a real target is a server of
 /// its own. On the bench's runtime it shared two threads with the platform double, whose
 /// handling of an upload (about 530 KB of results parsed and checked in (a) and (b)) held one
@@ -387,6 +391,10 @@ fn start_target() -> String {
                     .expect("bind the target");
                 let addr = listener.local_addr().expect("addr");
                 let _ = tx.send(addr);
+                use axum::serve::ListenerExt;
+                let listener = listener.tap_io(|_| {
+                    TARGET_CONNECTIONS.fetch_add(1, Ordering::Relaxed);
+                });
                 let _ = axum::serve(listener, app).await;
             });
         })
@@ -795,6 +803,7 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
     // this process's (the target's workers and the platform double's runtime).
     let threads = ThreadSampler::if_asked(pid);
     let own_threads = ThreadSampler::if_asked(std::process::id());
+    let connections0 = TARGET_CONNECTIONS.load(Ordering::Relaxed);
     p.push_start();
     let done = p
         .wait_until(|d| d.completes(&task_id) == 1, Duration::from_secs(600))
@@ -815,6 +824,10 @@ async fn engine_run(target: &str, s: &Scenario) -> Figures {
         own.report(
             steps,
             "bench (target-worker: the target; tokio-rt-worker: the double)",
+        );
+        eprintln!(
+            "  the target accepted {} connections during the engine's run",
+            TARGET_CONNECTIONS.load(Ordering::Relaxed) - connections0
         );
     }
     if let Some(mut perf) = perf {
@@ -947,6 +960,7 @@ fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64, f64,
     let own0 = proc_stat(std::process::id()).unwrap_or_default().0;
     let machine0 = machine_ticks();
     let own_threads = ThreadSampler::if_asked(std::process::id());
+    let connections0 = TARGET_CONNECTIONS.load(Ordering::Relaxed);
     let start = Instant::now();
     // E2E_PERF_CEILING=<file>: profile the ceiling the way E2E_PERF profiles the engine.
     let out = match std::env::var("E2E_PERF_CEILING") {
@@ -975,6 +989,10 @@ fn ceiling(target: &str, requests: usize, concurrency: usize) -> (f64, f64, f64,
         own.report(
             requests,
             "bench during the ceiling (target-worker: the target)",
+        );
+        eprintln!(
+            "  the target accepted {} connections during the ceiling",
+            TARGET_CONNECTIONS.load(Ordering::Relaxed) - connections0
         );
     }
     let text = String::from_utf8_lossy(&out.stdout);
@@ -1058,10 +1076,17 @@ fn ceiling_child(args: &[String]) {
                         .expect("request");
                     let _ = resp.bytes().await.expect("body");
                 }
+                // When this worker finished (ms): how evenly the four shared the machine.
+                start.elapsed().as_secs_f64() * 1000.0
             }));
         }
+        let mut ends = Vec::new();
         for w in workers {
-            w.await.expect("worker");
+            ends.push(w.await.expect("worker"));
+        }
+        if std::env::var_os("E2E_THREADS").is_some() {
+            ends.sort_by(f64::total_cmp);
+            eprintln!("  ceiling workers finished at {ends:.1?} ms");
         }
         start.elapsed().as_secs_f64()
     });
