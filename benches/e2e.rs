@@ -536,6 +536,11 @@ fn thread_use(pid: u32) -> HashMap<u32, ThreadUse> {
     out
 }
 
+/// Whether `E2E_THREADS` asks for the figures by thread (and the ceiling's workers' ends).
+fn threads_asked() -> bool {
+    std::env::var_os("E2E_THREADS").is_some()
+}
+
 /// One thread (or threads of one name) as `E2E_THREADS` prints it.
 fn thread_line(name: &str, us: f64, faults: u64, (sleeps, preempted): (u64, u64)) -> String {
     format!("{name} {us:.1} ({faults} faults, {sleeps} sleeps, {preempted} preempted)")
@@ -556,7 +561,7 @@ struct ThreadSampler {
 impl ThreadSampler {
     /// A sampler of `pid`'s threads when `E2E_THREADS` is set.
     fn if_asked(pid: u32) -> Option<ThreadSampler> {
-        std::env::var_os("E2E_THREADS").map(|_| ThreadSampler::start(pid))
+        threads_asked().then(|| ThreadSampler::start(pid))
     }
 
     fn start(pid: u32) -> ThreadSampler {
@@ -1084,14 +1089,14 @@ fn ceiling_child(args: &[String]) {
         for w in workers {
             ends.push(w.await.expect("worker"));
         }
-        if std::env::var_os("E2E_THREADS").is_some() {
+        if threads_asked() {
             ends.sort_by(f64::total_cmp);
             eprintln!("  ceiling workers finished at {ends:.1?} ms");
         }
         start.elapsed().as_secs_f64()
     });
     let (cpu1, _) = proc_stat(pid).unwrap_or_default();
-    if std::env::var_os("E2E_THREADS").is_some() {
+    if threads_asked() {
         let steps = requests.max(1) as f64;
         let text: Vec<String> = thread_use(pid)
             .into_values()
